@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vigil", targets: ["VigilCLI"]),
+        .library(name: "BGP", targets: ["BGP"]),
+        .library(name: "MRT", targets: ["MRT"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // System libraries (Debian: zlib1g-dev, libbz2-dev).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
+        .systemLibrary(name: "CBzip2", path: "Sources/CBzip2"),
+
+        // Wire-level BGP value types and decoding; depends on nothing.
+        .target(name: "BGP", swiftSettings: strict),
+        // MRT record reader over raw/gzip/bzip2 input and bgpdump-compatible output.
+        .target(name: "MRT", dependencies: ["BGP", "CZlib", "CBzip2"], swiftSettings: strict),
+        // The `vigil` command line: wiring only.
+        .executableTarget(
+            name: "VigilCLI",
+            dependencies: [
+                "BGP", "MRT",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "BGPTests", dependencies: ["BGP"], swiftSettings: strict),
+        .testTarget(name: "MRTTests", dependencies: ["MRT", "BGP"], swiftSettings: strict),
+        .testTarget(name: "VigilCLITests", dependencies: ["MRT", "BGP"], swiftSettings: strict),
+    ]
+)

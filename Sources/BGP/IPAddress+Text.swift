@@ -1,0 +1,178 @@
+/// Parsing and RFC 5952 text form of `IPAddress`.
+extension IPAddress: CustomStringConvertible, LosslessStringConvertible {
+    /// Parses dotted-quad IPv4 or any RFC 4291 IPv6 text form (including `::` and an embedded IPv4 tail).
+    public init?(_ text: String) {
+        if text.contains(":") {
+            guard let value = IPAddress.parseV6(Substring(text)) else { return nil }
+            self = value
+        } else {
+            guard let value = IPAddress.parseV4(Substring(text)) else { return nil }
+            self.init(v4: value)
+        }
+    }
+
+    static func parseV4(_ text: Substring) -> UInt32? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var value: UInt32 = 0
+        for part in parts {
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
+                let octet = UInt32(part), octet <= 255
+            else { return nil }
+            value = value << 8 | octet
+        }
+        return value
+    }
+
+    static func parseV6(_ text: Substring) -> IPAddress? {
+        var groups: [UInt16] = []
+        var tailV4: UInt32?
+        var halves: [String] = []
+        let chars = Array(text.utf8)
+        var i = 0
+        var start = 0
+        while i < chars.count {
+            if i + 1 < chars.count && chars[i] == UInt8(ascii: ":") && chars[i + 1] == UInt8(ascii: ":") {
+                halves.append(String(decoding: chars[start..<i], as: UTF8.self))
+                i += 2
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        halves.append(String(decoding: chars[start...], as: UTF8.self))
+        guard halves.count <= 2 else { return nil }
+        func parseGroups(_ s: String, allowV4Tail: Bool) -> [UInt16]? {
+            if s.isEmpty { return [] }
+            var result: [UInt16] = []
+            let items = s.split(separator: ":", omittingEmptySubsequences: false)
+            for (index, item) in items.enumerated() {
+                if allowV4Tail && index == items.count - 1 && item.contains(".") {
+                    guard let v4 = parseV4(item) else { return nil }
+                    tailV4 = v4
+                    continue
+                }
+                guard !item.isEmpty, item.count <= 4, let g = UInt16(item, radix: 16) else { return nil }
+                result.append(g)
+            }
+            return result
+        }
+        guard let head = parseGroups(halves[0], allowV4Tail: halves.count == 1) else { return nil }
+        var tail: [UInt16] = []
+        if halves.count == 2 {
+            guard let t = parseGroups(halves[1], allowV4Tail: true) else { return nil }
+            tail = t
+        }
+        var tailGroups = tail
+        if let v4 = tailV4 {
+            tailGroups.append(UInt16(v4 >> 16))
+            tailGroups.append(UInt16(v4 & 0xFFFF))
+        }
+        let total = head.count + tailGroups.count
+        if halves.count == 2 {
+            guard total <= 7 else { return nil }
+            groups = head + Array(repeating: 0, count: 8 - total) + tailGroups
+        } else {
+            guard total == 8 else { return nil }
+            groups = head + tailGroups
+        }
+        var hi: UInt64 = 0
+        var lo: UInt64 = 0
+        for i in 0..<4 { hi = hi << 16 | UInt64(groups[i]) }
+        for i in 4..<8 { lo = lo << 16 | UInt64(groups[i]) }
+        return IPAddress(v6High: hi, low: lo)
+    }
+
+    /// Dotted quad for IPv4; RFC 5952 canonical text for IPv6.
+    public var description: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(40)
+        appendText(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the text form to a byte buffer without building a `String`.
+    public func appendText(to out: inout [UInt8]) {
+        if family == .v4 {
+            IPAddress.appendV4(v4, to: &out)
+            return
+        }
+        var groups: (UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &groups) { raw in
+            let g = raw.bindMemory(to: UInt16.self)
+            for i in 0..<4 { g[i] = UInt16(truncatingIfNeeded: high >> UInt64(48 - 16 * i)) }
+            for i in 0..<4 { g[4 + i] = UInt16(truncatingIfNeeded: low >> UInt64(48 - 16 * i)) }
+        }
+        withUnsafeBytes(of: &groups) { raw in
+            let g = raw.bindMemory(to: UInt16.self)
+            // IPv4-mapped addresses keep their dotted tail (RFC 5952 section 5).
+            if high == 0 && (low >> 32) == 0xFFFF {
+                out.append(contentsOf: Array("::ffff:".utf8))
+                IPAddress.appendV4(UInt32(truncatingIfNeeded: low), to: &out)
+                return
+            }
+            // Longest run of two or more zero groups, first one on ties.
+            var bestStart = -1
+            var bestLen = 0
+            var i = 0
+            while i < 8 {
+                if g[i] == 0 {
+                    var j = i
+                    while j < 8 && g[j] == 0 { j += 1 }
+                    if j - i > bestLen && j - i >= 2 {
+                        bestStart = i
+                        bestLen = j - i
+                    }
+                    i = j
+                } else {
+                    i += 1
+                }
+            }
+            i = 0
+            while i < 8 {
+                if i == bestStart {
+                    out.append(UInt8(ascii: ":"))
+                    if i == 0 { out.append(UInt8(ascii: ":")) }
+                    i += bestLen
+                    continue
+                }
+                IPAddress.appendHex16(g[i], to: &out)
+                if i != 7 { out.append(UInt8(ascii: ":")) }
+                i += 1
+            }
+        }
+    }
+
+    /// Appends a dotted-quad IPv4 address.
+    @inlinable
+    public static func appendV4(_ value: UInt32, to out: inout [UInt8]) {
+        for i in 0..<4 {
+            let octet = UInt8(truncatingIfNeeded: value >> UInt32(24 - 8 * i))
+            if octet >= 100 {
+                out.append(48 + octet / 100)
+                out.append(48 + (octet / 10) % 10)
+                out.append(48 + octet % 10)
+            } else if octet >= 10 {
+                out.append(48 + octet / 10)
+                out.append(48 + octet % 10)
+            } else {
+                out.append(48 + octet)
+            }
+            if i != 3 { out.append(UInt8(ascii: ".")) }
+        }
+    }
+
+    /// Appends a 16-bit group in lower-case hex without leading zeros.
+    @inlinable
+    public static func appendHex16(_ value: UInt16, to out: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        var started = false
+        for shift in stride(from: 12, through: 0, by: -4) {
+            let nibble = Int((value >> UInt16(shift)) & 0xF)
+            if nibble != 0 || started || shift == 0 {
+                started = true
+                out.append(digits.utf8Start[nibble])
+            }
+        }
+    }
+}

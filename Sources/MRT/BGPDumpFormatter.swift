@@ -1,0 +1,301 @@
+import BGP
+
+/// Writes elements as `bgpdump -m` (unix times, full attributes) or `bgpdump -M` (readable times,
+/// path and origin only) lines, byte for byte.
+///
+/// bgpdump's one-line format is the lingua franca of BGP scripts; matching it exactly lets users
+/// swap Vigil in. Its quirks are reproduced on purpose and listed where they occur; the few places
+/// where bgpdump 1.6.2 prints wrong data (see README "Conformance") are printed correctly instead.
+public struct BGPDumpFormatter {
+    /// `-m` or `-M`.
+    public enum Mode: Sendable {
+        case machine
+        case human
+    }
+
+    /// The output mode.
+    public let mode: Mode
+    private var scratch: [UInt8] = []
+
+    /// A formatter for `mode`.
+    public init(mode: Mode) {
+        self.mode = mode
+        scratch.reserveCapacity(4096)
+    }
+
+    /// Whether bgpdump prints anything for this element: it skips multicast and generic RIB records.
+    public static func prints(_ e: MRTElement) -> Bool {
+        if e.record.type == MRTType.tableDumpV2 {
+            let s = e.record.subtype
+            return s == 2 || s == 4 || s == 8 || s == 10
+        }
+        return true
+    }
+
+    /// Appends the element's line (with newline) to `out`; appends nothing for elements bgpdump skips.
+    public mutating func format(_ e: MRTElement, into out: inout [UInt8]) {
+        guard BGPDumpFormatter.prints(e) else { return }
+        let r = e.record
+        let addPath = e.pathID != nil
+        // Record format name.
+        switch r.type {
+        case MRTType.tableDumpV2: out.appendText(addPath ? "TABLE_DUMP2_AP|" : "TABLE_DUMP2|")
+        case MRTType.tableDump: out.appendText("TABLE_DUMP|")
+        case MRTType.bgp: out.appendText("BGP|")
+        default:
+            let et = r.type == MRTType.bgp4mpET
+            if e.kind == .stateChange {
+                out.appendText(et ? "BGP4MP_ET|" : "BGP4MP|")
+            } else {
+                let s = r.subtype
+                let local = s == 6 || s == 7 || s == 10 || s == 11
+                let ap = s >= 8
+                out.appendText(et ? "BGP4MP_ET" : "BGP4MP")
+                if local { out.appendText("_LOCAL") }
+                if ap { out.appendText("_AP") }
+                out.append(UInt8(ascii: "|"))
+            }
+        }
+        appendTime(r, into: &out)
+        switch e.kind {
+        case .ribEntry: out.appendText("|B|")
+        case .announcement: out.appendText("|A|")
+        case .withdrawal: out.appendText("|W|")
+        case .stateChange: out.appendText("|STATE|")
+        }
+        BGPDumpFormatter.appendAddress(e.peerAddress, into: &out)
+        out.append(UInt8(ascii: "|"))
+        out.appendDecimal(e.peerASN)
+        out.append(UInt8(ascii: "|"))
+        if e.kind == .stateChange {
+            out.appendDecimal(UInt32(e.oldState))
+            out.append(UInt8(ascii: "|"))
+            out.appendDecimal(UInt32(e.newState))
+            out.append(10)
+            return
+        }
+        BGPDumpFormatter.appendAddress(e.prefix.address, into: &out)
+        out.append(UInt8(ascii: "/"))
+        out.appendDecimal(UInt32(e.prefix.length))
+        if e.kind == .withdrawal {
+            if let id = e.pathID {
+                out.append(UInt8(ascii: "|"))
+                out.appendDecimal(id)
+            }
+            out.append(10)
+            return
+        }
+        out.append(UInt8(ascii: "|"))
+        if let id = e.pathID {
+            out.appendDecimal(id)
+            out.append(UInt8(ascii: "|"))
+        }
+        let a = e.attributes
+        appendASPath(a, into: &out)
+        out.append(UInt8(ascii: "|"))
+        switch a.origin {
+        case .igp: out.appendText("IGP")
+        case .egp: out.appendText("EGP")
+        default: out.appendText("INCOMPLETE")
+        }
+        if mode == .human {
+            out.append(10)
+            return
+        }
+        out.append(UInt8(ascii: "|"))
+        appendNextHop(e, into: &out)
+        out.append(UInt8(ascii: "|"))
+        // bgpdump prints LOCAL_PREF and MED of multiprotocol IPv4 routes with %d.
+        let signed = e.viaMultiprotocol && e.prefix.family == .v4 && e.kind == .announcement
+        if signed {
+            out.appendDecimal(signed: Int32(bitPattern: a.localPref ?? 0))
+            out.append(UInt8(ascii: "|"))
+            out.appendDecimal(signed: Int32(bitPattern: a.med ?? 0))
+        } else {
+            out.appendDecimal(a.localPref ?? 0)
+            out.append(UInt8(ascii: "|"))
+            out.appendDecimal(a.med ?? 0)
+        }
+        out.append(UInt8(ascii: "|"))
+        if let range = a.communities {
+            BGPDumpFormatter.appendCommunities(a.bytes, range, into: &out)
+        }
+        out.appendText(a.atomicAggregate ? "|AG|" : "|NAG|")
+        if let agg = bgpdumpAggregator(a), agg.address != 0xFFFF_FFFF {
+            out.appendDecimal(agg.asn)
+            out.append(UInt8(ascii: " "))
+            IPAddress.appendV4(agg.address, to: &out)
+        }
+        out.appendText("|\n")
+    }
+
+    // MARK: Fields
+
+    private func appendTime(_ r: MRTRecordHeader, into out: inout [UInt8]) {
+        if mode == .machine {
+            out.appendDecimal(r.timestamp)
+        } else {
+            let c = CivilTime(unix: Int64(r.timestamp))
+            out.appendPadded(UInt32(c.month), width: 2)
+            out.append(UInt8(ascii: "/"))
+            out.appendPadded(UInt32(c.day), width: 2)
+            out.append(UInt8(ascii: "/"))
+            out.appendPadded(UInt32(c.year % 100), width: 2)
+            out.append(UInt8(ascii: " "))
+            out.appendPadded(UInt32(c.hour), width: 2)
+            out.append(UInt8(ascii: ":"))
+            out.appendPadded(UInt32(c.minute), width: 2)
+            out.append(UInt8(ascii: ":"))
+            out.appendPadded(UInt32(c.second), width: 2)
+        }
+        if r.type == MRTType.bgp4mpET {
+            out.append(UInt8(ascii: "."))
+            out.appendPadded(r.microseconds, width: 6)
+        }
+    }
+
+    private func appendNextHop(_ e: MRTElement, into out: inout [UInt8]) {
+        let a = e.attributes
+        if e.kind == .ribEntry {
+            // bgpdump reads a RIB entry's MP_REACH_NLRI as an IPv6 next hop: abbreviated (first byte is
+            // the next-hop length) or, in the full form, only for AFI 2 / SAFI 1.
+            if let range = a.mpReach, !range.isEmpty {
+                let b = a.bytes
+                let first = b[range.lowerBound]
+                if first != 0 {
+                    BGPDumpFormatter.appendIPv6(BGPDumpFormatter.zeroFilledV6(b, range.lowerBound + 1, range), into: &out)
+                    return
+                }
+                if range.count >= 3 && b.u16(range.lowerBound) == 2 && b[range.lowerBound + 2] == 1 {
+                    BGPDumpFormatter.appendIPv6(BGPDumpFormatter.zeroFilledV6(b, range.lowerBound + 4, range), into: &out)
+                    return
+                }
+            }
+            IPAddress.appendV4(a.nextHop ?? 0xFFFF_FFFF, to: &out)
+            return
+        }
+        if e.viaMultiprotocol {
+            if let nh = e.nextHop {
+                BGPDumpFormatter.appendAddress(nh, into: &out)
+            } else {
+                BGPDumpFormatter.appendAddress(.zero(e.prefix.family), into: &out)
+            }
+            return
+        }
+        IPAddress.appendV4(a.nextHop ?? 0xFFFF_FFFF, to: &out)
+    }
+
+    static func zeroFilledV6(_ b: UnsafeRawBufferPointer, _ at: Int, _ range: Range<Int>) -> IPAddress {
+        IPAddress(family: .v6, bytes: b, offset: at, count: max(0, min(16, range.upperBound - at)))
+    }
+
+    private func bgpdumpAggregator(_ a: PathAttributeView) -> (asn: UInt32, address: UInt32)? {
+        if a.asnSize == 2, let agg = a.aggregator, agg.asn == 23456, let as4 = a.as4Aggregator { return as4 }
+        return a.aggregator
+    }
+
+    static func appendCommunities(_ b: UnsafeRawBufferPointer, _ range: Range<Int>, into out: inout [UInt8]) {
+        var first = true
+        var at = range.lowerBound
+        while at + 4 <= range.upperBound {
+            if !first { out.append(UInt8(ascii: " ")) }
+            first = false
+            let v = b.u32(at)
+            switch v {
+            case 0xFFFF_FF01: out.appendText("no-export")
+            case 0xFFFF_FF02: out.appendText("no-advertise")
+            case 0xFFFF_FF03: out.appendText("local-AS")
+            default:
+                out.appendDecimal(v >> 16)
+                out.append(UInt8(ascii: ":"))
+                out.appendDecimal(v & 0xFFFF)
+            }
+            at += 4
+        }
+    }
+
+    // MARK: Addresses as bgpdump writes them
+
+    /// IPv4 dotted quad, or IPv6 in bgpdump's own style (see `appendIPv6`).
+    static func appendAddress(_ a: IPAddress, into out: inout [UInt8]) {
+        if a.family == .v4 {
+            IPAddress.appendV4(a.v4, to: &out)
+        } else {
+            appendIPv6(a, into: &out)
+        }
+    }
+
+    /// bgpdump's IPv6 text: like RFC 5952 but a single zero group is also shortened to `::`, and
+    /// IPv4-compatible addresses (`::a.b.c.d`, last word above 1) keep a dotted tail.
+    static func appendIPv6(_ a: IPAddress, into out: inout [UInt8]) {
+        if a.high == 0 && (a.low >> 32) == 0xFFFF {
+            out.appendText("::ffff:")
+            IPAddress.appendV4(UInt32(truncatingIfNeeded: a.low), to: &out)
+            return
+        }
+        if a.high == 0 && (a.low >> 32) == 0 && UInt32(truncatingIfNeeded: a.low) > 1 {
+            out.appendText("::")
+            IPAddress.appendV4(UInt32(truncatingIfNeeded: a.low), to: &out)
+            return
+        }
+        var g = [UInt16](repeating: 0, count: 8)
+        for i in 0..<4 { g[i] = UInt16(truncatingIfNeeded: a.high >> UInt64(48 - 16 * i)) }
+        for i in 0..<4 { g[4 + i] = UInt16(truncatingIfNeeded: a.low >> UInt64(48 - 16 * i)) }
+        var bestStart = -1
+        var bestLen = 0
+        var i = 0
+        while i < 8 {
+            if g[i] == 0 {
+                var j = i
+                while j < 8 && g[j] == 0 { j += 1 }
+                if j - i > bestLen {
+                    bestStart = i
+                    bestLen = j - i
+                }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        i = 0
+        while i < 8 {
+            if i == bestStart {
+                if i == 0 { out.append(UInt8(ascii: ":")) }
+                out.append(UInt8(ascii: ":"))
+                i += bestLen
+                continue
+            }
+            IPAddress.appendHex16(g[i], to: &out)
+            if i != 7 { out.append(UInt8(ascii: ":")) }
+            i += 1
+        }
+    }
+}
+
+/// Civil (proleptic Gregorian, UTC) date and time from Unix seconds, without Foundation.
+struct CivilTime {
+    var year: Int
+    var month: Int
+    var day: Int
+    var hour: Int
+    var minute: Int
+    var second: Int
+
+    init(unix: Int64) {
+        let days = unix >= 0 ? unix / 86_400 : (unix - 86_399) / 86_400
+        let secs = Int(unix - days * 86_400)
+        hour = secs / 3600
+        minute = secs % 3600 / 60
+        second = secs % 60
+        // Howard Hinnant's days-from-civil inverse.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        day = Int(doy - (153 * mp + 2) / 5 + 1)
+        month = Int(mp < 10 ? mp + 3 : mp - 9)
+        year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
+    }
+}

@@ -1,0 +1,67 @@
+/// The compression of an input, told by its first bytes (never by its name).
+public enum MRTCompression: String, Sendable {
+    case none
+    case gzip
+    case bzip2
+
+    /// Detects gzip (`1f 8b`) and bzip2 (`BZh`) magic numbers.
+    public static func detect(_ head: UnsafeRawBufferPointer) -> MRTCompression {
+        if head.count >= 2 && head[0] == 0x1F && head[1] == 0x8B { return .gzip }
+        if head.count >= 3 && head[0] == 0x42 && head[1] == 0x5A && head[2] == 0x68 { return .bzip2 }
+        return .none
+    }
+}
+
+/// Replays bytes already read from a source (to sniff its format) before reading on.
+final class ReplayingByteSource: ByteSource {
+    private let inner: ByteSource
+    private var pending: [UInt8]
+    var problems: [MRTInputProblem] { inner.problems }
+
+    init(inner: ByteSource, pending: [UInt8]) {
+        self.inner = inner
+        self.pending = pending
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(MRTInputError) -> Int {
+        if !pending.isEmpty {
+            let n = min(buffer.count, pending.count)
+            pending.withUnsafeBytes { src in
+                if let s = src.baseAddress, let d = buffer.baseAddress { d.copyMemory(from: s, byteCount: n) }
+            }
+            pending.removeFirst(n)
+            return n
+        }
+        return try inner.read(into: buffer)
+    }
+}
+
+extension MRTReader {
+    /// Opens a file (or `-` for standard input) and picks the decompressor from its magic bytes.
+    public static func open(path: String) throws(MRTInputError) -> MRTReader {
+        let file = try FileByteSource(path: path)
+        return try MRTReader(detecting: file, name: path == "-" ? "<stdin>" : path)
+    }
+
+    /// Wraps any byte source, sniffing gzip or bzip2 from its first bytes.
+    public convenience init(detecting raw: ByteSource, name: String) throws(MRTInputError) {
+        var head: [UInt8] = []
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4, alignment: 1)
+        defer { scratch.deallocate() }
+        while head.count < 4 {
+            let n = try raw.read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<(4 - head.count)]))
+            if n == 0 { break }
+            head.append(contentsOf: scratch[0..<n])
+        }
+        let compression = head.withUnsafeBytes { MRTCompression.detect($0) }
+        let replay = ReplayingByteSource(inner: raw, pending: head)
+        let source: ByteSource
+        switch compression {
+        case .none: source = replay
+        case .gzip: source = try GzipByteSource(input: replay)
+        case .bzip2: source = try Bzip2ByteSource(input: replay)
+        }
+        self.init(source: source, name: name)
+        self.compression = compression
+    }
+}

@@ -1,0 +1,213 @@
+import BGP
+
+extension MRTDecoder {
+    // MARK: BGP4MP state changes
+
+    func decodeStateChange(_ h: MRTRecordHeader, _ b: UnsafeRawBufferPointer, _ visit: (MRTElement) -> Void)
+        -> MRTRecordOutcome
+    {
+        let asn = h.subtype == BGP4MPSubtype.stateChangeAS4 ? 4 : 2
+        var element = MRTElement(kind: .stateChange, record: h)
+        guard filter.accepts(kind: .stateChange), filter.prefixes.isEmpty, filter.originASNs.isEmpty else {
+            return .decoded
+        }
+        element.peerASN = asn == 4 ? b.u32(0) : UInt32(b.u16(0))
+        element.localASN = asn == 4 ? b.u32(4) : UInt32(b.u16(2))
+        if asn == 2 && b.count == 8 {
+            // Old Zebra wrote state changes without interface, family and addresses (bgpdump handles
+            // the same); the peer address is unknown.
+            element.oldState = b.u16(4)
+            element.newState = b.u16(6)
+        } else {
+            let at = 2 * asn + 2
+            guard b.count >= at + 2 else { return .damaged("BGP4MP state change is truncated") }
+            let afi = b.u16(at)
+            guard let family = AFI.family(afi) else { return .damaged("BGP4MP state change has unknown AFI \(afi)") }
+            let aw = family == .v4 ? 4 : 16
+            guard b.count >= at + 2 + 2 * aw + 4 else { return .damaged("BGP4MP state change is truncated") }
+            element.peerAddress = family == .v4 ? b.ipv4(at + 2) : b.ipv6(at + 2)
+            element.localAddress = family == .v4 ? b.ipv4(at + 2 + aw) : b.ipv6(at + 2 + aw)
+            element.oldState = b.u16(at + 2 + 2 * aw)
+            element.newState = b.u16(at + 4 + 2 * aw)
+        }
+        guard filter.accepts(peer: element.peerAddress, asn: element.peerASN) else { return .decoded }
+        visit(element)
+        return .decoded
+    }
+
+    // MARK: BGP4MP messages
+
+    func decodeBGP4MPMessage(_ h: MRTRecordHeader, _ b: UnsafeRawBufferPointer, _ visit: (MRTElement) -> Void)
+        -> MRTRecordOutcome
+    {
+        let s = h.subtype
+        let asn = (s == 4 || s == 7 || s == 9 || s == 11) ? 4 : 2
+        let addPath = s >= 8
+        guard b.count >= 2 * asn + 4 else { return .damaged("BGP4MP message header is truncated") }
+        var element = MRTElement(kind: .announcement, record: h)
+        element.peerASN = asn == 4 ? b.u32(0) : UInt32(b.u16(0))
+        element.localASN = asn == 4 ? b.u32(asn) : UInt32(b.u16(asn))
+        let afiAt = 2 * asn + 2
+        let afi = b.u16(afiAt)
+        guard let family = AFI.family(afi) else {
+            // Zebra wrote OPEN messages with interface and family 0xFFFF and no addresses.
+            if afi == 0xFFFF && b.u16(afiAt - 2) == 0xFFFF { return .decoded }
+            return .damaged("BGP4MP message has unknown AFI \(afi)")
+        }
+        let aw = family == .v4 ? 4 : 16
+        let messageAt = afiAt + 2 + 2 * aw
+        guard b.count >= messageAt + BGPMessage.headerLength else { return .damaged("BGP4MP message is truncated") }
+        element.peerAddress = family == .v4 ? b.ipv4(afiAt + 2) : b.ipv6(afiAt + 2)
+        element.localAddress = family == .v4 ? b.ipv4(afiAt + 2 + aw) : b.ipv6(afiAt + 2 + aw)
+        guard filter.accepts(peer: element.peerAddress, asn: element.peerASN) else { return .decoded }
+        for i in 0..<16 where b[messageAt + i] != 0xFF {
+            return .damaged("BGP marker is wrong at byte \(messageAt + i) of the record")
+        }
+        let messageLength = Int(b.u16(messageAt + 16))
+        let type = b[messageAt + 18]
+        guard type == 2 else { return .decoded }  // Only UPDATEs carry routes.
+        guard messageLength >= BGPMessage.headerLength else { return .damaged("BGP message length \(messageLength)") }
+        var note: String?
+        var bodyEnd = messageAt + messageLength
+        if bodyEnd > b.count {
+            note = "BGP message claims \(messageLength) bytes, the record holds \(b.count - messageAt)"
+            bodyEnd = b.count
+        }
+        let body = UnsafeRawBufferPointer(rebasing: b[(messageAt + BGPMessage.headerLength)..<bodyEnd])
+        let outcome = decodeUpdate(body, asnSize: asn, addPath: addPath, element: &element, visit)
+        if case .damaged = outcome { return outcome }
+        if let note { return .damaged(note) }
+        return outcome
+    }
+
+    // MARK: Deprecated type 5 (BGP) records of the 1999-2000 RIPE RIS archives
+
+    func decodeLegacyBGP(_ h: MRTRecordHeader, _ b: UnsafeRawBufferPointer, _ visit: (MRTElement) -> Void)
+        -> MRTRecordOutcome
+    {
+        switch h.subtype {
+        case 1:  // UPDATE: peer AS, peer IP, local AS, local IP, then the UPDATE body without BGP header.
+            var element = MRTElement(kind: .announcement, record: h)
+            element.peerASN = UInt32(b.u16(0))
+            element.peerAddress = b.ipv4(2)
+            element.localASN = UInt32(b.u16(6))
+            element.localAddress = b.ipv4(8)
+            guard filter.accepts(peer: element.peerAddress, asn: element.peerASN) else { return .decoded }
+            return decodeUpdate(
+                UnsafeRawBufferPointer(rebasing: b[12...]), asnSize: 2, addPath: false, element: &element, visit)
+        case 3:  // STATE_CHANGE: peer AS, peer IP, old state, new state.
+            guard filter.accepts(kind: .stateChange), filter.prefixes.isEmpty, filter.originASNs.isEmpty else {
+                return .decoded
+            }
+            var element = MRTElement(kind: .stateChange, record: h)
+            element.peerASN = UInt32(b.u16(0))
+            element.peerAddress = b.ipv4(2)
+            element.oldState = b.u16(6)
+            element.newState = b.u16(8)
+            guard filter.accepts(peer: element.peerAddress, asn: element.peerASN) else { return .decoded }
+            visit(element)
+            return .decoded
+        default:
+            return .decoded  // OPEN, NOTIFY, KEEPALIVE, SYNC carry no routes.
+        }
+    }
+
+    // MARK: UPDATE bodies
+
+    /// Emits the withdrawals and announcements of an UPDATE body in bgpdump's order: withdrawn routes,
+    /// MP_UNREACH_NLRI, NLRI, MP_REACH_NLRI.
+    func decodeUpdate(
+        _ body: UnsafeRawBufferPointer, asnSize: Int, addPath: Bool, element: inout MRTElement,
+        _ visit: (MRTElement) -> Void
+    ) -> MRTRecordOutcome {
+        let layout: BGPUpdateLayout
+        do {
+            layout = try BGPUpdateLayout(parsing: body)
+        } catch {
+            return .damaged("UPDATE: \(error)")
+        }
+        var problem: String?
+        let wantWithdrawals = filter.accepts(kind: .withdrawal) && filter.originASNs.isEmpty
+        let wantAnnouncements = filter.accepts(kind: .announcement)
+
+        element.kind = .withdrawal
+        element.viaMultiprotocol = false
+        element.safi = 1
+        if wantWithdrawals && !layout.withdrawn.isEmpty {
+            var it = NLRIIterator(bytes: body, range: layout.withdrawn, family: .v4, addPath: addPath)
+            while let n = it.next() {
+                guard filter.accepts(prefix: n.prefix) else { continue }
+                element.prefix = n.prefix
+                element.pathID = n.pathID
+                visit(element)
+            }
+            if let e = it.error { problem = "withdrawn routes: \(e)" }
+        }
+        if layout.attributes.isEmpty { return problem.map { .damaged($0) } ?? .decoded }
+
+        let view = PathAttributeView(
+            parsing: UnsafeRawBufferPointer(rebasing: body[layout.attributes]), asnSize: asnSize)
+        if let e = view.error, problem == nil { problem = "path attributes: \(e.shifted(by: layout.attributes.lowerBound))" }
+        let vb = view.bytes
+
+        if wantWithdrawals, let range = view.mpUnreach {
+            do {
+                let mp = try MPUnreachLayout(bytes: vb, range: range)
+                if let family = AFI.family(mp.afi), SAFI.isPlainPrefix(mp.safi) {
+                    element.viaMultiprotocol = true
+                    element.safi = mp.safi
+                    var it = NLRIIterator(bytes: vb, range: mp.nlri, family: family, addPath: addPath)
+                    while let n = it.next() {
+                        guard filter.accepts(prefix: n.prefix) else { continue }
+                        element.prefix = n.prefix
+                        element.pathID = n.pathID
+                        visit(element)
+                    }
+                    if let e = it.error, problem == nil { problem = "MP_UNREACH_NLRI: \(e)" }
+                }
+            } catch {
+                if problem == nil { problem = "MP_UNREACH_NLRI: \(error)" }
+            }
+        }
+
+        guard wantAnnouncements, filter.accepts(origin: view.originASN) else {
+            return problem.map { .damaged($0) } ?? .decoded
+        }
+        element.kind = .announcement
+        element.attributes = view
+        element.viaMultiprotocol = false
+        element.safi = 1
+        if !layout.nlri.isEmpty {
+            element.nextHop = view.nextHop.map { IPAddress(v4: $0) }
+            var it = NLRIIterator(bytes: body, range: layout.nlri, family: .v4, addPath: addPath)
+            while let n = it.next() {
+                guard filter.accepts(prefix: n.prefix) else { continue }
+                element.prefix = n.prefix
+                element.pathID = n.pathID
+                visit(element)
+            }
+            if let e = it.error, problem == nil { problem = "NLRI: \(e)" }
+        }
+        if let range = view.mpReach {
+            do {
+                let mp = try MPReachLayout(bytes: vb, range: range)
+                if let family = AFI.family(mp.afi), SAFI.isPlainPrefix(mp.safi) {
+                    element.viaMultiprotocol = true
+                    element.safi = mp.safi
+                    element.nextHop = mp.nextHop
+                    var it = NLRIIterator(bytes: vb, range: mp.nlri, family: family, addPath: addPath)
+                    while let n = it.next() {
+                        guard filter.accepts(prefix: n.prefix) else { continue }
+                        element.prefix = n.prefix
+                        element.pathID = n.pathID
+                        visit(element)
+                    }
+                    if let e = it.error, problem == nil { problem = "MP_REACH_NLRI: \(e)" }
+                }
+            } catch {
+                if problem == nil { problem = "MP_REACH_NLRI: \(error)" }
+            }
+        }
+        return problem.map { .damaged($0) } ?? .decoded
+    }
+}
