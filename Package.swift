@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "vigil", targets: ["VigilCLI"]),
         .library(name: "BGP", targets: ["BGP"]),
         .library(name: "MRT", targets: ["MRT"]),
+        .library(name: "VigilTesting", targets: ["VigilTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -33,8 +34,11 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "BGPTests", dependencies: ["BGP"], swiftSettings: strict),
-        .testTarget(name: "MRTTests", dependencies: ["MRT", "BGP"], swiftSettings: strict),
-        .testTarget(name: "VigilCLITests", dependencies: ["MRT", "BGP"], swiftSettings: strict),
+        // Test support shipped as a product: the shared-data fixture loader and process helpers.
+        .target(name: "VigilTesting", dependencies: ["MRT"], swiftSettings: strict),
+
+        .testTarget(name: "BGPTests", dependencies: ["BGP", "VigilTesting"], swiftSettings: strict),
+        .testTarget(name: "MRTTests", dependencies: ["MRT", "BGP", "VigilTesting"], swiftSettings: strict),
+        .testTarget(name: "VigilCLITests", dependencies: ["MRT", "BGP", "VigilTesting"], swiftSettings: strict),
     ]
 )

@@ -64,6 +64,34 @@ public struct NLRIIterator: IteratorProtocol {
         return NLRI(prefix: IPPrefix(address: address, length: bits), pathID: pathID)
     }
 
+    /// True when `bytes[range]` is a complete, valid NLRI list in this encoding. Walks lengths only.
+    public static func isWellFormed(
+        _ bytes: UnsafeRawBufferPointer, range: Range<Int>, family: IPAddress.Family, addPath: Bool
+    ) -> Bool {
+        var offset = range.lowerBound
+        let end = min(range.upperBound, bytes.count)
+        let skip = addPath ? 4 : 0
+        while offset < end {
+            offset += skip
+            guard offset < end else { return false }
+            let bits = Int(bytes[offset])
+            guard bits <= family.bitWidth else { return false }
+            offset += 1 + (bits + 7) / 8
+        }
+        return offset == end
+    }
+
+    /// Whether to read a list as ADD-PATH: as declared, or, when the list is malformed as declared
+    /// but well formed with path identifiers, as ADD-PATH anyway. Some speakers (BIRD's MRT dumps,
+    /// for one) write ADD-PATH NLRI in records whose subtype does not say so.
+    public static func detectAddPath(
+        _ bytes: UnsafeRawBufferPointer, range: Range<Int>, family: IPAddress.Family, declared: Bool
+    ) -> Bool {
+        if declared || range.isEmpty { return declared }
+        if isWellFormed(bytes, range: range, family: family, addPath: false) { return false }
+        return isWellFormed(bytes, range: range, family: family, addPath: true)
+    }
+
     /// Decodes the whole list into an array, throwing at the first malformed entry.
     public static func decodeAll(
         _ bytes: UnsafeRawBufferPointer, range: Range<Int>, family: IPAddress.Family, addPath: Bool

@@ -36,7 +36,10 @@ public struct BGPDumpFormatter {
     public mutating func format(_ e: MRTElement, into out: inout [UInt8]) {
         guard BGPDumpFormatter.prints(e) else { return }
         let r = e.record
-        let addPath = e.pathID != nil
+        // bgpdump shows path identifiers only for the ADD-PATH subtypes (RFC 8050).
+        let addPath = (r.type == MRTType.tableDumpV2 && r.subtype >= 8)
+            || ((r.type == MRTType.bgp4mp || r.type == MRTType.bgp4mpET) && r.subtype >= 8)
+        let pathID: UInt32? = addPath ? (e.pathID ?? 0) : nil
         // Record format name.
         switch r.type {
         case MRTType.tableDumpV2: out.appendText(addPath ? "TABLE_DUMP2_AP|" : "TABLE_DUMP2|")
@@ -78,7 +81,7 @@ public struct BGPDumpFormatter {
         out.append(UInt8(ascii: "/"))
         out.appendDecimal(UInt32(e.prefix.length))
         if e.kind == .withdrawal {
-            if let id = e.pathID {
+            if let id = pathID {
                 out.append(UInt8(ascii: "|"))
                 out.appendDecimal(id)
             }
@@ -86,7 +89,7 @@ public struct BGPDumpFormatter {
             return
         }
         out.append(UInt8(ascii: "|"))
-        if let id = e.pathID {
+        if let id = pathID {
             out.appendDecimal(id)
             out.append(UInt8(ascii: "|"))
         }
@@ -116,7 +119,8 @@ public struct BGPDumpFormatter {
             out.append(UInt8(ascii: "|"))
             out.appendDecimal(a.med ?? 0)
         }
-        out.append(UInt8(ascii: "|"))
+        // For the deprecated type 5 records bgpdump leaves out the separator before the communities.
+        if r.type != MRTType.bgp { out.append(UInt8(ascii: "|")) }
         if let range = a.communities {
             BGPDumpFormatter.appendCommunities(a.bytes, range, into: &out)
         }

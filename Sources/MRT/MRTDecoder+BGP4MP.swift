@@ -134,7 +134,8 @@ extension MRTDecoder {
         element.viaMultiprotocol = false
         element.safi = 1
         if wantWithdrawals && !layout.withdrawn.isEmpty {
-            var it = NLRIIterator(bytes: body, range: layout.withdrawn, family: .v4, addPath: addPath)
+            let ap = NLRIIterator.detectAddPath(body, range: layout.withdrawn, family: .v4, declared: addPath)
+            var it = NLRIIterator(bytes: body, range: layout.withdrawn, family: .v4, addPath: ap)
             while let n = it.next() {
                 guard filter.accepts(prefix: n.prefix) else { continue }
                 element.prefix = n.prefix
@@ -156,7 +157,8 @@ extension MRTDecoder {
                 if let family = AFI.family(mp.afi), SAFI.isPlainPrefix(mp.safi) {
                     element.viaMultiprotocol = true
                     element.safi = mp.safi
-                    var it = NLRIIterator(bytes: vb, range: mp.nlri, family: family, addPath: addPath)
+                    let ap = NLRIIterator.detectAddPath(vb, range: mp.nlri, family: family, declared: addPath)
+                    var it = NLRIIterator(bytes: vb, range: mp.nlri, family: family, addPath: ap)
                     while let n = it.next() {
                         guard filter.accepts(prefix: n.prefix) else { continue }
                         element.prefix = n.prefix
@@ -179,7 +181,8 @@ extension MRTDecoder {
         element.safi = 1
         if !layout.nlri.isEmpty {
             element.nextHop = view.nextHop.map { IPAddress(v4: $0) }
-            var it = NLRIIterator(bytes: body, range: layout.nlri, family: .v4, addPath: addPath)
+            let ap = NLRIIterator.detectAddPath(body, range: layout.nlri, family: .v4, declared: addPath)
+            var it = NLRIIterator(bytes: body, range: layout.nlri, family: .v4, addPath: ap)
             while let n = it.next() {
                 guard filter.accepts(prefix: n.prefix) else { continue }
                 element.prefix = n.prefix
@@ -195,7 +198,8 @@ extension MRTDecoder {
                     element.viaMultiprotocol = true
                     element.safi = mp.safi
                     element.nextHop = mp.nextHop
-                    var it = NLRIIterator(bytes: vb, range: mp.nlri, family: family, addPath: addPath)
+                    let ap = NLRIIterator.detectAddPath(vb, range: mp.nlri, family: family, declared: addPath)
+                    var it = NLRIIterator(bytes: vb, range: mp.nlri, family: family, addPath: ap)
                     while let n = it.next() {
                         guard filter.accepts(prefix: n.prefix) else { continue }
                         element.prefix = n.prefix

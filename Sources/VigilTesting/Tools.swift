@@ -1,0 +1,134 @@
+import Foundation
+import MRT
+
+/// Runs external programs (the reference tools and Vigil's own binary) for tests.
+public enum Tools {
+    /// A finished process.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: Data
+        public var stderr: Data
+
+        /// Standard output as text.
+        public var output: String { String(decoding: stdout, as: UTF8.self) }
+        /// Standard error as text.
+        public var errors: String { String(decoding: stderr, as: UTF8.self) }
+        /// Standard output split into lines (without the final empty one).
+        public var lines: [Substring] {
+            output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0)
+                .map { $0 }
+        }
+    }
+
+    /// A tool the tests need is not installed.
+    public struct NotInstalled: Error, CustomStringConvertible {
+        public let description: String
+
+        /// Creates the error with the text to show.
+        public init(description: String) { self.description = description }
+    }
+
+    /// The absolute path of `name` on PATH, or a clear error naming the package to install.
+    public static func which(_ name: String, package: String) throws -> String {
+        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        for dir in dirs {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw NotInstalled(description: "\(name) is not installed: install \(package) (see README, Tests)")
+    }
+
+    /// The `vigil` binary built next to the test bundle.
+    public static func vigil() throws -> String {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("vigil").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        let fallback = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/vigil").path
+        if FileManager.default.isExecutableFile(atPath: fallback) { return fallback }
+        throw NotInstalled(description: "the vigil binary was not built; run `swift build` before the tests")
+    }
+
+    /// Runs `executable` with `arguments`, feeding `input` on stdin, and collects its output.
+    public static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let inPipe = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
+        try process.run()
+        let writer = Thread {
+            if let input {
+                inPipe.fileHandleForWriting.write(input)
+                try? inPipe.fileHandleForWriting.close()
+            }
+        }
+        writer.start()
+        let errorBox = DataBox()
+        let errThread = Thread { errorBox.data = err.fileHandleForReading.readDataToEndOfFile() }
+        errThread.start()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorBox.done { usleep(1000) }
+        return Result(status: process.terminationStatus, stdout: stdout, stderr: errorBox.data)
+    }
+
+    /// Runs `bgpdump` (Debian's 1.6.2) with `arguments`.
+    public static func bgpdump(_ arguments: [String]) throws -> Result {
+        try run(which("bgpdump", package: "Debian's bgpdump package"), arguments)
+    }
+
+    /// Decompresses a file with Vigil's own reader sources (gzip and bzip2 are told by magic bytes).
+    public static func decompress(_ path: String) throws -> [UInt8] {
+        let file = try FileByteSource(path: path)
+        var head = [UInt8](repeating: 0, count: 3)
+        let n = try head.withUnsafeMutableBytes { try file.read(into: $0) }
+        head.removeLast(3 - n)
+        let raw = MemoryByteSource(head + (try readAll(file)))
+        let source: ByteSource
+        switch head.withUnsafeBytes({ MRTCompression.detect($0) }) {
+        case .gzip: source = try GzipByteSource(input: raw)
+        case .bzip2: source = try Bzip2ByteSource(input: raw)
+        case .none: source = raw
+        }
+        return try readAll(source)
+    }
+
+    static func readAll(_ source: ByteSource) throws -> [UInt8] {
+        var result: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
+        defer { chunk.deallocate() }
+        while true {
+            let n = try source.read(into: chunk)
+            if n == 0 { break }
+            result.append(contentsOf: chunk[0..<n])
+        }
+        return result
+    }
+}
+
+/// Output collected on another thread.
+final class DataBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = Data()
+    private var finished = false
+
+    var data: Data {
+        get { lock.withLock { value } }
+        set {
+            lock.withLock {
+                value = newValue
+                finished = true
+            }
+        }
+    }
+
+    var done: Bool { lock.withLock { finished } }
+}
