@@ -42,7 +42,9 @@ public struct ASPath: Hashable, Sendable {
     public init(segments: [ASPathSegment]) { self.segments = segments }
 
     /// A path of one AS_SEQUENCE.
-    public init(sequence: [UInt32]) { self.segments = sequence.isEmpty ? [] : [ASPathSegment(kind: .sequence, asns: sequence)] }
+    public init(sequence: [UInt32]) {
+        self.segments = sequence.isEmpty ? [] : [ASPathSegment(kind: .sequence, asns: sequence)]
+    }
 
     /// Decodes the wire form of an AS_PATH or AS4_PATH attribute value.
     public init(parsing bytes: UnsafeRawBufferPointer, asnSize: Int) throws(BGPDecodingError) {

@@ -173,7 +173,9 @@ public struct BGPOpen: Hashable, Sendable {
         var offset = 10
         let end = 10 + optLen
         while offset < end {
-            guard end - offset >= 2 else { throw .truncated("OPEN parameter", needed: 2, available: end - offset, at: offset) }
+            guard end - offset >= 2 else {
+                throw .truncated("OPEN parameter", needed: 2, available: end - offset, at: offset)
+            }
             let type = b[offset]
             let len = Int(b[offset + 1])
             guard end - offset - 2 >= len else {
@@ -182,7 +184,9 @@ public struct BGPOpen: Hashable, Sendable {
             if type == 2 {
                 var c = offset + 2
                 while c < offset + 2 + len {
-                    guard offset + 2 + len - c >= 2 else { throw .truncated("capability", needed: 2, available: 1, at: c) }
+                    guard offset + 2 + len - c >= 2 else {
+                        throw .truncated("capability", needed: 2, available: 1, at: c)
+                    }
                     let code = b[c]
                     let cLen = Int(b[c + 1])
                     guard offset + 2 + len - c - 2 >= cLen else {

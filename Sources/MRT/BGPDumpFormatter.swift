@@ -37,7 +37,8 @@ public struct BGPDumpFormatter {
         guard BGPDumpFormatter.prints(e) else { return }
         let r = e.record
         // bgpdump shows path identifiers only for the ADD-PATH subtypes (RFC 8050).
-        let addPath = (r.type == MRTType.tableDumpV2 && r.subtype >= 8)
+        let addPath =
+            (r.type == MRTType.tableDumpV2 && r.subtype >= 8)
             || ((r.type == MRTType.bgp4mp || r.type == MRTType.bgp4mpET) && r.subtype >= 8)
         let pathID: UInt32? = addPath ? (e.pathID ?? 0) : nil
         // Record format name.
@@ -167,11 +168,13 @@ public struct BGPDumpFormatter {
                 let b = a.bytes
                 let first = b[range.lowerBound]
                 if first != 0 {
-                    BGPDumpFormatter.appendIPv6(BGPDumpFormatter.zeroFilledV6(b, range.lowerBound + 1, range), into: &out)
+                    BGPDumpFormatter.appendIPv6(
+                        BGPDumpFormatter.zeroFilledV6(b, range.lowerBound + 1, range), into: &out)
                     return
                 }
                 if range.count >= 3 && b.u16(range.lowerBound) == 2 && b[range.lowerBound + 2] == 1 {
-                    BGPDumpFormatter.appendIPv6(BGPDumpFormatter.zeroFilledV6(b, range.lowerBound + 4, range), into: &out)
+                    BGPDumpFormatter.appendIPv6(
+                        BGPDumpFormatter.zeroFilledV6(b, range.lowerBound + 4, range), into: &out)
                     return
                 }
             }

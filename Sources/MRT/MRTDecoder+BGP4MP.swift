@@ -148,7 +148,9 @@ extension MRTDecoder {
 
         let view = PathAttributeView(
             parsing: UnsafeRawBufferPointer(rebasing: body[layout.attributes]), asnSize: asnSize)
-        if let e = view.error, problem == nil { problem = "path attributes: \(e.shifted(by: layout.attributes.lowerBound))" }
+        if let e = view.error, problem == nil {
+            problem = "path attributes: \(e.shifted(by: layout.attributes.lowerBound))"
+        }
         let vb = view.bytes
 
         if wantWithdrawals, let range = view.mpUnreach {

@@ -35,7 +35,8 @@ public struct MRTDecoder {
             switch h.subtype {
             case TableDumpV2Subtype.peerIndexTable: return decodePeerIndex(b)
             case 2...5, 8...11: return decodeRIBEntries(h, b, visit)
-            case TableDumpV2Subtype.ribGeneric, TableDumpV2Subtype.ribGenericAddPath: return decodeRIBGeneric(h, b, visit)
+            case TableDumpV2Subtype.ribGeneric, TableDumpV2Subtype.ribGenericAddPath:
+                return decodeRIBGeneric(h, b, visit)
             default: return .unsupported
             }
         case MRTType.bgp4mp, MRTType.bgp4mpET:
@@ -88,7 +89,8 @@ public struct MRTDecoder {
     func decodeRIBEntries(_ h: MRTRecordHeader, _ b: UnsafeRawBufferPointer, _ visit: (MRTElement) -> Void)
         -> MRTRecordOutcome
     {
-        let family: IPAddress.Family = (h.subtype == 2 || h.subtype == 3 || h.subtype == 8 || h.subtype == 9) ? .v4 : .v6
+        let family: IPAddress.Family =
+            (h.subtype == 2 || h.subtype == 3 || h.subtype == 8 || h.subtype == 9) ? .v4 : .v6
         let addPath = h.subtype >= 8
         guard b.count >= 5 else { return .damaged("RIB record shorter than its header") }
         let bits = Int(b[4])
@@ -115,7 +117,8 @@ public struct MRTDecoder {
         let prefix = IPPrefix(address: IPAddress(family: family, bytes: b, offset: 8, count: bytes), length: bits)
         if !filter.accepts(prefix: prefix) || !filter.accepts(kind: .ribEntry) { return .decoded }
         return ribEntries(
-            h, b, from: 8 + bytes, prefix: prefix, safi: safi, addPath: h.subtype == TableDumpV2Subtype.ribGenericAddPath,
+            h, b, from: 8 + bytes, prefix: prefix, safi: safi,
+            addPath: h.subtype == TableDumpV2Subtype.ribGenericAddPath,
             visit)
     }
 

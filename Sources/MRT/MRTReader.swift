@@ -168,7 +168,8 @@ public final class MRTReader {
     private func skip(toRel skipped: Int, why: String) {
         diagnostics.skippedBytes += UInt64(skipped)
         diagnostics.resynchronisations += 1
-        warn("\(why); skipped \(skipped) bytes to the next record header at offset \(position + UInt64(skipped))",
+        warn(
+            "\(why); skipped \(skipped) bytes to the next record header at offset \(position + UInt64(skipped))",
             offset: position, record: diagnostics.records + 1)
         start += skipped
     }
@@ -203,7 +204,8 @@ public final class MRTReader {
                 let have = end - start
                 diagnostics.skippedRecords += 1
                 diagnostics.skippedBytes += UInt64(have)
-                warn("record is truncated: the input ends after \(have) of \(h.headerSize + h.length) bytes",
+                warn(
+                    "record is truncated: the input ends after \(have) of \(h.headerSize + h.length) bytes",
                     offset: position, record: diagnostics.records + 1)
                 start = end
                 flushSourceProblems()

@@ -173,7 +173,8 @@ struct DumpCommand: ParsableCommand {
                     }
                     sink.flushIfNeeded()
                     if let failure = sink.failed {
-                        throw ExitFailure(message: "cannot write output: \(failure)", code: failure.contains("pipe") ? 0 : 1)
+                        throw ExitFailure(
+                            message: "cannot write output: \(failure)", code: failure.contains("pipe") ? 0 : 1)
                     }
                 }
             } catch let error as MRTInputError {

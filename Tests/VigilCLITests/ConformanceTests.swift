@@ -118,10 +118,13 @@ struct ConformanceTests {
             #expect(differing > 0)
         case .addPathInPlainRecord:
             let path = try Fixtures.path("mrt/\(file)")
-            let announced = ours.filter { $0.split(separator: "|")[2] == "A" }.map { String($0.split(separator: "|")[5]) }
+            let announced = ours.filter { $0.split(separator: "|")[2] == "A" }.map {
+                String($0.split(separator: "|")[5])
+            }
             let mrtparse = try MRTParse.announcedPrefixes(path)
             #expect(announced.sorted() == mrtparse.sorted())
-            #expect(bgpdump.contains { $0.contains("|0.0.0.0/0|") || $0.contains("|::/0|") }, "bgpdump misreads path ids")
+            #expect(
+                bgpdump.contains { $0.contains("|0.0.0.0/0|") || $0.contains("|::/0|") }, "bgpdump misreads path ids")
             #expect(!ours.contains { $0.contains("|0.0.0.0/0|") || $0.contains("|::/0|") })
         case .aggregatorWidth:
             #expect(ours.count == bgpdump.count)
@@ -135,7 +138,10 @@ struct ConformanceTests {
             }
         case .unmaskedNLRI:
             // Checked by `referenceOutputs`; here: the only difference is the masked address.
-            #expect(ours == ["BGP4MP|1289168632|A|12.0.1.63|7018|11.8.0.0/13|7018 3549 12389 48275 51044|IGP|12.0.1.63|0|0|6923:3339|NAG||"])
+            #expect(
+                ours == [
+                    "BGP4MP|1289168632|A|12.0.1.63|7018|11.8.0.0/13|7018 3549 12389 48275 51044|IGP|12.0.1.63|0|0|6923:3339|NAG||"
+                ])
             #expect(bgpdump.count == 1 && bgpdump[0].contains("|11.13.0.0/13|"))
         case .tornArchive:
             // Checked in detail by `tornArchiveIsRecovered`; here: bgpdump prints impossible lines.
@@ -157,14 +163,17 @@ struct ConformanceTests {
         // Hand decoding of the first record (bytes checked here): type 5 UPDATE from AS4608
         // 203.37.255.126; withdrawn length 8: /24 24.216.16, /24 203.18.151.
         let bytes = try Fixtures.decompressedBytes("mrt/bgpkit__rrc00_updates.20000325.0345.gz")
-        #expect(Array(bytes[0..<36]) == [
-            0x38, 0xDC, 0x36, 0x67, 0x00, 0x05, 0x00, 0x01, 0x00, 0x00, 0x00, 0x18, 0x12, 0x00, 0xCB, 0x25,
-            0xFF, 0x7E, 0x31, 0x6E, 0xC1, 0x00, 0x00, 0x01, 0x00, 0x08, 0x18, 0x18, 0xD8, 0x10, 0x18, 0xCB,
-            0x12, 0x97, 0x00, 0x00,
-        ])
-        #expect(ours.lines.prefix(2) == [
-            "BGP|953955943|W|203.37.255.126|4608|24.216.16.0/24", "BGP|953955943|W|203.37.255.126|4608|203.18.151.0/24",
-        ])
+        #expect(
+            Array(bytes[0..<36]) == [
+                0x38, 0xDC, 0x36, 0x67, 0x00, 0x05, 0x00, 0x01, 0x00, 0x00, 0x00, 0x18, 0x12, 0x00, 0xCB, 0x25,
+                0xFF, 0x7E, 0x31, 0x6E, 0xC1, 0x00, 0x00, 0x01, 0x00, 0x08, 0x18, 0x18, 0xD8, 0x10, 0x18, 0xCB,
+                0x12, 0x97, 0x00, 0x00,
+            ])
+        #expect(
+            ours.lines.prefix(2) == [
+                "BGP|953955943|W|203.37.255.126|4608|24.216.16.0/24",
+                "BGP|953955943|W|203.37.255.126|4608|203.18.151.0/24",
+            ])
         // Every recovered element lies in the file's 15 minutes (03:45 to 04:01 UTC) and has a sane prefix.
         for line in ours.lines {
             let f = line.split(separator: "|", omittingEmptySubsequences: false)
