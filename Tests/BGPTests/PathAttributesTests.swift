@@ -5,7 +5,7 @@ import Testing
     /// An attribute block built by hand, one attribute per line (flags, type, length, value).
     static let block: [UInt8] = [
         0x40, 1, 1, 0,  // ORIGIN IGP
-        0x50, 2, 0, 14, 2, 3, 0, 0, 0x12, 0xE5, 0, 0, 0x50, 0x55, 0, 2, 0, 0xCF,  // AS_PATH 4837 20565 131279 (ext. length)
+        0x50, 2, 0, 14, 2, 3, 0, 0, 0x12, 0xE5, 0, 0, 0x50, 0x55, 0, 2, 0, 0xCF,  // AS_PATH 4837 20565 131279
         0x40, 3, 4, 192, 0, 2, 1,  // NEXT_HOP 192.0.2.1
         0x80, 4, 4, 0, 0, 0, 50,  // MED 50
         0x40, 5, 4, 0, 0, 0, 100,  // LOCAL_PREF 100
