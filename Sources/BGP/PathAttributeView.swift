@@ -40,6 +40,8 @@ public struct PathAttributeView {
     public private(set) var error: BGPDecodingError?
     /// How many attributes were malformed (wrong length for their type, or cut off).
     public private(set) var malformedCount = 0
+    /// For TABLE_DUMP_V2 RIB entries: the family whose MP_REACH_NLRI is abbreviated to the next hop.
+    public var abbreviatedMPReach: IPAddress.Family?
 
     /// An empty view (no attributes).
     public init() {
@@ -155,7 +157,7 @@ public struct PathAttributeView {
 
     /// Decodes every indexed attribute into owned values.
     public func materialize() throws(BGPDecodingError) -> PathAttributes {
-        try PathAttributes(parsing: bytes, asnSize: asnSize)
+        try PathAttributes(parsing: bytes, asnSize: asnSize, abbreviatedMPReach: abbreviatedMPReach)
     }
 }
 

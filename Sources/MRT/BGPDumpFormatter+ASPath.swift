@@ -6,21 +6,21 @@ extension BGPDumpFormatter {
     /// Like RFC 6793, bgpdump ignores AS4_PATH when AGGREGATOR names a real AS or when AS4_PATH is
     /// longer than AS_PATH. Unlike the RFC it counts confederation segments, and when it must keep
     /// leading ASes from AS_PATH it takes them from its first segment only. Both are reproduced.
-    func appendASPath(_ a: PathAttributeView, into out: inout [UInt8]) {
+    func appendASPath(_ a: PathAttributeView, into out: TextBuffer) {
         guard let asPath = a.asPath else { return }
         let b = a.bytes
         guard a.asnSize == 2, let as4 = a.as4Path else {
-            BGPDumpFormatter.renderPath(b, asPath, asnSize: a.asnSize, into: &out)
+            BGPDumpFormatter.renderPath(b, asPath, asnSize: a.asnSize, into: out)
             return
         }
         if a.aggregator != nil, a.as4Aggregator != nil, let agg = a.aggregator, agg.asn != 23456 {
-            BGPDumpFormatter.renderPath(b, asPath, asnSize: 2, into: &out)
+            BGPDumpFormatter.renderPath(b, asPath, asnSize: 2, into: out)
             return
         }
         let oldCount = BGPDumpFormatter.count(b, asPath, asnSize: 2)
         let newCount = BGPDumpFormatter.count(b, as4, asnSize: 4)
         guard oldCount >= newCount else {
-            BGPDumpFormatter.renderPath(b, asPath, asnSize: 2, into: &out)
+            BGPDumpFormatter.renderPath(b, asPath, asnSize: 2, into: out)
             return
         }
         // Build the merged path in 4-byte form, then render it.
@@ -52,7 +52,7 @@ extension BGPDumpFormatter {
         }
         merged.append(contentsOf: b[as4])
         merged.withUnsafeBytes { m in
-            BGPDumpFormatter.renderPath(m, 0..<m.count, asnSize: 4, into: &out)
+            BGPDumpFormatter.renderPath(m, 0..<m.count, asnSize: 4, into: out)
         }
     }
 
@@ -72,7 +72,7 @@ extension BGPDumpFormatter {
     }
 
     /// Renders raw path segments as bgpdump does; a malformed path prints `! Error !`.
-    static func renderPath(_ b: UnsafeRawBufferPointer, _ range: Range<Int>, asnSize: Int, into out: inout [UInt8]) {
+    static func renderPath(_ b: UnsafeRawBufferPointer, _ range: Range<Int>, asnSize: Int, into out: TextBuffer) {
         let mark = out.count
         var at = range.lowerBound
         var previous: UInt8 = 2
@@ -81,15 +81,15 @@ extension BGPDumpFormatter {
         var any = false
         while at < range.upperBound {
             guard range.upperBound - at >= 2 else {
-                out.removeSubrange(mark...)
-                out.appendText("! Error !")
+                out.truncate(to: mark)
+                out.append("! Error !")
                 return
             }
             let type = b[at]
             let length = Int(b[at + 1])
             guard type >= 1 && type <= 4, at + 2 + length * asnSize <= range.upperBound else {
-                out.removeSubrange(mark...)
-                out.appendText("! Error !")
+                out.truncate(to: mark)
+                out.append("! Error !")
                 return
             }
             if previous != 2 { out.append(closing(previous)) }

@@ -6,7 +6,7 @@ import BGP
 /// bgpdump's one-line format is the lingua franca of BGP scripts; matching it exactly lets users
 /// swap Vigil in. Its quirks are reproduced on purpose and listed where they occur; the few places
 /// where bgpdump 1.6.2 prints wrong data (see README "Conformance") are printed correctly instead.
-public struct BGPDumpFormatter {
+public final class BGPDumpFormatter {
     /// `-m` or `-M`.
     public enum Mode: Sendable {
         case machine
@@ -15,13 +15,25 @@ public struct BGPDumpFormatter {
 
     /// The output mode.
     public let mode: Mode
-    private var scratch: [UInt8] = []
+    /// The attribute part of the last announcement line, reused for the other prefixes of the same
+    /// UPDATE (they share their attributes, so the text is the same).
+    private let suffix = TextBuffer(capacity: 1024)
+    private var suffixKey: SuffixKey?
+
+    private struct SuffixKey: Equatable {
+        var record: MRTRecordHeader
+        var attributes: UnsafeRawPointer?
+        var length: Int
+        var nextHop: IPAddress?
+        var multiprotocol: Bool
+        var family: IPAddress.Family
+    }
 
     /// A formatter for `mode`.
-    public init(mode: Mode) {
-        self.mode = mode
-        scratch.reserveCapacity(4096)
-    }
+    public init(mode: Mode) { self.mode = mode }
+
+    /// Forgets cached text; call between inputs.
+    public func reset() { suffixKey = nil }
 
     /// Whether bgpdump prints anything for this element: it skips multicast and generic RIB records.
     public static func prints(_ e: MRTElement) -> Bool {
@@ -33,7 +45,7 @@ public struct BGPDumpFormatter {
     }
 
     /// Appends the element's line (with newline) to `out`; appends nothing for elements bgpdump skips.
-    public mutating func format(_ e: MRTElement, into out: inout [UInt8]) {
+    public func format(_ e: MRTElement, into out: TextBuffer) {
         guard BGPDumpFormatter.prints(e) else { return }
         let r = e.record
         // bgpdump shows path identifiers only for the ADD-PATH subtypes (RFC 8050).
@@ -43,31 +55,31 @@ public struct BGPDumpFormatter {
         let pathID: UInt32? = addPath ? (e.pathID ?? 0) : nil
         // Record format name.
         switch r.type {
-        case MRTType.tableDumpV2: out.appendText(addPath ? "TABLE_DUMP2_AP|" : "TABLE_DUMP2|")
-        case MRTType.tableDump: out.appendText("TABLE_DUMP|")
-        case MRTType.bgp: out.appendText("BGP|")
+        case MRTType.tableDumpV2: out.append(addPath ? "TABLE_DUMP2_AP|" : "TABLE_DUMP2|")
+        case MRTType.tableDump: out.append("TABLE_DUMP|")
+        case MRTType.bgp: out.append("BGP|")
         default:
             let et = r.type == MRTType.bgp4mpET
             if e.kind == .stateChange {
-                out.appendText(et ? "BGP4MP_ET|" : "BGP4MP|")
+                out.append(et ? "BGP4MP_ET|" : "BGP4MP|")
             } else {
                 let s = r.subtype
                 let local = s == 6 || s == 7 || s == 10 || s == 11
                 let ap = s >= 8
-                out.appendText(et ? "BGP4MP_ET" : "BGP4MP")
-                if local { out.appendText("_LOCAL") }
-                if ap { out.appendText("_AP") }
+                out.append(et ? "BGP4MP_ET" : "BGP4MP")
+                if local { out.append("_LOCAL") }
+                if ap { out.append("_AP") }
                 out.append(UInt8(ascii: "|"))
             }
         }
-        appendTime(r, into: &out)
+        appendTime(r, into: out)
         switch e.kind {
-        case .ribEntry: out.appendText("|B|")
-        case .announcement: out.appendText("|A|")
-        case .withdrawal: out.appendText("|W|")
-        case .stateChange: out.appendText("|STATE|")
+        case .ribEntry: out.append("|B|")
+        case .announcement: out.append("|A|")
+        case .withdrawal: out.append("|W|")
+        case .stateChange: out.append("|STATE|")
         }
-        BGPDumpFormatter.appendAddress(e.peerAddress, into: &out)
+        BGPDumpFormatter.appendAddress(e.peerAddress, into: out)
         out.append(UInt8(ascii: "|"))
         out.appendDecimal(e.peerASN)
         out.append(UInt8(ascii: "|"))
@@ -78,7 +90,7 @@ public struct BGPDumpFormatter {
             out.append(10)
             return
         }
-        BGPDumpFormatter.appendAddress(e.prefix.address, into: &out)
+        BGPDumpFormatter.appendAddress(e.prefix.address, into: out)
         out.append(UInt8(ascii: "/"))
         out.appendDecimal(UInt32(e.prefix.length))
         if e.kind == .withdrawal {
@@ -94,20 +106,39 @@ public struct BGPDumpFormatter {
             out.appendDecimal(id)
             out.append(UInt8(ascii: "|"))
         }
+        if e.kind == .ribEntry {
+            appendAttributes(e, into: out)
+            return
+        }
+        let key = SuffixKey(
+            record: r, attributes: e.attributes.bytes.baseAddress, length: e.attributes.bytes.count,
+            nextHop: e.nextHop, multiprotocol: e.viaMultiprotocol, family: e.prefix.family)
+        if key != suffixKey {
+            suffix.removeAll()
+            appendAttributes(e, into: suffix)
+            suffixKey = key
+        }
+        suffix.withBytes { out.append($0) }
+    }
+
+    /// Writes `aspath|origin` (-M) or `aspath|origin|nexthop|pref|med|communities|AG|aggregator|` (-m)
+    /// and the newline.
+    private func appendAttributes(_ e: MRTElement, into out: TextBuffer) {
+        let r = e.record
         let a = e.attributes
-        appendASPath(a, into: &out)
+        appendASPath(a, into: out)
         out.append(UInt8(ascii: "|"))
         switch a.origin {
-        case .igp: out.appendText("IGP")
-        case .egp: out.appendText("EGP")
-        default: out.appendText("INCOMPLETE")
+        case .igp: out.append("IGP")
+        case .egp: out.append("EGP")
+        default: out.append("INCOMPLETE")
         }
         if mode == .human {
             out.append(10)
             return
         }
         out.append(UInt8(ascii: "|"))
-        appendNextHop(e, into: &out)
+        appendNextHop(e, into: out)
         out.append(UInt8(ascii: "|"))
         // bgpdump prints LOCAL_PREF and MED of multiprotocol IPv4 routes with %d.
         let signed = e.viaMultiprotocol && e.prefix.family == .v4 && e.kind == .announcement
@@ -123,20 +154,20 @@ public struct BGPDumpFormatter {
         // For the deprecated type 5 records bgpdump leaves out the separator before the communities.
         if r.type != MRTType.bgp { out.append(UInt8(ascii: "|")) }
         if let range = a.communities {
-            BGPDumpFormatter.appendCommunities(a.bytes, range, into: &out)
+            BGPDumpFormatter.appendCommunities(a.bytes, range, into: out)
         }
-        out.appendText(a.atomicAggregate ? "|AG|" : "|NAG|")
+        out.append(a.atomicAggregate ? "|AG|" : "|NAG|")
         if let agg = bgpdumpAggregator(a), agg.address != 0xFFFF_FFFF {
             out.appendDecimal(agg.asn)
             out.append(UInt8(ascii: " "))
-            IPAddress.appendV4(agg.address, to: &out)
+            out.appendIPv4(agg.address)
         }
-        out.appendText("|\n")
+        out.append("|\n")
     }
 
     // MARK: Fields
 
-    private func appendTime(_ r: MRTRecordHeader, into out: inout [UInt8]) {
+    private func appendTime(_ r: MRTRecordHeader, into out: TextBuffer) {
         if mode == .machine {
             out.appendDecimal(r.timestamp)
         } else {
@@ -159,7 +190,7 @@ public struct BGPDumpFormatter {
         }
     }
 
-    private func appendNextHop(_ e: MRTElement, into out: inout [UInt8]) {
+    private func appendNextHop(_ e: MRTElement, into out: TextBuffer) {
         let a = e.attributes
         if e.kind == .ribEntry {
             // bgpdump reads a RIB entry's MP_REACH_NLRI as an IPv6 next hop: abbreviated (first byte is
@@ -169,27 +200,27 @@ public struct BGPDumpFormatter {
                 let first = b[range.lowerBound]
                 if first != 0 {
                     BGPDumpFormatter.appendIPv6(
-                        BGPDumpFormatter.zeroFilledV6(b, range.lowerBound + 1, range), into: &out)
+                        BGPDumpFormatter.zeroFilledV6(b, range.lowerBound + 1, range), into: out)
                     return
                 }
                 if range.count >= 3 && b.u16(range.lowerBound) == 2 && b[range.lowerBound + 2] == 1 {
                     BGPDumpFormatter.appendIPv6(
-                        BGPDumpFormatter.zeroFilledV6(b, range.lowerBound + 4, range), into: &out)
+                        BGPDumpFormatter.zeroFilledV6(b, range.lowerBound + 4, range), into: out)
                     return
                 }
             }
-            IPAddress.appendV4(a.nextHop ?? 0xFFFF_FFFF, to: &out)
+            out.appendIPv4(a.nextHop ?? 0xFFFF_FFFF)
             return
         }
         if e.viaMultiprotocol {
             if let nh = e.nextHop {
-                BGPDumpFormatter.appendAddress(nh, into: &out)
+                BGPDumpFormatter.appendAddress(nh, into: out)
             } else {
-                BGPDumpFormatter.appendAddress(.zero(e.prefix.family), into: &out)
+                BGPDumpFormatter.appendAddress(.zero(e.prefix.family), into: out)
             }
             return
         }
-        IPAddress.appendV4(a.nextHop ?? 0xFFFF_FFFF, to: &out)
+        out.appendIPv4(a.nextHop ?? 0xFFFF_FFFF)
     }
 
     static func zeroFilledV6(_ b: UnsafeRawBufferPointer, _ at: Int, _ range: Range<Int>) -> IPAddress {
@@ -201,7 +232,7 @@ public struct BGPDumpFormatter {
         return a.aggregator
     }
 
-    static func appendCommunities(_ b: UnsafeRawBufferPointer, _ range: Range<Int>, into out: inout [UInt8]) {
+    static func appendCommunities(_ b: UnsafeRawBufferPointer, _ range: Range<Int>, into out: TextBuffer) {
         var first = true
         var at = range.lowerBound
         while at + 4 <= range.upperBound {
@@ -209,9 +240,9 @@ public struct BGPDumpFormatter {
             first = false
             let v = b.u32(at)
             switch v {
-            case 0xFFFF_FF01: out.appendText("no-export")
-            case 0xFFFF_FF02: out.appendText("no-advertise")
-            case 0xFFFF_FF03: out.appendText("local-AS")
+            case 0xFFFF_FF01: out.append("no-export")
+            case 0xFFFF_FF02: out.append("no-advertise")
+            case 0xFFFF_FF03: out.append("local-AS")
             default:
                 out.appendDecimal(v >> 16)
                 out.append(UInt8(ascii: ":"))
@@ -224,37 +255,38 @@ public struct BGPDumpFormatter {
     // MARK: Addresses as bgpdump writes them
 
     /// IPv4 dotted quad, or IPv6 in bgpdump's own style (see `appendIPv6`).
-    static func appendAddress(_ a: IPAddress, into out: inout [UInt8]) {
+    static func appendAddress(_ a: IPAddress, into out: TextBuffer) {
         if a.family == .v4 {
-            IPAddress.appendV4(a.v4, to: &out)
+            out.appendIPv4(a.v4)
         } else {
-            appendIPv6(a, into: &out)
+            appendIPv6(a, into: out)
         }
     }
 
     /// bgpdump's IPv6 text: like RFC 5952 but a single zero group is also shortened to `::`, and
     /// IPv4-compatible addresses (`::a.b.c.d`, last word above 1) keep a dotted tail.
-    static func appendIPv6(_ a: IPAddress, into out: inout [UInt8]) {
+    static func appendIPv6(_ a: IPAddress, into out: TextBuffer) {
         if a.high == 0 && (a.low >> 32) == 0xFFFF {
-            out.appendText("::ffff:")
-            IPAddress.appendV4(UInt32(truncatingIfNeeded: a.low), to: &out)
+            out.append("::ffff:")
+            out.appendIPv4(UInt32(truncatingIfNeeded: a.low))
             return
         }
         if a.high == 0 && (a.low >> 32) == 0 && UInt32(truncatingIfNeeded: a.low) > 1 {
-            out.appendText("::")
-            IPAddress.appendV4(UInt32(truncatingIfNeeded: a.low), to: &out)
+            out.append("::")
+            out.appendIPv4(UInt32(truncatingIfNeeded: a.low))
             return
         }
-        var g = [UInt16](repeating: 0, count: 8)
-        for i in 0..<4 { g[i] = UInt16(truncatingIfNeeded: a.high >> UInt64(48 - 16 * i)) }
-        for i in 0..<4 { g[4 + i] = UInt16(truncatingIfNeeded: a.low >> UInt64(48 - 16 * i)) }
+        func group(_ i: Int) -> UInt16 {
+            let word = i < 4 ? a.high : a.low
+            return UInt16(truncatingIfNeeded: word >> UInt64(48 - 16 * (i & 3)))
+        }
         var bestStart = -1
         var bestLen = 0
         var i = 0
         while i < 8 {
-            if g[i] == 0 {
+            if group(i) == 0 {
                 var j = i
-                while j < 8 && g[j] == 0 { j += 1 }
+                while j < 8 && group(j) == 0 { j += 1 }
                 if j - i > bestLen {
                     bestStart = i
                     bestLen = j - i
@@ -272,7 +304,7 @@ public struct BGPDumpFormatter {
                 i += bestLen
                 continue
             }
-            IPAddress.appendHex16(g[i], to: &out)
+            out.appendHex16(group(i))
             if i != 7 { out.append(UInt8(ascii: ":")) }
             i += 1
         }

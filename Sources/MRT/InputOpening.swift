@@ -40,7 +40,9 @@ extension MRTReader {
     /// Opens a file (or `-` for standard input) and picks the decompressor from its magic bytes.
     public static func open(path: String) throws(MRTInputError) -> MRTReader {
         let file = try FileByteSource(path: path)
-        return try MRTReader(detecting: file, name: path == "-" ? "<stdin>" : path)
+        let reader = try MRTReader(detecting: file, name: path == "-" ? "<stdin>" : path)
+        reader.rawSource = file
+        return reader
     }
 
     /// Wraps any byte source, sniffing gzip or bzip2 from its first bytes.

@@ -10,80 +10,80 @@ public struct JSONElementFormatter {
     public init() {}
 
     /// Appends the element's JSON object and a newline to `out`.
-    public func format(_ e: MRTElement, into out: inout [UInt8]) {
-        out.appendText("{\"type\":\"")
-        out.append(contentsOf: Array(e.kind.letter.utf8))
-        out.appendText("\",\"elem_type\":\"")
+    public func format(_ e: MRTElement, into out: TextBuffer) {
+        out.append("{\"type\":\"")
+        out.append(e.kind.letter)
+        out.append("\",\"elem_type\":\"")
         switch e.kind {
-        case .ribEntry: out.appendText("RIB")
-        case .announcement: out.appendText("ANNOUNCE")
-        case .withdrawal: out.appendText("WITHDRAW")
-        case .stateChange: out.appendText("STATE")
+        case .ribEntry: out.append("RIB")
+        case .announcement: out.append("ANNOUNCE")
+        case .withdrawal: out.append("WITHDRAW")
+        case .stateChange: out.append("STATE")
         }
-        out.appendText("\",\"timestamp\":")
+        out.append("\",\"timestamp\":")
         out.appendDecimal(e.record.timestamp)
         out.append(UInt8(ascii: "."))
         out.appendPadded(e.record.microseconds, width: 6)
-        out.appendText(",\"record\":\"")
-        out.append(contentsOf: Array(e.record.typeName.utf8))
-        out.appendText("\",\"peer_ip\":\"")
-        e.peerAddress.appendText(to: &out)
-        out.appendText("\",\"peer_asn\":")
+        out.append(",\"record\":\"")
+        out.append(e.record.typeName)
+        out.append("\",\"peer_ip\":\"")
+        out.appendAddress(e.peerAddress)
+        out.append("\",\"peer_asn\":")
         out.appendDecimal(e.peerASN)
         if e.kind == .stateChange {
-            out.appendText(",\"old_state\":")
+            out.append(",\"old_state\":")
             out.appendDecimal(UInt32(e.oldState))
-            out.appendText(",\"new_state\":")
+            out.append(",\"new_state\":")
             out.appendDecimal(UInt32(e.newState))
-            out.appendText("}\n")
+            out.append("}\n")
             return
         }
-        out.appendText(",\"prefix\":\"")
-        e.prefix.address.appendText(to: &out)
+        out.append(",\"prefix\":\"")
+        out.appendAddress(e.prefix.address)
         out.append(UInt8(ascii: "/"))
         out.appendDecimal(UInt32(e.prefix.length))
-        out.appendText("\",\"path_id\":")
-        if let id = e.pathID { out.appendDecimal(id) } else { out.appendText("null") }
+        out.append("\",\"path_id\":")
+        if let id = e.pathID { out.appendDecimal(id) } else { out.append("null") }
         if e.kind == .withdrawal {
-            out.appendText("}\n")
+            out.append("}\n")
             return
         }
         let a = e.attributes
-        out.appendText(",\"as_path\":")
+        out.append(",\"as_path\":")
         let path = JSONElementFormatter.effectivePath(a)
         if let path {
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: Array(path.description.utf8))
+            out.append(path.description)
             out.append(UInt8(ascii: "\""))
         } else {
-            out.appendText("null")
+            out.append("null")
         }
-        out.appendText(",\"origin_asns\":[")
+        out.append(",\"origin_asns\":[")
         for (i, asn) in (path?.originCandidates ?? []).enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.appendDecimal(asn)
         }
-        out.appendText("],\"origin\":")
+        out.append("],\"origin\":")
         if let o = a.origin {
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: Array(o.description.utf8))
+            out.append(o.description)
             out.append(UInt8(ascii: "\""))
         } else {
-            out.appendText("null")
+            out.append("null")
         }
-        out.appendText(",\"next_hop\":")
+        out.append(",\"next_hop\":")
         if let nh = e.nextHop {
             out.append(UInt8(ascii: "\""))
-            nh.appendText(to: &out)
+            out.appendAddress(nh)
             out.append(UInt8(ascii: "\""))
         } else {
-            out.appendText("null")
+            out.append("null")
         }
-        out.appendText(",\"local_pref\":")
-        if let v = a.localPref { out.appendDecimal(v) } else { out.appendText("null") }
-        out.appendText(",\"med\":")
-        if let v = a.med { out.appendDecimal(v) } else { out.appendText("null") }
-        out.appendText(",\"communities\":[")
+        out.append(",\"local_pref\":")
+        if let v = a.localPref { out.appendDecimal(v) } else { out.append("null") }
+        out.append(",\"med\":")
+        if let v = a.med { out.appendDecimal(v) } else { out.append("null") }
+        out.append(",\"communities\":[")
         if let range = a.communities {
             var at = range.lowerBound
             var first = true
@@ -99,7 +99,7 @@ public struct JSONElementFormatter {
                 at += 4
             }
         }
-        out.appendText("],\"large_communities\":[")
+        out.append("],\"large_communities\":[")
         if let range = a.largeCommunities {
             var at = range.lowerBound
             var first = true
@@ -116,21 +116,21 @@ public struct JSONElementFormatter {
                 at += 12
             }
         }
-        out.appendText("],\"atomic\":")
-        out.appendText(a.atomicAggregate ? "true" : "false")
+        out.append("],\"atomic\":")
+        out.append(a.atomicAggregate ? "true" : "false")
         var aggregator = a.aggregator
         if a.asnSize == 2, let agg = a.aggregator, agg.asn == 23456, let as4 = a.as4Aggregator { aggregator = as4 }
-        out.appendText(",\"aggr_asn\":")
-        if let agg = aggregator { out.appendDecimal(agg.asn) } else { out.appendText("null") }
-        out.appendText(",\"aggr_ip\":")
+        out.append(",\"aggr_asn\":")
+        if let agg = aggregator { out.appendDecimal(agg.asn) } else { out.append("null") }
+        out.append(",\"aggr_ip\":")
         if let agg = aggregator {
             out.append(UInt8(ascii: "\""))
-            IPAddress.appendV4(agg.address, to: &out)
+            out.appendIPv4(agg.address)
             out.append(UInt8(ascii: "\""))
         } else {
-            out.appendText("null")
+            out.append("null")
         }
-        out.appendText("}\n")
+        out.append("}\n")
     }
 
     /// The AS path with AS4_PATH merged in per RFC 6793, or nil when absent or malformed.

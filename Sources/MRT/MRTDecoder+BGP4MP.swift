@@ -129,6 +129,11 @@ extension MRTDecoder {
         var problem: String?
         let wantWithdrawals = filter.accepts(kind: .withdrawal) && filter.originASNs.isEmpty
         let wantAnnouncements = filter.accepts(kind: .announcement)
+        if !filter.prefixes.isEmpty
+            && !mayMatch(body, layout, withdrawals: wantWithdrawals, announcements: wantAnnouncements, addPath: addPath)
+        {
+            return .decoded
+        }
 
         element.kind = .withdrawal
         element.viaMultiprotocol = false
@@ -174,7 +179,7 @@ extension MRTDecoder {
             }
         }
 
-        guard wantAnnouncements, filter.accepts(origin: view.originASN) else {
+        guard wantAnnouncements, filter.originASNs.isEmpty || filter.accepts(origin: view.originASN) else {
             return problem.map { .damaged($0) } ?? .decoded
         }
         element.kind = .announcement
@@ -215,5 +220,49 @@ extension MRTDecoder {
             }
         }
         return problem.map { .damaged($0) } ?? .decoded
+    }
+
+    /// Whether any prefix of the UPDATE passes the prefix filter. A quick walk over the NLRI fields and
+    /// the MP attributes' headers, so that UPDATEs with nothing of interest skip attribute decoding.
+    func mayMatch(
+        _ body: UnsafeRawBufferPointer, _ layout: BGPUpdateLayout, withdrawals: Bool, announcements: Bool,
+        addPath: Bool
+    ) -> Bool {
+        func any(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ family: IPAddress.Family) -> Bool {
+            guard filter.prefixes.contains(where: { $0.family == family }) else { return false }
+            let ap = NLRIIterator.detectAddPath(bytes, range: range, family: family, declared: addPath)
+            var it = NLRIIterator(bytes: bytes, range: range, family: family, addPath: ap)
+            while let n = it.next() {
+                if filter.accepts(prefix: n.prefix) { return true }
+            }
+            return it.error != nil  // damaged: let the full decoder report it
+        }
+        if withdrawals && !layout.withdrawn.isEmpty && any(body, layout.withdrawn, .v4) { return true }
+        if announcements && !layout.nlri.isEmpty && any(body, layout.nlri, .v4) { return true }
+        var offset = layout.attributes.lowerBound
+        let end = layout.attributes.upperBound
+        while end - offset >= 3 {
+            let flags = body[offset]
+            let type = body[offset + 1]
+            let extended = flags & PathAttributeType.flagExtendedLength != 0
+            guard !extended || end - offset >= 4 else { return true }
+            let length = extended ? Int(body.u16(offset + 2)) : Int(body[offset + 2])
+            let start = offset + (extended ? 4 : 3)
+            guard end - start >= length else { return true }  // damaged: let the full decoder report it
+            let range = start..<(start + length)
+            if type == PathAttributeType.mpReachNLRI && announcements {
+                guard let mp = try? MPReachLayout(bytes: body, range: range) else { return true }
+                if let family = AFI.family(mp.afi), SAFI.isPlainPrefix(mp.safi), any(body, mp.nlri, family) {
+                    return true
+                }
+            } else if type == PathAttributeType.mpUnreachNLRI && withdrawals {
+                guard let mp = try? MPUnreachLayout(bytes: body, range: range) else { return true }
+                if let family = AFI.family(mp.afi), SAFI.isPlainPrefix(mp.safi), any(body, mp.nlri, family) {
+                    return true
+                }
+            }
+            offset = start + length
+        }
+        return false
     }
 }

@@ -150,9 +150,10 @@ public struct MRTDecoder {
             guard filter.accepts(peer: peer.address, asn: peer.asn) else { continue }
             element.peerAddress = peer.address
             element.peerASN = peer.asn
-            let view = PathAttributeView(
+            var view = PathAttributeView(
                 parsing: UnsafeRawBufferPointer(rebasing: b[attrStart..<(attrStart + attrLength)]), asnSize: 4)
-            guard filter.accepts(origin: view.originASN) else { continue }
+            view.abbreviatedMPReach = prefix.family
+            guard filter.originASNs.isEmpty || filter.accepts(origin: view.originASN) else { continue }
             element.attributes = view
             if let mp = view.mpReach {
                 element.nextHop = MPReachLayout.ribNextHop(bytes: view.bytes, range: mp)
@@ -196,8 +197,9 @@ public struct MRTDecoder {
             outcome = .damaged("TABLE_DUMP attributes run past the record")
             end = b.count
         }
-        let view = PathAttributeView(parsing: UnsafeRawBufferPointer(rebasing: b[at..<end]), asnSize: as4 ? 4 : 2)
-        guard filter.accepts(origin: view.originASN) else { return outcome }
+        var view = PathAttributeView(parsing: UnsafeRawBufferPointer(rebasing: b[at..<end]), asnSize: as4 ? 4 : 2)
+        view.abbreviatedMPReach = family
+        guard filter.originASNs.isEmpty || filter.accepts(origin: view.originASN) else { return outcome }
         element.attributes = view
         if let mp = view.mpReach {
             element.nextHop = MPReachLayout.ribNextHop(bytes: view.bytes, range: mp)

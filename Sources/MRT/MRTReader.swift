@@ -52,6 +52,12 @@ public final class MRTReader {
     /// Bytes of the decompressed input consumed so far.
     public var position: UInt64 { baseOffset + UInt64(start) }
 
+    /// Bytes of the file read so far (compressed bytes for gzip and bzip2), for progress bars.
+    public var compressedPosition: UInt64 { rawSource?.offset ?? position }
+
+    /// The file underneath any decompressor, when the reader was opened from a path.
+    var rawSource: FileByteSource?
+
     private func warn(_ message: String, offset: UInt64?, record: Int?) {
         let warning = MRTWarning(input: name, offset: offset, record: record, message: message)
         diagnostics.warningCount += 1

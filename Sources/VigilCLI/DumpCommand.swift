@@ -132,11 +132,10 @@ struct DumpCommand: ParsableCommand {
 
     func run() throws {
         let filter = try makeFilter()
-        let sink = OutputSink(fd: 1)
+        let stdout = OutputSink(fd: 1)
         let stderr = OutputSink(fd: 2)
-        var text = BGPDumpFormatter(mode: human ? .human : .machine)
+        let text = BGPDumpFormatter(mode: human ? .human : .machine)
         let jsonFormatter = JSONElementFormatter()
-        var total = MRTDiagnostics()
         var elements = 0
         var failedInputs = 0
         for path in files {
@@ -144,17 +143,15 @@ struct DumpCommand: ParsableCommand {
             do {
                 reader = try MRTReader.open(path: path)
             } catch {
-                stderr.buffer.append(contentsOf: Array("vigil: error: \(error)\n".utf8))
-                stderr.flush()
+                stderr.say("vigil: error: \(error)")
                 failedInputs += 1
                 continue
             }
             if !quiet {
-                reader.onWarning = { warning in
-                    stderr.buffer.append(contentsOf: Array("vigil: warning: \(warning)\n".utf8))
-                    stderr.flush()
-                }
+                reader.onWarning = { warning in stderr.say("vigil: warning: \(warning)") }
             }
+            let progress = ProgressBar(label: reader.name, total: DumpCommand.fileSize(path))
+            text.reset()
             var decoder = MRTDecoder(filter: filter)
             do {
                 while let record = try reader.next() {
@@ -162,44 +159,43 @@ struct DumpCommand: ParsableCommand {
                     if count {
                         outcome = decoder.decode(record) { _ in elements += 1 }
                     } else if json {
-                        outcome = decoder.decode(record) { e in jsonFormatter.format(e, into: &sink.buffer) }
+                        outcome = decoder.decode(record) { e in jsonFormatter.format(e, into: stdout.buffer) }
                     } else {
-                        outcome = decoder.decode(record) { e in text.format(e, into: &sink.buffer) }
+                        outcome = decoder.decode(record) { e in text.format(e, into: stdout.buffer) }
                     }
                     switch outcome {
                     case .decoded: break
                     case .unsupported: reader.reportUnsupported(record.header)
                     case .damaged(let why): reader.reportDamage(record.header, why)
                     }
-                    sink.flushIfNeeded()
-                    if let failure = sink.failed {
-                        throw ExitFailure(
-                            message: "cannot write output: \(failure)", code: failure.contains("pipe") ? 0 : 1)
-                    }
+                    stdout.flushIfNeeded()
+                    if stdout.failed != nil { break }
+                    progress?.update(reader.compressedPosition)
                 }
-            } catch let error as MRTInputError {
-                stderr.buffer.append(contentsOf: Array("vigil: error: \(path): \(error)\n".utf8))
-                stderr.flush()
+            } catch {
+                stderr.say("vigil: error: \(reader.name): \(error)")
             }
-            if reader.diagnostics.records == 0 { failedInputs += 1 }
-            if reader.diagnostics.hasProblems || reader.diagnostics.records == 0 {
-                let summary = "vigil: \(reader.name): \(reader.diagnostics.summary)\n"
-                stderr.buffer.append(contentsOf: Array(summary.utf8))
-                stderr.flush()
+            progress?.finish()
+            if stdout.failed != nil { break }
+            let d = reader.diagnostics
+            if d.records == 0 { failedInputs += 1 }
+            if d.hasProblems || d.records == 0 {
+                stderr.say("vigil: \(reader.name): \(d.summary)")
             }
-            total.merge(reader.diagnostics)
         }
-        if count {
-            sink.buffer.append(contentsOf: Array("\(elements)\n".utf8))
+        if count { stdout.buffer.append("\(elements)\n") }
+        stdout.flush()
+        if let failure = stdout.failed, !failure.lowercased().contains("broken pipe") {
+            stderr.say("vigil: error: cannot write output: \(failure)")
+            throw ExitCode(1)
         }
-        sink.flush()
         if failedInputs > 0 { throw ExitCode(1) }
     }
-}
 
-/// Ends the command with a message on stderr and an exit code.
-struct ExitFailure: Error, CustomStringConvertible {
-    var message: String
-    var code: Int32
-    var description: String { message }
+    static func fileSize(_ path: String) -> UInt64? {
+        guard path != "-" else { return nil }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return UInt64(info.st_size)
+    }
 }

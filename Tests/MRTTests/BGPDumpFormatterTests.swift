@@ -15,9 +15,9 @@ import VigilTesting
         } else {
             address = try #require(IPAddress(text))
         }
-        var out: [UInt8] = []
-        BGPDumpFormatter.appendIPv6(address, into: &out)
-        #expect(String(decoding: out, as: UTF8.self) == text)
+        let out = TextBuffer()
+        BGPDumpFormatter.appendIPv6(address, into: out)
+        #expect(out.text == text)
     }
 
     /// `bgpdump -M` times are MM/DD/YY HH:MM:SS in UTC; `date -u` is the oracle.
@@ -33,7 +33,7 @@ import VigilTesting
     }
 
     @Test func decimalsAndPadding() {
-        var out: [UInt8] = []
+        let out = TextBuffer(capacity: 1)
         out.appendDecimal(0)
         out.append(32)
         out.appendDecimal(4_294_967_295)
@@ -41,6 +41,11 @@ import VigilTesting
         out.appendDecimal(signed: -2_147_483_648)
         out.append(32)
         out.appendPadded(42, width: 6)
-        #expect(String(decoding: out, as: UTF8.self) == "0 4294967295 -2147483648 000042")
+        out.append(32)
+        for v: UInt32 in [9, 10, 99, 100, 12345, 99999, 100_000] {
+            out.appendDecimal(v)
+            out.append(44)
+        }
+        #expect(out.text == "0 4294967295 -2147483648 000042 9,10,99,100,12345,99999,100000,")
     }
 }
