@@ -7,57 +7,95 @@ public struct PathAttributeView {
     /// The attribute block this view indexes.
     public let bytes: UnsafeRawBufferPointer
     /// AS number width on the session that sent the block (2 or 4).
-    public let asnSize: Int
+    public var asnSize: Int { Int(asnWidth) }
     /// One bit per attribute type code below 64 that appeared.
     public private(set) var present: UInt64 = 0
-    /// ORIGIN, when present and well formed.
-    public private(set) var origin: RouteOrigin?
-    /// Value range of AS_PATH.
-    public private(set) var asPath: Range<Int>?
-    /// Value range of AS4_PATH.
-    public private(set) var as4Path: Range<Int>?
-    /// NEXT_HOP as an IPv4 value.
-    public private(set) var nextHop: UInt32?
-    /// MULTI_EXIT_DISC.
-    public private(set) var med: UInt32?
-    /// LOCAL_PREF.
-    public private(set) var localPref: UInt32?
-    /// AGGREGATOR as (AS, IPv4 address).
-    public private(set) var aggregator: (asn: UInt32, address: UInt32)?
-    /// AS4_AGGREGATOR as (AS, IPv4 address).
-    public private(set) var as4Aggregator: (asn: UInt32, address: UInt32)?
-    /// Value range of COMMUNITIES.
-    public private(set) var communities: Range<Int>?
-    /// Value range of LARGE_COMMUNITY.
-    public private(set) var largeCommunities: Range<Int>?
-    /// Value range of EXTENDED_COMMUNITIES.
-    public private(set) var extendedCommunities: Range<Int>?
-    /// Value range of MP_REACH_NLRI.
-    public private(set) var mpReach: Range<Int>?
-    /// Value range of MP_UNREACH_NLRI.
-    public private(set) var mpUnreach: Range<Int>?
-    /// The first problem found; attributes after a framing error are not indexed.
-    public private(set) var error: BGPDecodingError?
-    /// How many attributes were malformed (wrong length for their type, or cut off).
-    public private(set) var malformedCount = 0
     /// For TABLE_DUMP_V2 RIB entries: the family whose MP_REACH_NLRI is abbreviated to the next hop.
     public var abbreviatedMPReach: IPAddress.Family?
+
+    // Compact storage: the view is copied into every element, so it holds no references and
+    // keeps ranges as 32-bit pairs.
+    private struct Slot {
+        var start: UInt32 = .max
+        var end: UInt32 = 0
+        var range: Range<Int>? { start == .max ? nil : Int(start)..<Int(end) }
+    }
+    private let asnWidth: UInt8
+    private var originValue: UInt8 = .max
+    private var valid: UInt32 = 0  // bits: 0 next hop, 1 MED, 2 LOCAL_PREF, 3 AGGREGATOR, 4 AS4_AGGREGATOR
+    private var nextHopValue: UInt32 = 0
+    private var medValue: UInt32 = 0
+    private var localPrefValue: UInt32 = 0
+    private var aggregatorValue: (UInt32, UInt32) = (0, 0)
+    private var as4AggregatorValue: (UInt32, UInt32) = (0, 0)
+    private var asPathSlot = Slot()
+    private var as4PathSlot = Slot()
+    private var communitiesSlot = Slot()
+    private var largeCommunitiesSlot = Slot()
+    private var extendedCommunitiesSlot = Slot()
+    private var mpReachSlot = Slot()
+    private var mpUnreachSlot = Slot()
+    private var errorOffset: Int32 = -1
+    private var errorType: UInt8 = 0
+    private var errorIsTruncation = false
+    private var errorNeeded: UInt16 = 0
+    private var errorAvailable: UInt16 = 0
+    private var malformed: UInt16 = 0
+
+    /// ORIGIN, when present and well formed.
+    public var origin: RouteOrigin? { RouteOrigin(rawValue: originValue) }
+    /// Value range of AS_PATH.
+    public var asPath: Range<Int>? { asPathSlot.range }
+    /// Value range of AS4_PATH.
+    public var as4Path: Range<Int>? { as4PathSlot.range }
+    /// NEXT_HOP as an IPv4 value.
+    public var nextHop: UInt32? { valid & 1 != 0 ? nextHopValue : nil }
+    /// MULTI_EXIT_DISC.
+    public var med: UInt32? { valid & 2 != 0 ? medValue : nil }
+    /// LOCAL_PREF.
+    public var localPref: UInt32? { valid & 4 != 0 ? localPrefValue : nil }
+    /// AGGREGATOR as (AS, IPv4 address).
+    public var aggregator: (asn: UInt32, address: UInt32)? { valid & 8 != 0 ? aggregatorValue : nil }
+    /// AS4_AGGREGATOR as (AS, IPv4 address).
+    public var as4Aggregator: (asn: UInt32, address: UInt32)? { valid & 16 != 0 ? as4AggregatorValue : nil }
+    /// Value range of COMMUNITIES.
+    public var communities: Range<Int>? { communitiesSlot.range }
+    /// Value range of LARGE_COMMUNITY.
+    public var largeCommunities: Range<Int>? { largeCommunitiesSlot.range }
+    /// Value range of EXTENDED_COMMUNITIES.
+    public var extendedCommunities: Range<Int>? { extendedCommunitiesSlot.range }
+    /// Value range of MP_REACH_NLRI.
+    public var mpReach: Range<Int>? { mpReachSlot.range }
+    /// Value range of MP_UNREACH_NLRI.
+    public var mpUnreach: Range<Int>? { mpUnreachSlot.range }
+    /// How many attributes were malformed (wrong length for their type, or cut off).
+    public var malformedCount: Int { Int(malformed) }
+
+    /// The first problem found; attributes after a framing error are not indexed.
+    public var error: BGPDecodingError? {
+        guard errorOffset >= 0 else { return nil }
+        if errorIsTruncation {
+            let what = errorType == 0 ? "path attribute header" : "path attribute \(errorType)"
+            return .truncated(what, needed: Int(errorNeeded), available: Int(errorAvailable), at: Int(errorOffset))
+        }
+        return .invalid("path attribute \(errorType) has a wrong length", at: Int(errorOffset))
+    }
 
     /// An empty view (no attributes).
     public init() {
         bytes = UnsafeRawBufferPointer(start: nil, count: 0)
-        asnSize = 4
+        asnWidth = 4
     }
 
     /// Indexes the attribute block `bytes` sent on a session with `asnSize`-byte AS numbers.
     public init(parsing bytes: UnsafeRawBufferPointer, asnSize: Int) {
         self.bytes = bytes
-        self.asnSize = asnSize
+        self.asnWidth = UInt8(truncatingIfNeeded: asnSize)
         var offset = 0
         let end = bytes.count
         while offset < end {
             guard end - offset >= 3 else {
-                fail(.truncated("path attribute header", needed: 3, available: end - offset, at: offset))
+                truncated(type: 0, needed: 3, available: end - offset, at: offset)
                 return
             }
             let flags = bytes[offset]
@@ -66,7 +104,7 @@ public struct PathAttributeView {
             var header = 3
             if flags & PathAttributeType.flagExtendedLength != 0 {
                 guard end - offset >= 4 else {
-                    fail(.truncated("path attribute header", needed: 4, available: end - offset, at: offset))
+                    truncated(type: 0, needed: 4, available: end - offset, at: offset)
                     return
                 }
                 length = Int(bytes.u16(offset + 2))
@@ -76,56 +114,88 @@ public struct PathAttributeView {
             }
             let start = offset + header
             guard end - start >= length else {
-                fail(.truncated("path attribute \(type)", needed: length, available: end - start, at: start))
+                truncated(type: type, needed: length, available: end - start, at: start)
                 return
             }
-            index(type: type, range: start..<(start + length))
+            index(type: type, start: start, length: length)
             offset = start + length
         }
     }
 
-    private mutating func fail(_ problem: BGPDecodingError) {
-        if error == nil { error = problem }
-        malformedCount += 1
+    private mutating func truncated(type: UInt8, needed: Int, available: Int, at offset: Int) {
+        if errorOffset < 0 {
+            errorOffset = Int32(truncatingIfNeeded: offset)
+            errorType = type
+            errorIsTruncation = true
+            errorNeeded = UInt16(truncatingIfNeeded: needed)
+            errorAvailable = UInt16(truncatingIfNeeded: available)
+        }
+        malformed &+= 1
     }
 
-    private mutating func wrongLength(_ type: UInt8, _ range: Range<Int>) {
-        fail(.invalid("path attribute \(type) has wrong length \(range.count)", at: range.lowerBound))
+    private mutating func wrongLength(_ type: UInt8, _ start: Int) {
+        if errorOffset < 0 {
+            errorOffset = Int32(truncatingIfNeeded: start)
+            errorType = type
+        }
+        malformed &+= 1
     }
 
-    private mutating func index(type: UInt8, range: Range<Int>) {
+    @inline(__always)
+    private mutating func index(type: UInt8, start at: Int, length n: Int) {
         if type < 64 { present |= 1 << UInt64(type) }
-        let n = range.count
-        let at = range.lowerBound
+        let slot = Slot(start: UInt32(truncatingIfNeeded: at), end: UInt32(truncatingIfNeeded: at + n))
         switch type {
         case PathAttributeType.origin:
-            if n == 1, let value = RouteOrigin(rawValue: bytes[at]) { origin = value } else { wrongLength(type, range) }
-        case PathAttributeType.asPath: asPath = range
-        case PathAttributeType.as4Path: as4Path = range
+            if n == 1 && bytes[at] <= 2 { originValue = bytes[at] } else { wrongLength(type, at) }
+        case PathAttributeType.asPath: asPathSlot = slot
+        case PathAttributeType.as4Path: as4PathSlot = slot
         case PathAttributeType.nextHop:
-            if n == 4 { nextHop = bytes.u32(at) } else { wrongLength(type, range) }
+            if n == 4 {
+                nextHopValue = bytes.u32(at)
+                valid |= 1
+            } else {
+                wrongLength(type, at)
+            }
         case PathAttributeType.multiExitDisc:
-            if n == 4 { med = bytes.u32(at) } else { wrongLength(type, range) }
+            if n == 4 {
+                medValue = bytes.u32(at)
+                valid |= 2
+            } else {
+                wrongLength(type, at)
+            }
         case PathAttributeType.localPref:
-            if n == 4 { localPref = bytes.u32(at) } else { wrongLength(type, range) }
+            if n == 4 {
+                localPrefValue = bytes.u32(at)
+                valid |= 4
+            } else {
+                wrongLength(type, at)
+            }
         case PathAttributeType.aggregator:
             if n == 8 {
-                aggregator = (bytes.u32(at), bytes.u32(at + 4))
+                aggregatorValue = (bytes.u32(at), bytes.u32(at + 4))
+                valid |= 8
             } else if n == 6 {
-                aggregator = (UInt32(bytes.u16(at)), bytes.u32(at + 2))
+                aggregatorValue = (UInt32(bytes.u16(at)), bytes.u32(at + 2))
+                valid |= 8
             } else {
-                wrongLength(type, range)
+                wrongLength(type, at)
             }
         case PathAttributeType.as4Aggregator:
-            if n == 8 { as4Aggregator = (bytes.u32(at), bytes.u32(at + 4)) } else { wrongLength(type, range) }
+            if n == 8 {
+                as4AggregatorValue = (bytes.u32(at), bytes.u32(at + 4))
+                valid |= 16
+            } else {
+                wrongLength(type, at)
+            }
         case PathAttributeType.communities:
-            if n % 4 == 0 { communities = range } else { wrongLength(type, range) }
+            if n % 4 == 0 { communitiesSlot = slot } else { wrongLength(type, at) }
         case PathAttributeType.largeCommunities:
-            if n % 12 == 0 { largeCommunities = range } else { wrongLength(type, range) }
+            if n % 12 == 0 { largeCommunitiesSlot = slot } else { wrongLength(type, at) }
         case PathAttributeType.extendedCommunities:
-            if n % 8 == 0 { extendedCommunities = range } else { wrongLength(type, range) }
-        case PathAttributeType.mpReachNLRI: if mpReach == nil { mpReach = range }
-        case PathAttributeType.mpUnreachNLRI: if mpUnreach == nil { mpUnreach = range }
+            if n % 8 == 0 { extendedCommunitiesSlot = slot } else { wrongLength(type, at) }
+        case PathAttributeType.mpReachNLRI: if mpReachSlot.start == .max { mpReachSlot = slot }
+        case PathAttributeType.mpUnreachNLRI: if mpUnreachSlot.start == .max { mpUnreachSlot = slot }
         default: break
         }
     }

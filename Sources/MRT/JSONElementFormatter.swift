@@ -12,7 +12,7 @@ public struct JSONElementFormatter {
     /// Appends the element's JSON object and a newline to `out`.
     public func format(_ e: MRTElement, into out: TextBuffer) {
         out.append("{\"type\":\"")
-        out.append(e.kind.letter)
+        out.append(string: e.kind.letter)
         out.append("\",\"elem_type\":\"")
         switch e.kind {
         case .ribEntry: out.append("RIB")
@@ -25,7 +25,7 @@ public struct JSONElementFormatter {
         out.append(UInt8(ascii: "."))
         out.appendPadded(e.record.microseconds, width: 6)
         out.append(",\"record\":\"")
-        out.append(e.record.typeName)
+        out.append(string: e.record.typeName)
         out.append("\",\"peer_ip\":\"")
         out.appendAddress(e.peerAddress)
         out.append("\",\"peer_asn\":")
@@ -53,7 +53,7 @@ public struct JSONElementFormatter {
         let path = JSONElementFormatter.effectivePath(a)
         if let path {
             out.append(UInt8(ascii: "\""))
-            out.append(path.description)
+            out.append(string: path.description)
             out.append(UInt8(ascii: "\""))
         } else {
             out.append("null")
@@ -66,7 +66,7 @@ public struct JSONElementFormatter {
         out.append("],\"origin\":")
         if let o = a.origin {
             out.append(UInt8(ascii: "\""))
-            out.append(o.description)
+            out.append(string: o.description)
             out.append(UInt8(ascii: "\""))
         } else {
             out.append("null")

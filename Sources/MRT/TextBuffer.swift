@@ -12,10 +12,12 @@ import BGP
 /// digit-pair tables for numbers keep it several times faster than `printf`. A class so that
 /// formatters can share it without copies; used by one thread at a time.
 public final class TextBuffer {
-    private var base: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
+    // Exclusivity is checked by construction (one owner, no overlapping access); the dynamic checks
+    // cost a tenth of the formatting time.
+    @exclusivity(unchecked) private var base: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var capacity: Int
     /// Bytes written so far.
-    public private(set) var count = 0
+    @exclusivity(unchecked) public private(set) var count = 0
 
     /// An empty buffer with room for `capacity` bytes before it grows.
     public init(capacity: Int = 1 << 16) {
@@ -71,9 +73,15 @@ public final class TextBuffer {
     @inline(__always)
     public func append(_ bytes: UnsafeRawBufferPointer) {
         guard let src = bytes.baseAddress, bytes.count > 0 else { return }
-        reserve(bytes.count)
-        UnsafeMutableRawPointer(base + count).copyMemory(from: src, byteCount: bytes.count)
-        count += bytes.count
+        let n = bytes.count
+        reserve(n)
+        if n <= 16 {
+            let from = src.assumingMemoryBound(to: UInt8.self)
+            for i in 0..<n { base[count + i] = from[i] }
+        } else {
+            UnsafeMutableRawPointer(base + count).copyMemory(from: src, byteCount: n)
+        }
+        count += n
     }
 
     /// Appends the bytes of an array.
@@ -89,19 +97,13 @@ public final class TextBuffer {
     }
 
     /// Appends text.
-    public func append(_ text: String) {
+    public func append(string text: String) {
         var copy = text
         copy.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
-    private static let pairs: [UInt8] = {
-        var table: [UInt8] = []
-        for i in 0..<100 {
-            table.append(48 + UInt8(i / 10))
-            table.append(48 + UInt8(i % 10))
-        }
-        return table
-    }()
+    private static let pairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
     /// Appends a number in decimal.
     @inline(__always)
@@ -119,7 +121,8 @@ public final class TextBuffer {
         reserve(digits)
         var n = value
         var at = count + digits
-        TextBuffer.pairs.withUnsafeBufferPointer { table in
+        do {
+            let table = TextBuffer.pairs.utf8Start
             while n >= 100 {
                 let r = Int(n % 100)
                 n /= 100

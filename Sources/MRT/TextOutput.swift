@@ -29,7 +29,7 @@ public final class OutputSink {
 
     /// Appends a line of text and writes it out at once (for messages on standard error).
     public func say(_ line: String) {
-        buffer.append(line)
+        buffer.append(string: line)
         buffer.append(10)
         flush()
     }

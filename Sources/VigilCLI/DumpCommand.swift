@@ -183,7 +183,7 @@ struct DumpCommand: ParsableCommand {
                 stderr.say("vigil: \(reader.name): \(d.summary)")
             }
         }
-        if count { stdout.buffer.append("\(elements)\n") }
+        if count { stdout.buffer.append(string: "\(elements)\n") }
         stdout.flush()
         if let failure = stdout.failed, !failure.lowercased().contains("broken pipe") {
             stderr.say("vigil: error: cannot write output: \(failure)")
