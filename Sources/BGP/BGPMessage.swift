@@ -138,10 +138,13 @@ public struct BGPUpdateLayout: Hashable, Sendable {
 
 /// An OPEN message (RFC 4271 4.2) with the capabilities Vigil cares about.
 public struct BGPOpen: Hashable, Sendable {
+    /// The BGP version (4).
     public var version: UInt8
     /// The 2-byte My AS field (23456 when the real AS needs four bytes).
     public var myAS: UInt16
+    /// The proposed hold time in seconds.
     public var holdTime: UInt16
+    /// The BGP identifier.
     public var identifier: IPAddress
     /// Capabilities (RFC 5492) as (code, value) pairs.
     public var capabilities: [(code: UInt8, value: [UInt8])]
@@ -220,8 +223,11 @@ public struct BGPOpen: Hashable, Sendable {
 
 /// A NOTIFICATION message (RFC 4271 4.5).
 public struct BGPNotification: Hashable, Sendable {
+    /// The error code.
     public var code: UInt8
+    /// The error subcode.
     public var subcode: UInt8
+    /// Diagnostic data.
     public var data: [UInt8]
 
     /// Decodes a NOTIFICATION body.

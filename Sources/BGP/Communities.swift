@@ -14,8 +14,11 @@ public struct Community: Hashable, Sendable, CustomStringConvertible {
     /// The low half.
     public var local: UInt16 { UInt16(value & 0xFFFF) }
 
+    /// NO_EXPORT (RFC 1997).
     public static let noExport = Community(0xFFFF_FF01)
+    /// NO_ADVERTISE (RFC 1997).
     public static let noAdvertise = Community(0xFFFF_FF02)
+    /// NO_EXPORT_SUBCONFED (RFC 1997; bgpdump calls it local-AS).
     public static let noExportSubconfed = Community(0xFFFF_FF03)
 
     /// `asn:value`, the form used by RIS Live and bgpkit.
@@ -24,8 +27,11 @@ public struct Community: Hashable, Sendable, CustomStringConvertible {
 
 /// A large community (RFC 8092): three 32-bit parts.
 public struct LargeCommunity: Hashable, Sendable, CustomStringConvertible {
+    /// The AS that defined the community.
     public var globalAdministrator: UInt32
+    /// First operator-defined part.
     public var localData1: UInt32
+    /// Second operator-defined part.
     public var localData2: UInt32
 
     /// Creates a large community.
@@ -58,7 +64,9 @@ public struct RawPathAttribute: Hashable, Sendable {
 
 /// AGGREGATOR / AS4_AGGREGATOR: the AS and router that aggregated the route.
 public struct Aggregator: Hashable, Sendable {
+    /// The AS number.
     public var asn: UInt32
+    /// The address.
     public var address: IPAddress
 
     /// Creates an aggregator value.

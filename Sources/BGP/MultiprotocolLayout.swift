@@ -1,6 +1,8 @@
 /// Where the parts of an MP_REACH_NLRI value lie, read in place (no allocation).
 public struct MPReachLayout {
+    /// Address family identifier (1 IPv4, 2 IPv6).
     public var afi: UInt16
+    /// Subsequent address family identifier (1 unicast, 2 multicast).
     public var safi: UInt8
     /// Length of the next-hop field.
     public var nextHopLength: Int
@@ -49,7 +51,9 @@ public struct MPReachLayout {
 
 /// Where the parts of an MP_UNREACH_NLRI value lie, read in place.
 public struct MPUnreachLayout {
+    /// Address family identifier (1 IPv4, 2 IPv6).
     public var afi: UInt16
+    /// Subsequent address family identifier (1 unicast, 2 multicast).
     public var safi: UInt8
     /// Byte range of the withdrawn NLRI.
     public var nlri: Range<Int>

@@ -1,6 +1,8 @@
 /// MP_REACH_NLRI (RFC 4760): routes of one AFI/SAFI with their next hop.
 public struct MPReachNLRI: Hashable, Sendable {
+    /// Address family identifier (1 IPv4, 2 IPv6).
     public var afi: UInt16
+    /// Subsequent address family identifier (1 unicast, 2 multicast).
     public var safi: UInt8
     /// The next hop (global address); nil when its length does not fit the family.
     public var nextHop: IPAddress?
@@ -72,7 +74,9 @@ public struct MPReachNLRI: Hashable, Sendable {
 
 /// MP_UNREACH_NLRI (RFC 4760): withdrawn routes of one AFI/SAFI.
 public struct MPUnreachNLRI: Hashable, Sendable {
+    /// Address family identifier (1 IPv4, 2 IPv6).
     public var afi: UInt16
+    /// Subsequent address family identifier (1 unicast, 2 multicast).
     public var safi: UInt8
     /// Decoded prefixes; empty for AFI/SAFI pairs that are not plain prefixes.
     public var nlri: [NLRI]

@@ -3,23 +3,37 @@
 /// The convenient form for code that keeps routes (the routing view, JSON output). Hot paths use
 /// `PathAttributeView` instead and decode only what they need.
 public struct PathAttributes: Hashable, Sendable {
+    /// ORIGIN.
     public var origin: RouteOrigin?
     /// AS_PATH as sent (with 2-byte AS numbers on 2-byte sessions).
     public var asPath: ASPath?
     /// AS4_PATH as sent (2-byte sessions only).
     public var as4Path: ASPath?
+    /// The next hop.
     public var nextHop: IPAddress?
+    /// MULTI_EXIT_DISC.
     public var med: UInt32?
+    /// LOCAL_PREF.
     public var localPref: UInt32?
+    /// ATOMIC_AGGREGATE was present.
     public var atomicAggregate = false
+    /// AGGREGATOR.
     public var aggregator: Aggregator?
+    /// AS4_AGGREGATOR.
     public var as4Aggregator: Aggregator?
+    /// COMMUNITIES.
     public var communities: [Community] = []
+    /// LARGE_COMMUNITY.
     public var largeCommunities: [LargeCommunity] = []
+    /// EXTENDED COMMUNITIES as 64-bit values.
     public var extendedCommunities: [UInt64] = []
+    /// ORIGINATOR_ID.
     public var originatorID: IPAddress?
+    /// CLUSTER_LIST.
     public var clusterList: [IPAddress] = []
+    /// MP_REACH_NLRI.
     public var mpReach: MPReachNLRI?
+    /// MP_UNREACH_NLRI.
     public var mpUnreach: MPUnreachNLRI?
     /// Attributes not interpreted above, in wire order.
     public var other: [RawPathAttribute] = []

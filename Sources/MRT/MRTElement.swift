@@ -23,14 +23,17 @@ public struct MRTElement {
         }
     }
 
+    /// What the element says.
     public var kind: Kind
     /// The header of the record the element came from.
     public var record: MRTRecordHeader
     /// The peer (the router that sent the route, or whose session changed state).
     public var peerAddress: IPAddress
+    /// The peer's AS number.
     public var peerASN: UInt32
     /// The collector's side of the session, when the record says (BGP4MP, type 5 BGP).
     public var localAddress: IPAddress?
+    /// The collector's AS number on the session.
     public var localASN: UInt32?
     /// The prefix; meaningless for state changes.
     public var prefix: IPPrefix
@@ -48,6 +51,7 @@ public struct MRTElement {
     public var originatedTime: UInt32
     /// BGP FSM states (RFC 6396 4.4.1) for state changes.
     public var oldState: UInt16
+    /// The FSM state after the change.
     public var newState: UInt16
 
     /// Creates an element; decoders fill the fields that apply.
@@ -74,8 +78,11 @@ public struct MRTElement {
 
 /// A peer from a TABLE_DUMP_V2 PEER_INDEX_TABLE.
 public struct MRTPeer: Hashable, Sendable {
+    /// The peer's BGP identifier.
     public var bgpID: UInt32
+    /// The address.
     public var address: IPAddress
+    /// The AS number.
     public var asn: UInt32
 
     /// Creates a peer entry.

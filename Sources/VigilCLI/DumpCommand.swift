@@ -148,7 +148,15 @@ struct DumpCommand: ParsableCommand {
                 continue
             }
             if !quiet {
-                reader.onWarning = { warning in stderr.say("vigil: warning: \(warning)") }
+                var shown = 0
+                reader.onWarning = { warning in
+                    shown += 1
+                    if shown <= DumpCommand.warningLimit {
+                        stderr.say("vigil: warning: \(warning)")
+                    } else if shown == DumpCommand.warningLimit + 1 {
+                        stderr.say("vigil: further warnings about \(reader.name) are only counted in the summary")
+                    }
+                }
             }
             let progress = ProgressBar(label: reader.name, total: DumpCommand.fileSize(path))
             text.reset()
@@ -191,6 +199,9 @@ struct DumpCommand: ParsableCommand {
         }
         if failedInputs > 0 { throw ExitCode(1) }
     }
+
+    /// Warnings printed per input before the rest are only counted.
+    static let warningLimit = 100
 
     static func fileSize(_ path: String) -> UInt64? {
         guard path != "-" else { return nil }

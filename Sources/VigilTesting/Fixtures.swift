@@ -7,6 +7,7 @@ import Foundation
 public enum Fixtures {
     /// Why fixtures could not be found.
     public struct Missing: Error, CustomStringConvertible {
+        /// The explanation.
         public let description: String
     }
 

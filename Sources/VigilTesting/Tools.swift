@@ -5,8 +5,11 @@ import MRT
 public enum Tools {
     /// A finished process.
     public struct Result: Sendable {
+        /// The exit status.
         public var status: Int32
+        /// Everything written to standard output.
         public var stdout: Data
+        /// Everything written to standard error.
         public var stderr: Data
 
         /// Standard output as text.
@@ -22,6 +25,7 @@ public enum Tools {
 
     /// A tool the tests need is not installed.
     public struct NotInstalled: Error, CustomStringConvertible {
+        /// The explanation.
         public let description: String
 
         /// Creates the error with the text to show.
