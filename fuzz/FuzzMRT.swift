@@ -6,7 +6,9 @@ import MRT
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMRT(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    guard let reader = try? MRTReader(detecting: MemoryByteSource(bytes), name: "fuzz") else { return 0 }
+    guard let reader = try? MRTReader(detecting: MemoryByteSource(bytes), name: "fuzz", bufferSize: 4096) else {
+        return 0
+    }
     var decoder = MRTDecoder()
     let text = BGPDumpFormatter(mode: .machine)
     let json = JSONElementFormatter()

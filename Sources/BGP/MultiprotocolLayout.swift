@@ -16,7 +16,7 @@ public struct MPReachLayout {
         let at = range.lowerBound
         guard range.count >= 5 else { throw .truncated("MP_REACH header", needed: 5, available: range.count, at: at) }
         afi = b.u16(at)
-        safi = b[at + 3 - 1]
+        safi = b[at + 2]
         nextHopLength = Int(b[at + 3])
         guard range.count >= 4 + nextHopLength + 1 else {
             throw .truncated("MP_REACH next hop", needed: nextHopLength + 1, available: range.count - 4, at: at + 4)

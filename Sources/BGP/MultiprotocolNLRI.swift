@@ -36,24 +36,12 @@ public struct MPReachNLRI: Hashable, Sendable {
             nlri = []
             return
         }
-        guard b.count >= 5 else { throw .truncated("MP_REACH header", needed: 5, available: b.count, at: 0) }
-        afi = b.u16(0)
-        safi = b[2]
-        let length = Int(b[3])
-        guard b.count >= 4 + length + 1 else {
-            throw .truncated("MP_REACH next hop", needed: length + 1, available: b.count - 4, at: 4)
-        }
-        (nextHop, linkLocalNextHop) = MPReachNLRI.nextHops(b, at: 4, length: length)
-        let start = 4 + length + 1 + 0
-        // Skip SNPAs (RFC 2858 had them; RFC 4760 reserves the octet).
-        var offset = start
-        let snpaCount = Int(b[4 + length])
-        for _ in 0..<snpaCount {
-            guard offset < b.count else { throw .truncated("MP_REACH SNPA", needed: 1, available: 0, at: offset) }
-            offset += 1 + (Int(b[offset]) + 1) / 2
-        }
+        let layout = try MPReachLayout(bytes: b, range: 0..<b.count)
+        afi = layout.afi
+        safi = layout.safi
+        (nextHop, linkLocalNextHop) = MPReachNLRI.nextHops(b, at: 4, length: layout.nextHopLength)
         if let family = AFI.family(afi), SAFI.isPlainPrefix(safi) {
-            nlri = try NLRIIterator.decodeAll(b, range: offset..<b.count, family: family, addPath: addPath)
+            nlri = try NLRIIterator.decodeAll(b, range: layout.nlri, family: family, addPath: addPath)
         } else {
             nlri = []
         }

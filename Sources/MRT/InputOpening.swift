@@ -46,7 +46,7 @@ extension MRTReader {
     }
 
     /// Wraps any byte source, sniffing gzip or bzip2 from its first bytes.
-    public convenience init(detecting raw: ByteSource, name: String) throws(MRTInputError) {
+    public convenience init(detecting raw: ByteSource, name: String, bufferSize: Int = 1 << 20) throws(MRTInputError) {
         var head: [UInt8] = []
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4, alignment: 1)
         defer { scratch.deallocate() }
@@ -63,7 +63,7 @@ extension MRTReader {
         case .gzip: source = try GzipByteSource(input: replay)
         case .bzip2: source = try Bzip2ByteSource(input: replay)
         }
-        self.init(source: source, name: name)
+        self.init(source: source, name: name, bufferSize: bufferSize)
         self.compression = compression
     }
 }

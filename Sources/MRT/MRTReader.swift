@@ -40,11 +40,12 @@ public final class MRTReader {
     /// Largest record body accepted when looking for a record boundary after damage.
     static let maximumResyncLength = 1 << 20
 
-    /// Reads records from `source` (already decompressed).
-    public init(source: ByteSource, name: String) {
+    /// Reads records from `source` (already decompressed), buffering `bufferSize` bytes at a time
+    /// (the buffer grows for larger records).
+    public init(source: ByteSource, name: String, bufferSize: Int = 1 << 20) {
         self.source = source
         self.name = name
-        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 64), alignment: 16)
     }
 
     deinit { buffer.deallocate() }

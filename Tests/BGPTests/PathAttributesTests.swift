@@ -95,4 +95,18 @@ import Testing
         let mu = try unreach.withUnsafeBytes { try MPUnreachNLRI(parsing: $0, addPath: false) }
         #expect(mu.nlri.map(\.prefix.description) == ["175.45.179.0/24"])
     }
+
+    /// Found by the fuzzer: SNPA lengths (RFC 2858) that run past the attribute must throw, not trap.
+    @Test func rejectsSNPAsPastTheEnd() {
+        let reach: [UInt8] = [0, 2, 1, 16] + [UInt8](repeating: 0x20, count: 16) + [3, 0xFF, 1]
+        #expect(throws: BGPDecodingError.self) {
+            try reach.withUnsafeBytes { try MPReachNLRI(parsing: $0, addPath: false) }
+        }
+        let attributes: [UInt8] = [0x80, 14, UInt8(reach.count)] + reach
+        attributes.withUnsafeBytes { raw in
+            let view = PathAttributeView(parsing: raw, asnSize: 4)
+            #expect(view.mpReach != nil)
+            #expect(throws: BGPDecodingError.self) { try view.materialize() }
+        }
+    }
 }
