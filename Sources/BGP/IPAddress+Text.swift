@@ -97,50 +97,50 @@ extension IPAddress: CustomStringConvertible, LosslessStringConvertible {
             IPAddress.appendV4(v4, to: &out)
             return
         }
-        var groups: (UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &groups) { raw in
-            let g = raw.bindMemory(to: UInt16.self)
-            for i in 0..<4 { g[i] = UInt16(truncatingIfNeeded: high >> UInt64(48 - 16 * i)) }
-            for i in 0..<4 { g[4 + i] = UInt16(truncatingIfNeeded: low >> UInt64(48 - 16 * i)) }
+        // IPv4-mapped addresses keep their dotted tail (RFC 5952 section 5).
+        if high == 0 && (low >> 32) == 0xFFFF {
+            out.append(contentsOf: Array("::ffff:".utf8))
+            IPAddress.appendV4(UInt32(truncatingIfNeeded: low), to: &out)
+            return
         }
-        withUnsafeBytes(of: &groups) { raw in
-            let g = raw.bindMemory(to: UInt16.self)
-            // IPv4-mapped addresses keep their dotted tail (RFC 5952 section 5).
-            if high == 0 && (low >> 32) == 0xFFFF {
-                out.append(contentsOf: Array("::ffff:".utf8))
-                IPAddress.appendV4(UInt32(truncatingIfNeeded: low), to: &out)
-                return
+        // Longest run of two or more zero groups, first one on ties (RFC 5952 4.2).
+        let (bestStart, bestLen) = longestZeroRun(minimum: 2)
+        var i = 0
+        while i < 8 {
+            if i == bestStart {
+                out.append(UInt8(ascii: ":"))
+                if i == 0 { out.append(UInt8(ascii: ":")) }
+                i += bestLen
+                continue
             }
-            // Longest run of two or more zero groups, first one on ties.
-            var bestStart = -1
-            var bestLen = 0
-            var i = 0
-            while i < 8 {
-                if g[i] == 0 {
-                    var j = i
-                    while j < 8 && g[j] == 0 { j += 1 }
-                    if j - i > bestLen && j - i >= 2 {
-                        bestStart = i
-                        bestLen = j - i
-                    }
-                    i = j
-                } else {
-                    i += 1
-                }
-            }
-            i = 0
-            while i < 8 {
-                if i == bestStart {
-                    out.append(UInt8(ascii: ":"))
-                    if i == 0 { out.append(UInt8(ascii: ":")) }
-                    i += bestLen
-                    continue
-                }
-                IPAddress.appendHex16(g[i], to: &out)
-                if i != 7 { out.append(UInt8(ascii: ":")) }
+            IPAddress.appendHex16(group(i), to: &out)
+            if i != 7 { out.append(UInt8(ascii: ":")) }
+            i += 1
+        }
+    }
+
+    /// The 16-bit group `index` (0 to 7) of an IPv6 address.
+    @inlinable
+    public func group(_ index: Int) -> UInt16 {
+        UInt16(truncatingIfNeeded: (index < 4 ? high : low) >> UInt64(48 - 16 * (index & 3)))
+    }
+
+    /// The first longest run of zero groups of at least `minimum` groups, as (start, length);
+    /// (-1, 0) when there is none. Text forms shorten this run to `::`.
+    public func longestZeroRun(minimum: Int) -> (start: Int, length: Int) {
+        var best = (start: -1, length: 0)
+        var i = 0
+        while i < 8 {
+            guard group(i) == 0 else {
                 i += 1
+                continue
             }
+            var j = i
+            while j < 8 && group(j) == 0 { j += 1 }
+            if j - i > best.length && j - i >= minimum { best = (i, j - i) }
+            i = j
         }
+        return best
     }
 
     /// Appends a dotted-quad IPv4 address.

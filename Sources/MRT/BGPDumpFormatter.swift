@@ -276,27 +276,8 @@ public final class BGPDumpFormatter {
             out.appendIPv4(UInt32(truncatingIfNeeded: a.low))
             return
         }
-        func group(_ i: Int) -> UInt16 {
-            let word = i < 4 ? a.high : a.low
-            return UInt16(truncatingIfNeeded: word >> UInt64(48 - 16 * (i & 3)))
-        }
-        var bestStart = -1
-        var bestLen = 0
+        let (bestStart, bestLen) = a.longestZeroRun(minimum: 1)
         var i = 0
-        while i < 8 {
-            if group(i) == 0 {
-                var j = i
-                while j < 8 && group(j) == 0 { j += 1 }
-                if j - i > bestLen {
-                    bestStart = i
-                    bestLen = j - i
-                }
-                i = j
-            } else {
-                i += 1
-            }
-        }
-        i = 0
         while i < 8 {
             if i == bestStart {
                 if i == 0 { out.append(UInt8(ascii: ":")) }
@@ -304,7 +285,7 @@ public final class BGPDumpFormatter {
                 i += bestLen
                 continue
             }
-            out.appendHex16(group(i))
+            out.appendHex16(a.group(i))
             if i != 7 { out.append(UInt8(ascii: ":")) }
             i += 1
         }

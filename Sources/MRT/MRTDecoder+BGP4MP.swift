@@ -139,23 +139,13 @@ extension MRTDecoder {
         element.viaMultiprotocol = false
         element.safi = 1
         if wantWithdrawals && !layout.withdrawn.isEmpty {
-            let ap = NLRIIterator.detectAddPath(body, range: layout.withdrawn, family: .v4, declared: addPath)
-            var it = NLRIIterator(bytes: body, range: layout.withdrawn, family: .v4, addPath: ap)
-            while let n = it.next() {
-                guard filter.accepts(prefix: n.prefix) else { continue }
-                element.prefix = n.prefix
-                element.pathID = n.pathID
-                visit(element)
-            }
-            if let e = it.error { problem = "withdrawn routes: \(e)" }
+            note(emit(body, layout.withdrawn, .v4, addPath, &element, visit), "withdrawn routes", &problem)
         }
         if layout.attributes.isEmpty { return problem.map { .damaged($0) } ?? .decoded }
 
         let view = PathAttributeView(
             parsing: UnsafeRawBufferPointer(rebasing: body[layout.attributes]), asnSize: asnSize)
-        if let e = view.error, problem == nil {
-            problem = "path attributes: \(e.shifted(by: layout.attributes.lowerBound))"
-        }
+        if let e = view.error { note(e.shifted(by: layout.attributes.lowerBound), "path attributes", &problem) }
         let vb = view.bytes
 
         if wantWithdrawals, let range = view.mpUnreach {
@@ -164,18 +154,10 @@ extension MRTDecoder {
                 if let family = AFI.family(mp.afi), SAFI.isPlainPrefix(mp.safi) {
                     element.viaMultiprotocol = true
                     element.safi = mp.safi
-                    let ap = NLRIIterator.detectAddPath(vb, range: mp.nlri, family: family, declared: addPath)
-                    var it = NLRIIterator(bytes: vb, range: mp.nlri, family: family, addPath: ap)
-                    while let n = it.next() {
-                        guard filter.accepts(prefix: n.prefix) else { continue }
-                        element.prefix = n.prefix
-                        element.pathID = n.pathID
-                        visit(element)
-                    }
-                    if let e = it.error, problem == nil { problem = "MP_UNREACH_NLRI: \(e)" }
+                    note(emit(vb, mp.nlri, family, addPath, &element, visit), "MP_UNREACH_NLRI", &problem)
                 }
             } catch {
-                if problem == nil { problem = "MP_UNREACH_NLRI: \(error)" }
+                note(error, "MP_UNREACH_NLRI", &problem)
             }
         }
 
@@ -188,15 +170,7 @@ extension MRTDecoder {
         element.safi = 1
         if !layout.nlri.isEmpty {
             element.nextHop = view.nextHop.map { IPAddress(v4: $0) }
-            let ap = NLRIIterator.detectAddPath(body, range: layout.nlri, family: .v4, declared: addPath)
-            var it = NLRIIterator(bytes: body, range: layout.nlri, family: .v4, addPath: ap)
-            while let n = it.next() {
-                guard filter.accepts(prefix: n.prefix) else { continue }
-                element.prefix = n.prefix
-                element.pathID = n.pathID
-                visit(element)
-            }
-            if let e = it.error, problem == nil { problem = "NLRI: \(e)" }
+            note(emit(body, layout.nlri, .v4, addPath, &element, visit), "NLRI", &problem)
         }
         if let range = view.mpReach {
             do {
@@ -205,21 +179,35 @@ extension MRTDecoder {
                     element.viaMultiprotocol = true
                     element.safi = mp.safi
                     element.nextHop = mp.nextHop
-                    let ap = NLRIIterator.detectAddPath(vb, range: mp.nlri, family: family, declared: addPath)
-                    var it = NLRIIterator(bytes: vb, range: mp.nlri, family: family, addPath: ap)
-                    while let n = it.next() {
-                        guard filter.accepts(prefix: n.prefix) else { continue }
-                        element.prefix = n.prefix
-                        element.pathID = n.pathID
-                        visit(element)
-                    }
-                    if let e = it.error, problem == nil { problem = "MP_REACH_NLRI: \(e)" }
+                    note(emit(vb, mp.nlri, family, addPath, &element, visit), "MP_REACH_NLRI", &problem)
                 }
             } catch {
-                if problem == nil { problem = "MP_REACH_NLRI: \(error)" }
+                note(error, "MP_REACH_NLRI", &problem)
             }
         }
         return problem.map { .damaged($0) } ?? .decoded
+    }
+
+    /// Delivers one element per prefix of the NLRI list at `bytes[range]` that passes the filter;
+    /// returns why the list ended early, if it did.
+    private func emit(
+        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ family: IPAddress.Family, _ addPath: Bool,
+        _ element: inout MRTElement, _ visit: (MRTElement) -> Void
+    ) -> BGPDecodingError? {
+        let ap = NLRIIterator.detectAddPath(bytes, range: range, family: family, declared: addPath)
+        var it = NLRIIterator(bytes: bytes, range: range, family: family, addPath: ap)
+        while let n = it.next() {
+            guard filter.accepts(prefix: n.prefix) else { continue }
+            element.prefix = n.prefix
+            element.pathID = n.pathID
+            visit(element)
+        }
+        return it.error
+    }
+
+    /// Keeps the first problem of a record for its warning.
+    private func note(_ error: BGPDecodingError?, _ part: String, _ problem: inout String?) {
+        if let error, problem == nil { problem = "\(part): \(error)" }
     }
 
     /// Whether any prefix of the UPDATE passes the prefix filter. A quick walk over the NLRI fields and

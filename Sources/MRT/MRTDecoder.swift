@@ -155,14 +155,16 @@ public struct MRTDecoder {
             view.abbreviatedMPReach = prefix.family
             guard filter.originASNs.isEmpty || filter.accepts(origin: view.originASN) else { continue }
             element.attributes = view
-            if let mp = view.mpReach {
-                element.nextHop = MPReachLayout.ribNextHop(bytes: view.bytes, range: mp)
-            } else {
-                element.nextHop = view.nextHop.map { IPAddress(v4: $0) }
-            }
+            element.nextHop = MRTDecoder.ribNextHop(view)
             visit(element)
         }
         return .decoded
+    }
+
+    /// A RIB entry's next hop: MP_REACH_NLRI's (abbreviated or full) when present, else NEXT_HOP.
+    static func ribNextHop(_ view: PathAttributeView) -> IPAddress? {
+        if let mp = view.mpReach { return MPReachLayout.ribNextHop(bytes: view.bytes, range: mp) }
+        return view.nextHop.map { IPAddress(v4: $0) }
     }
 
     // MARK: TABLE_DUMP (v1)
@@ -201,11 +203,7 @@ public struct MRTDecoder {
         view.abbreviatedMPReach = family
         guard filter.originASNs.isEmpty || filter.accepts(origin: view.originASN) else { return outcome }
         element.attributes = view
-        if let mp = view.mpReach {
-            element.nextHop = MPReachLayout.ribNextHop(bytes: view.bytes, range: mp)
-        } else {
-            element.nextHop = view.nextHop.map { IPAddress(v4: $0) }
-        }
+        element.nextHop = MRTDecoder.ribNextHop(view)
         visit(element)
         return outcome
     }
