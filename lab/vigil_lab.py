@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Routing lab runner: `lab/run SCENARIO [--out DIR] [--bmp HOST:PORT] [--speed N]`.
+
+Brings up the topology of topology.py on loopback, lets it converge, records a baseline, applies one
+fault, waits, optionally repairs it, and writes ground-truth.json beside the collector's MRT files.
+Status: work in progress (issue #3); the scenarios not yet written say so and exit 2.
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import shutil
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gobgp  # noqa: E402
+import topology  # noqa: E402
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Scenario:
+    def __init__(self, args):
+        self.args = args
+        self.speed = args.speed
+        self.routers = topology.build()
+        self.out = os.path.abspath(args.out)
+        shutil.rmtree(self.out, ignore_errors=True)
+        os.makedirs(self.out)
+        self.lab = gobgp.Lab(self.routers, os.path.join(self.out, "routers"))
+
+    def pause(self, seconds):
+        time.sleep(max(1.0, seconds / self.speed))
+
+    def up(self):
+        lab = self.lab
+        for name in self.routers:
+            if name == "collector":
+                lab.start(name, mrt_dir=self.out, bmp=self.args.bmp)
+            elif name != "hijacker":
+                lab.start(name)
+        for name, router in self.routers.items():
+            if name == "hijacker":
+                continue
+            expected = len([n for n in router.neighbors if n != "hijacker"])
+            lab.wait_for(lambda: self._established(name) >= expected, 60, "%s's %d sessions" % (name, expected))
+        for name, router in self.routers.items():
+            for prefix in router.prefixes:
+                lab.announce(name, prefix)
+        lab.wait_for(lambda: all(p in lab.rib("collector") for p in topology.TARGET_PREFIXES), 60,
+                     "the target prefixes at the collector")
+        self.baseline_rib = lab.rib("collector")
+
+    def _established(self, name):
+        try:
+            return self.lab.established(name)
+        except Exception:
+            return 0
+
+    def truth(self, scenario, cause, prefixes, upstreams, fault_at, repaired_at=None):
+        truth = {
+            "scenario": scenario, "cause": cause, "prefixes": prefixes, "upstreams": upstreams,
+            "fault_at": fault_at, "repaired_at": repaired_at,
+            "mrt": sorted(os.path.basename(p) for p in glob.glob(os.path.join(self.out, "updates.*"))
+                          + glob.glob(os.path.join(self.out, "rib.*"))),
+        }
+        with open(os.path.join(self.out, "ground-truth.json"), "w") as f:
+            json.dump(truth, f, indent=2)
+            f.write("\n")
+        return truth
+
+    # Scenarios ---------------------------------------------------------------------------------
+
+    def origin_down(self, repair=False):
+        """The origin withdraws everything (internal failure): all paths via both upstreams vanish."""
+        self.pause(60)
+        fault_at = now()
+        for prefix in topology.TARGET_PREFIXES:
+            self.lab.withdraw("origin", prefix)
+        self.pause(300)
+        repaired_at = None
+        if repair:
+            repaired_at = now()
+            for prefix in topology.TARGET_PREFIXES:
+                self.lab.announce("origin", prefix)
+            self.pause(120)
+        name = "recovery" if repair else "origin-down"
+        return self.truth(name, "origin-side", topology.TARGET_PREFIXES, [4837, 20485], fault_at, repaired_at)
+
+    def upstream_cut_ttk(self):
+        """Only the ttk–origin session is shut: .177 (Russia only) goes dark, the rest stays via AS4837."""
+        self.pause(60)
+        fault_at = now()
+        self.lab.gobgp("origin", "neighbor", self.routers["ttk"].address, "disable")
+        self.pause(300)
+        return self.truth("upstream-cut-ttk", "upstream-loss", topology.ONLY_TTK, [20485], fault_at)
+
+
+SCENARIOS = {
+    "origin-down": lambda s: s.origin_down(),
+    "recovery": lambda s: s.origin_down(repair=True),
+    "upstream-cut-ttk": lambda s: s.upstream_cut_ttk(),
+}
+PLANNED = ["upstreams-cut-sequential", "upstream-down", "hijack", "collector-feed-loss", "flapping"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Stage a North Korea outage with real BGP routers on loopback.")
+    parser.add_argument("scenario", help="one of: %s, or all" % ", ".join(list(SCENARIOS) + PLANNED))
+    parser.add_argument("--out", default=None, help="output folder (default lab/out/SCENARIO)")
+    parser.add_argument("--bmp", default=None, help="HOST:PORT the collector exports BMP to")
+    parser.add_argument("--speed", type=float, default=30.0,
+                        help="time compression: scenario minutes run N times faster (1 = full length)")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("lab/run needs root (routers listen on port 179)")
+    names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
+    for name in names:
+        if name not in SCENARIOS:
+            print("scenario %s is not written yet (issue #3 is in progress)" % name, file=sys.stderr)
+            sys.exit(2)
+    base_out = args.out
+    for name in names:
+        args.out = os.path.join(base_out, name) if (base_out and len(names) > 1) else (
+            base_out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "out", name))
+        scenario = Scenario(args)
+        try:
+            scenario.up()
+            truth = SCENARIOS[name](scenario)
+        finally:
+            scenario.lab.stop_all()
+        print(json.dumps(truth))
+
+
+if __name__ == "__main__":
+    main()
