@@ -7,7 +7,7 @@ import subprocess
 import time
 
 
-def config(router, routers, mrt_dir=None, bmp=None):
+def config(router, routers, mrt_dir=None, bmp=None, mrai=30):
     """gobgpd TOML for `router`."""
     policy = "origin-export" if router.export_only else "next-hop-self"
     lines = [
@@ -56,18 +56,18 @@ def config(router, routers, mrt_dir=None, bmp=None):
             "    connect-retry = 1",
             "    hold-time = 9",
             "    keepalive-interval = 3",
+            "    minimum-advertisement-interval = %d" % mrai,
             "  [neighbors.transport.config]",
             '    local-address = "%s"' % router.address,
         ]
     if mrt_dir:
-        for kind, stem in (("updates", "updates"), ("table", "rib")):
-            lines += [
-                "[[mrt-dump]]",
-                "  [mrt-dump.config]",
-                '    dump-type = "%s"' % kind,
-                '    file-name = "%s/%s.20060102.150405"' % (mrt_dir, stem),
-                "    dump-interval = %d" % (3600 if kind == "updates" else 60),
-            ]
+        lines += [
+            "[[mrt-dump]]",
+            "  [mrt-dump.config]",
+            '    dump-type = "updates"',
+            '    file-name = "%s/updates.20060102.150405.mrt"' % mrt_dir,
+            "    rotation-interval = 3600",
+        ]
     if bmp:
         host, port = bmp.rsplit(":", 1)
         lines += ["[[bmp-servers]]", "  [bmp-servers.config]", '    address = "%s"' % host, "    port = %s" % port,
@@ -78,8 +78,9 @@ def config(router, routers, mrt_dir=None, bmp=None):
 class Lab:
     """The running routers of one scenario."""
 
-    def __init__(self, routers, workdir):
+    def __init__(self, routers, workdir, mrai=30):
         self.routers = routers
+        self.mrai = mrai
         self.workdir = workdir
         self.processes = {}
         os.makedirs(workdir, exist_ok=True)
@@ -95,7 +96,7 @@ class Lab:
         router = self.routers[name]
         path = os.path.join(self.workdir, "%s.toml" % name)
         with open(path, "w") as f:
-            f.write(config(router, self.routers, mrt_dir, bmp))
+            f.write(config(router, self.routers, mrt_dir, bmp, self.mrai))
         log = open(os.path.join(self.workdir, "%s.log" % name), "a")
         self.processes[name] = subprocess.Popen(
             ["gobgpd", "-f", path, "--api-hosts", "127.0.0.1:%d" % router.api_port, "-l", "info"],

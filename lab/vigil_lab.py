@@ -31,7 +31,10 @@ class Scenario:
         self.out = os.path.abspath(args.out)
         shutil.rmtree(self.out, ignore_errors=True)
         os.makedirs(self.out)
-        self.lab = gobgp.Lab(self.routers, os.path.join(self.out, "routers"))
+        # BGP's 30 s minimum advertisement interval makes path hunting last minutes; compressed runs
+        # scale it down with the rest of the scenario.
+        mrai = int(round(30 / self.speed)) if self.speed < 30 else 0
+        self.lab = gobgp.Lab(self.routers, os.path.join(self.out, "routers"), mrai=mrai)
 
     def pause(self, seconds):
         time.sleep(max(1.0, seconds / self.speed))
@@ -61,7 +64,19 @@ class Scenario:
         except Exception:
             return 0
 
+    def snapshot(self, label):
+        """The collector's own view (gobgp's RIB and sessions), kept as an independent check."""
+        for what, args in (("rib", ["global", "rib", "-a", "ipv4", "-j"]), ("neighbors", ["neighbor", "-j"])):
+            with open(os.path.join(self.out, "collector-%s-%s.json" % (what, label)), "w") as f:
+                f.write(self.lab.gobgp("collector", *args))
+
+    def fault(self):
+        """Records the collector's view just before the fault and returns the fault time."""
+        self.snapshot("before")
+        return now()
+
     def truth(self, scenario, cause, prefixes, upstreams, fault_at, repaired_at=None):
+        self.snapshot("after")
         truth = {
             "scenario": scenario, "cause": cause, "prefixes": prefixes, "upstreams": upstreams,
             "fault_at": fault_at, "repaired_at": repaired_at,
@@ -78,7 +93,7 @@ class Scenario:
     def origin_down(self, repair=False):
         """The origin withdraws everything (internal failure): all paths via both upstreams vanish."""
         self.pause(60)
-        fault_at = now()
+        fault_at = self.fault()
         for prefix in topology.TARGET_PREFIXES:
             self.lab.withdraw("origin", prefix)
         self.pause(300)
@@ -94,18 +109,79 @@ class Scenario:
     def upstream_cut_ttk(self):
         """Only the ttk–origin session is shut: .177 (Russia only) goes dark, the rest stays via AS4837."""
         self.pause(60)
-        fault_at = now()
+        fault_at = self.fault()
         self.lab.gobgp("origin", "neighbor", self.routers["ttk"].address, "disable")
         self.pause(300)
         return self.truth("upstream-cut-ttk", "upstream-loss", topology.ONLY_TTK, [20485], fault_at)
+
+    def upstreams_cut_sequential(self):
+        """Unicom's session to the origin is cut, then ttk's minutes later: a provider-side event."""
+        self.pause(60)
+        fault_at = self.fault()
+        self.lab.gobgp("origin", "neighbor", self.routers["unicom"].address, "disable")
+        self.pause(180)
+        self.lab.gobgp("origin", "neighbor", self.routers["ttk"].address, "disable")
+        self.pause(300)
+        return self.truth("upstreams-cut-sequential", "upstream-loss", topology.TARGET_PREFIXES, [4837, 20485],
+                          fault_at)
+
+    def upstream_down(self):
+        """The whole AS4837 router fails: its own prefixes vanish too; .176 (China only) goes dark."""
+        self.pause(60)
+        fault_at = self.fault()
+        self.lab.stop("unicom", hard=True)
+        self.pause(300)
+        return self.truth("upstream-down", "upstream-down", topology.ONLY_UNICOM, [4837], fault_at)
+
+    def hijack(self, prefix):
+        """AS64666 originates a target prefix (or a more-specific of one) behind AS6939."""
+        self.lab.start("hijacker")
+        self.lab.wait_for(lambda: self._established("hijacker") >= 1, 60, "the hijacker's session")
+        self.pause(60)
+        fault_at = self.fault()
+        self.lab.announce("hijacker", prefix)
+        self.pause(300)
+        name = "hijack" if prefix.endswith("/24") else "hijack-more-specific"
+        return self.truth(name, "hijack", [prefix], [], fault_at)
+
+    def collector_feed_loss(self):
+        """The collector loses five of its six sessions: our view fails, the target does not."""
+        self.pause(60)
+        fault_at = self.fault()
+        for name in self.routers["collector"].neighbors[1:]:
+            self.lab.gobgp("collector", "neighbor", self.routers[name].address, "disable")
+        self.pause(300)
+        return self.truth("collector-feed-loss", "feed-problem", [], [], fault_at)
+
+    def flapping(self, cycles=8):
+        """The origin's sessions flap for some minutes, then stabilise."""
+        self.pause(60)
+        fault_at = self.fault()
+        upstreams = [self.routers["unicom"].address, self.routers["ttk"].address]
+        for _ in range(cycles):
+            for address in upstreams:
+                self.lab.gobgp("origin", "neighbor", address, "disable")
+            self.pause(20)
+            for address in upstreams:
+                self.lab.gobgp("origin", "neighbor", address, "enable")
+            self.pause(25)
+        repaired_at = now()
+        self.pause(180)
+        return self.truth("flapping", "instability", topology.TARGET_PREFIXES, [4837, 20485], fault_at, repaired_at)
 
 
 SCENARIOS = {
     "origin-down": lambda s: s.origin_down(),
     "recovery": lambda s: s.origin_down(repair=True),
     "upstream-cut-ttk": lambda s: s.upstream_cut_ttk(),
+    "upstreams-cut-sequential": lambda s: s.upstreams_cut_sequential(),
+    "upstream-down": lambda s: s.upstream_down(),
+    "hijack": lambda s: s.hijack("175.45.178.0/24"),
+    "hijack-more-specific": lambda s: s.hijack("175.45.178.0/25"),
+    "collector-feed-loss": lambda s: s.collector_feed_loss(),
+    "flapping": lambda s: s.flapping(),
 }
-PLANNED = ["upstreams-cut-sequential", "upstream-down", "hijack", "collector-feed-loss", "flapping"]
+PLANNED = []
 
 
 def main():
