@@ -3,7 +3,7 @@
 
 Brings up the topology of topology.py on loopback, lets it converge, records a baseline, applies one
 fault, waits, optionally repairs it, and writes ground-truth.json beside the collector's MRT files.
-Status: work in progress (issue #3); the scenarios not yet written say so and exit 2.
+Status: work in progress (issue #3); see lab/README.md.
 """
 import argparse
 import datetime
@@ -181,12 +181,11 @@ SCENARIOS = {
     "collector-feed-loss": lambda s: s.collector_feed_loss(),
     "flapping": lambda s: s.flapping(),
 }
-PLANNED = []
 
 
 def main():
     parser = argparse.ArgumentParser(description="Stage a North Korea outage with real BGP routers on loopback.")
-    parser.add_argument("scenario", help="one of: %s, or all" % ", ".join(list(SCENARIOS) + PLANNED))
+    parser.add_argument("scenario", help="one of: %s, or all" % ", ".join(SCENARIOS))
     parser.add_argument("--out", default=None, help="output folder (default lab/out/SCENARIO)")
     parser.add_argument("--bmp", default=None, help="HOST:PORT the collector exports BMP to")
     parser.add_argument("--speed", type=float, default=30.0,
@@ -197,7 +196,7 @@ def main():
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     for name in names:
         if name not in SCENARIOS:
-            print("scenario %s is not written yet (issue #3 is in progress)" % name, file=sys.stderr)
+            print("unknown scenario %s; known: %s, all" % (name, ", ".join(SCENARIOS)), file=sys.stderr)
             sys.exit(2)
     base_out = args.out
     for name in names:

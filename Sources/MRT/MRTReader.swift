@@ -194,7 +194,7 @@ public final class MRTReader {
                 flushSourceProblems()
                 return nil
             }
-            var h = rawHeader(at: start)
+            let h = rawHeader(at: start)
             if !plausible(h, limit: MRTReader.maximumRecordLength) {
                 let why = "no valid MRT header here (type \(h.type), subtype \(h.subtype), length \(h.length))"
                 guard let target = try resynchronise(fromRel: 1) else {
@@ -226,7 +226,6 @@ public final class MRTReader {
                     skip(toRel: target, why: "torn record (type \(h.type), length \(h.length) does not reach a record)")
                     continue
                 }
-                h = rawHeader(at: start)
             }
             let b = UnsafeRawBufferPointer(buffer)
             diagnostics.records += 1
