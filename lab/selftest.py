@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""`lab/run test [--out DIR] [--speed N]`: the lab's own test.
+
+Runs every scenario; origin-down also exports BMP to a receiver here, captured on loopback by tshark. Then
+checks every recording with check.py and runs two negative controls that must fail: a recording checked
+against another scenario's claims, and MRT compared with a looking-glass view from the wrong moment. Exit
+status 0 only when all checks pass and both controls fail.
+"""
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check  # noqa: E402
+import vigil_lab  # noqa: E402
+
+BMP_ADDRESS = ("127.0.0.1", 11019)
+
+
+class BMPReceiver(threading.Thread):
+    """Accepts the collector's BMP connections and keeps the bytes (a station that only listens)."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True)
+        self.path = path
+        self.server = socket.socket()
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.server.bind(BMP_ADDRESS)
+        self.server.listen(4)
+        self.received = 0
+
+    def run(self):
+        with open(self.path, "wb") as out:
+            while True:
+                try:
+                    connection, _ = self.server.accept()
+                except OSError:
+                    return
+                with connection:
+                    while True:
+                        data = connection.recv(65536)
+                        if not data:
+                            break
+                        out.write(data)
+                        self.received += len(data)
+
+    def close(self):
+        self.server.close()
+
+
+def capture(pcap):
+    """Starts tshark on loopback for the BMP port and returns once it is capturing."""
+    process = subprocess.Popen(["tshark", "-i", "lo", "-f", "tcp port %d" % BMP_ADDRESS[1], "-w", pcap, "-q"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.time() + 30
+    while time.time() < deadline and not os.path.exists(pcap):
+        time.sleep(0.2)
+    time.sleep(1)
+    if process.poll() is not None:
+        raise RuntimeError("tshark did not start: %s" % process.stderr.read().decode(errors="replace"))
+    return process
+
+
+def run_all(args):
+    failed = []
+    for name in vigil_lab.SCENARIOS:
+        args.out = os.path.join(args.base, name)
+        args.bmp = None
+        receiver = process = None
+        pcap = os.path.join(args.base, "%s.pcap" % name)
+        try:
+            if name == "origin-down":
+                args.bmp = "%s:%d" % BMP_ADDRESS
+                receiver = BMPReceiver(os.path.join(args.base, "%s.bmp" % name))
+                receiver.start()
+                process = capture(pcap)
+            vigil_lab.run(name, args)
+        except Exception as error:
+            vigil_lab.say("%s: FAILED: %s" % (name, error))
+            failed.append(name)
+        finally:
+            if process:
+                time.sleep(1)
+                process.terminate()
+                process.wait(timeout=10)
+            if receiver:
+                receiver.close()
+            for suffix in ("pcap", "bmp"):
+                path = os.path.join(args.base, "%s.%s" % (name, suffix))
+                if os.path.exists(path) and os.path.isdir(args.out):
+                    shutil.move(path, os.path.join(args.out, "bmp.%s" % ("bin" if suffix == "bmp" else suffix)))
+    return failed
+
+
+def negative_controls(base):
+    """Two altered copies that check.py must reject; returns the names of controls that wrongly passed."""
+    wrong = []
+    controls = os.path.join(base, "controls")
+    shutil.rmtree(controls, ignore_errors=True)
+    os.makedirs(controls)
+
+    # A partial cut checked as a total one: .176, .178 and .179 stay visible, so origin-down's claims fail.
+    claims = os.path.join(controls, "cut-claimed-as-origin-down")
+    shutil.copytree(os.path.join(base, "upstream-cut-ttk"), claims, ignore=shutil.ignore_patterns("routers"))
+    path = os.path.join(claims, "ground-truth.json")
+    with open(path) as f:
+        truth = json.load(f)
+    truth["scenario"], truth["cause"], truth["prefixes"] = "origin-down", "origin-side", truth["target"]["prefixes"]
+    with open(path, "w") as f:
+        json.dump(truth, f)
+    # The looking glass's view before the fault offered as the view after it.
+    swapped = os.path.join(controls, "views-swapped")
+    shutil.copytree(os.path.join(base, "origin-down"), swapped, ignore=shutil.ignore_patterns("routers"))
+    views = os.path.join(swapped, "views")
+    shutil.copy(os.path.join(views, "looking-glass-adj-in-before.json"),
+                os.path.join(views, "looking-glass-adj-in-after.json"))
+    for folder in (claims, swapped):
+        failures = check.Checker(folder).run()
+        print("control %-28s %s" % (os.path.basename(folder), "rejected as it must be" if failures else "PASSED"))
+        if failures:
+            print("    first reason: %s" % failures[0][:200])
+        else:
+            wrong.append(os.path.basename(folder))
+    return wrong
+
+
+def main():
+    p = argparse.ArgumentParser(prog="lab/run test", description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", default="/tmp/vigil-lab", help="folder for all recordings (default /tmp/vigil-lab)")
+    p.add_argument("--speed", type=float, default=30.0, help="time compression (default 30)")
+    p.add_argument("--population", type=int, default=6000, help="background prefixes (default 6000)")
+    p.add_argument("--churn", type=float, default=2.0, help="background updates per second (default 2)")
+    args = p.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("lab/run test needs root (routers listen on port 179, tshark captures on lo)")
+    args.base = os.path.abspath(args.out)
+    shutil.rmtree(args.base, ignore_errors=True)
+    os.makedirs(args.base)
+    started = time.time()
+    failed = run_all(args)
+    checked = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "check.py"),
+                              args.base])
+    wrong = negative_controls(args.base) if not failed else []
+    print("lab test: %d scenarios in %.0f s; %s" % (len(vigil_lab.SCENARIOS), time.time() - started,
+                                                    "ok" if not (failed or checked.returncode or wrong) else "FAILED"))
+    if failed or checked.returncode or wrong:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
