@@ -69,6 +69,10 @@ def config(router, routers, workdir, bmp=None, mrai=0):
     for name in router.neighbors:
         peer = routers[name]
         lines.append("  neighbor %s activate" % peer.address)
+        if router.name == "collector" and bmp:
+            # BMP pre-policy monitoring reads the Adj-RIB-In, which bgpd keeps only with this; without it
+            # FRR 8.4 sends every route as a withdrawal.
+            lines.append("  neighbor %s soft-reconfiguration inbound" % peer.address)
         if router.name == "collector":
             export = "deny-all"
         elif name in router.export_only:

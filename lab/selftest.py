@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`lab/run test [--out DIR] [--speed N]`: the lab's own test.
 
-Runs every scenario; origin-down also exports BMP to a receiver here, captured on loopback by tshark. Then
+Runs every scenario; origin-down also exports BMP to a station here that keeps the stream. Then
 checks every recording with check.py and runs two negative controls that must fail: a recording checked
 against another scenario's claims, and MRT compared with a looking-glass view from the wrong moment. Exit
 status 0 only when all checks pass and both controls fail.
@@ -54,47 +54,28 @@ class BMPReceiver(threading.Thread):
         self.server.close()
 
 
-def capture(pcap):
-    """Starts tshark on loopback for the BMP port and returns once it is capturing."""
-    process = subprocess.Popen(["tshark", "-i", "lo", "-f", "tcp port %d" % BMP_ADDRESS[1], "-w", pcap, "-q"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.time() + 30
-    while time.time() < deadline and not os.path.exists(pcap):
-        time.sleep(0.2)
-    time.sleep(1)
-    if process.poll() is not None:
-        raise RuntimeError("tshark did not start: %s" % process.stderr.read().decode(errors="replace"))
-    return process
-
-
 def run_all(args):
     failed = []
     for name in vigil_lab.SCENARIOS:
         args.out = os.path.join(args.base, name)
         args.bmp = None
-        receiver = process = None
-        pcap = os.path.join(args.base, "%s.pcap" % name)
+        receiver = None
+        stream = os.path.join(args.base, "%s.bmp" % name)
         try:
             if name == "origin-down":
                 args.bmp = "%s:%d" % BMP_ADDRESS
-                receiver = BMPReceiver(os.path.join(args.base, "%s.bmp" % name))
+                receiver = BMPReceiver(stream)
                 receiver.start()
-                process = capture(pcap)
             vigil_lab.run(name, args)
         except Exception as error:
             vigil_lab.say("%s: FAILED: %s" % (name, error))
             failed.append(name)
         finally:
-            if process:
-                time.sleep(1)
-                process.terminate()
-                process.wait(timeout=10)
             if receiver:
                 receiver.close()
-            for suffix in ("pcap", "bmp"):
-                path = os.path.join(args.base, "%s.%s" % (name, suffix))
-                if os.path.exists(path) and os.path.isdir(args.out):
-                    shutil.move(path, os.path.join(args.out, "bmp.%s" % ("bin" if suffix == "bmp" else suffix)))
+                receiver.join(timeout=10)
+                if os.path.exists(stream) and os.path.isdir(args.out):
+                    shutil.move(stream, os.path.join(args.out, "bmp.bin"))
     return failed
 
 
@@ -138,7 +119,7 @@ def main():
     p.add_argument("--churn", type=float, default=2.0, help="background updates per second (default 2)")
     args = p.parse_args()
     if os.geteuid() != 0:
-        sys.exit("lab/run test needs root (routers listen on port 179, tshark captures on lo)")
+        sys.exit("lab/run test needs root (routers listen on port 179)")
     args.base = os.path.abspath(args.out)
     shutil.rmtree(args.base, ignore_errors=True)
     os.makedirs(args.base)
