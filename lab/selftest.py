@@ -33,15 +33,20 @@ class BMPReceiver(threading.Thread):
         self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.server.bind(BMP_ADDRESS)
         self.server.listen(4)
+        self.server.settimeout(0.5)  # so that close() is noticed: accept() does not wake up on close
         self.received = 0
+        self.closing = threading.Event()
 
     def run(self):
         with open(self.path, "wb") as out:
-            while True:
+            while not self.closing.is_set():
                 try:
                     connection, _ = self.server.accept()
+                except socket.timeout:
+                    continue
                 except OSError:
                     return
+                connection.settimeout(None)
                 with connection:
                     while True:
                         data = connection.recv(65536)
@@ -51,6 +56,7 @@ class BMPReceiver(threading.Thread):
                         self.received += len(data)
 
     def close(self):
+        self.closing.set()
         self.server.close()
 
 
