@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "vigil", targets: ["VigilCLI"]),
         .library(name: "BGP", targets: ["BGP"]),
         .library(name: "MRT", targets: ["MRT"]),
+        .library(name: "Vigil", targets: ["Vigil"]),
+        .library(name: "VigilReplay", targets: ["VigilReplay"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
     ],
     dependencies: [
@@ -24,11 +26,15 @@ let package = Package(
         .target(name: "BGP", swiftSettings: strict),
         // MRT record reader over raw/gzip/bzip2 input and bgpdump-compatible output.
         .target(name: "MRT", dependencies: ["BGP", "CZlib", "CBzip2"], swiftSettings: strict),
+        // The core: targets, route events, the routing view, signals, detector and diagnosis.
+        .target(name: "Vigil", dependencies: ["BGP"], swiftSettings: strict),
+        // Sources of route events from MRT files, and the replay driver.
+        .target(name: "VigilReplay", dependencies: ["Vigil", "MRT", "BGP"], swiftSettings: strict),
         // The `vigil` command line: wiring only.
         .executableTarget(
             name: "VigilCLI",
             dependencies: [
-                "BGP", "MRT",
+                "BGP", "MRT", "Vigil", "VigilReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -39,6 +45,10 @@ let package = Package(
 
         .testTarget(name: "BGPTests", dependencies: ["BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(name: "MRTTests", dependencies: ["MRT", "BGP", "VigilTesting"], swiftSettings: strict),
+        .testTarget(name: "VigilTests", dependencies: ["Vigil", "BGP", "VigilTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "VigilReplayTests", dependencies: ["VigilReplay", "Vigil", "MRT", "BGP", "VigilTesting"],
+            swiftSettings: strict),
         .testTarget(name: "VigilCLITests", dependencies: ["MRT", "BGP", "VigilTesting"], swiftSettings: strict),
     ]
 )

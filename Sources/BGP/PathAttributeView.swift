@@ -218,6 +218,20 @@ public struct PathAttributeView {
         return ASPathView(bytes: bytes, range: asPath, asnSize: asnSize).lastSequenceASN
     }
 
+    /// The origin AS and the AS just before it once prepending is collapsed (the route's upstream), with
+    /// AS4_PATH applied as in `originASN`; nil when the path is empty or ends in an AS_SET.
+    public var originAndUpstream: (origin: UInt32, upstream: UInt32?)? {
+        guard let asPath else { return nil }
+        let plain = ASPathView(bytes: bytes, range: asPath, asnSize: asnSize).lastTwoDistinct
+        if asnSize == 2, let as4Path, useAS4Path,
+            let four = ASPathView(bytes: bytes, range: as4Path, asnSize: 4).lastTwoDistinct
+        {
+            // AS4_PATH holds the tail of the path; the AS_PATH part before it supplies a missing upstream.
+            return (four.origin, four.upstream ?? plain.flatMap { $0.origin == four.origin ? $0.upstream : $0.origin })
+        }
+        return plain
+    }
+
     /// RFC 6793 4.2.3: AS4_PATH and AS4_AGGREGATOR are ignored when AGGREGATOR holds a real AS.
     public var useAS4Path: Bool {
         guard as4Path != nil, asnSize == 2 else { return false }
@@ -263,6 +277,38 @@ public struct ASPathView {
             offset = next
         }
         return result
+    }
+
+    /// The last AS of the path and the last AS before it that differs from it (prepends collapsed);
+    /// nil when the final segment is not an AS_SEQUENCE or the path is malformed.
+    public var lastTwoDistinct: (origin: UInt32, upstream: UInt32?)? {
+        var offset = range.lowerBound
+        var last: UInt32?
+        var before: UInt32?
+        while offset < range.upperBound {
+            guard range.upperBound - offset >= 2 else { return nil }
+            let kind = bytes[offset]
+            let count = Int(bytes[offset + 1])
+            let next = offset + 2 + count * asnSize
+            guard next <= range.upperBound else { return nil }
+            if kind == ASPathSegment.Kind.sequence.rawValue {
+                var at = offset + 2
+                while at < next {
+                    let asn = asnSize == 4 ? bytes.u32(at) : UInt32(bytes.u16(at))
+                    if asn != last {
+                        before = last
+                        last = asn
+                    }
+                    at += asnSize
+                }
+            } else if kind == ASPathSegment.Kind.set.rawValue {
+                last = nil
+                before = nil
+            }
+            offset = next
+        }
+        guard let last else { return nil }
+        return (last, before)
     }
 
     /// Decodes the path into segments.

@@ -6,6 +6,6 @@ struct VigilCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Watch a country's Internet from the outside and explain its outages.",
-        subcommands: [DumpCommand.self]
+        subcommands: [ReplayCommand.self, TargetsCommand.self, DumpCommand.self]
     )
 }

@@ -1,0 +1,53 @@
+import BGP
+
+/// The cause vocabulary shared with the lab's ground truth. Keep the raw values stable.
+public enum Cause: String, Sendable, CaseIterable {
+    /// An internal failure: the target withdrew everything itself.
+    case originSide = "origin-side"
+    /// Paths through one or more upstreams vanished while the upstreams themselves stayed up.
+    case upstreamLoss = "upstream-loss"
+    /// An upstream failed as a whole: its own prefixes vanished too.
+    case upstreamDown = "upstream-down"
+    /// Someone else originated the target's space.
+    case hijack
+    /// Repeated loss and recovery: flapping.
+    case instability
+    /// Our own view failed (collector sessions, silent feeds): not an outage of the target.
+    case feedProblem = "feed-problem"
+    /// None of the rules fits.
+    case unknown
+}
+
+/// One finished (or, at the end of a replay, still ongoing) event with its diagnosis.
+public struct DetectedEvent: Sendable {
+    /// Sequential identifier within a run.
+    public var id: Int
+    /// The target's name.
+    public var target: String
+    /// The most likely cause.
+    public var cause: Cause
+    /// How strongly the evidence supports the cause, 0...1.
+    public var confidence: Double
+    /// The time of the routing message that crossed the line.
+    public var start: Double
+    /// The time of the message that ended it; nil while ongoing.
+    public var end: Double?
+    /// Prefixes that went dark (or were hijacked).
+    public var prefixes: [IPPrefix]
+    /// Upstreams whose paths vanished.
+    public var upstreams: [UInt32]
+    /// Foreign origins, for hijacks.
+    public var origins: [UInt32] = []
+    /// Lost fraction × minutes.
+    public var severity: Double
+    /// Plain-English lines with times, counts and ASNs.
+    public var evidence: [String]
+}
+
+/// A change worth a line on the timeline.
+public struct TimelineNotice: Sendable {
+    /// When.
+    public var time: Double
+    /// What, in plain English.
+    public var text: String
+}

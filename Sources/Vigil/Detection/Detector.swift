@@ -1,0 +1,201 @@
+import BGP
+
+/// Turns a stream of signals into events: outages of the target (opened when a tracked prefix falls below
+/// the visibility threshold, closed when every affected prefix is back), hijacks (foreign origins in the
+/// target space) and feed problems (our sessions failing). Times are those of the signals, which are the
+/// times of the routing messages that caused them; nothing here reads a wall clock.
+public struct Detector: Sendable {
+    /// The target.
+    public let target: Target
+    /// Its thresholds (already scaled for compressed recordings, if needed).
+    public let thresholds: Thresholds
+
+    var prefixUp: [IPPrefix: Bool] = [:]
+    var outage: OutageRecord?
+    var hijacks: [ForeignRoute: HijackRecord] = [:]
+    var feed: FeedRecord?
+    var baselineShare: [UInt32: Double] = [:]
+    var baselineOwn: [UInt32: Double] = [:]
+    var finished: [DetectedEvent] = []
+    var nextID = 1
+    var lastTime: Double = 0
+
+    /// A detector for `target`.
+    public init(target: Target, thresholds: Thresholds? = nil) {
+        self.target = target
+        self.thresholds = thresholds ?? target.thresholds
+    }
+
+    /// Feeds the signals read after a change; returns what the timeline should say.
+    public mutating func observe(_ s: TargetSignals) -> [TimelineNotice] {
+        lastTime = s.time
+        var notices: [TimelineNotice] = []
+        observeFeed(s, &notices)
+        observeHijacks(s, &notices)
+        observePrefixes(s, &notices)
+        tick(now: s.time)
+        return notices
+    }
+
+    /// Finalizes events that can no longer change by `now` (ended longer ago than the merge window).
+    public mutating func tick(now: Double) {
+        if let o = outage, let end = o.end, now > end + thresholds.mergeWindow {
+            finished.append(o.event(id: take(), target: target, thresholds: thresholds))
+            outage = nil
+        }
+    }
+
+    /// Takes the events finalized so far.
+    public mutating func drainFinished() -> [DetectedEvent] {
+        defer { finished.removeAll() }
+        return finished.sorted { $0.start < $1.start }
+    }
+
+    /// Ends the run: finalizes everything, ongoing events with `end` nil.
+    public mutating func finish() -> [DetectedEvent] {
+        if let o = outage {
+            finished.append(o.event(id: take(), target: target, thresholds: thresholds))
+            outage = nil
+        }
+        for (route, h) in hijacks.sorted(by: { $0.value.start < $1.value.start }) {
+            finished.append(h.event(id: take(), target: target, route: route))
+        }
+        hijacks.removeAll()
+        if let f = feed {
+            finished.append(f.event(id: take(), target: target))
+            feed = nil
+        }
+        return drainFinished()
+    }
+
+    mutating func take() -> Int {
+        defer { nextID += 1 }
+        return nextID
+    }
+
+    // MARK: Feed health
+
+    mutating func observeFeed(_ s: TargetSignals, _ notices: inout [TimelineNotice]) {
+        let lost = s.fullFeedPeers - s.votingPeers
+        let failing = s.fullFeedPeers >= 2 && Double(lost) >= thresholds.feedLossFraction * Double(s.fullFeedPeers)
+        if failing, feed == nil {
+            feed = FeedRecord(start: s.time, peersBefore: s.fullFeedPeers, lost: lost)
+            notices.append(
+                TimelineNotice(time: s.time, text: "feed problem: \(lost) of \(s.fullFeedPeers) full-feed peers lost"))
+        } else if failing, var f = feed {
+            f.lost = max(f.lost, lost)
+            feed = f
+        } else if var f = feed {
+            f.end = s.time
+            finished.append(f.event(id: take(), target: target))
+            feed = nil
+            notices.append(
+                TimelineNotice(
+                    time: s.time, text: "feed recovered: \(s.votingPeers) of \(s.fullFeedPeers) peers voting"))
+        }
+    }
+
+    // MARK: Hijacks
+
+    mutating func observeHijacks(_ s: TargetSignals, _ notices: inout [TimelineNotice]) {
+        for (route, peers) in s.foreign {
+            if hijacks[route] == nil {
+                hijacks[route] = HijackRecord(
+                    start: s.time, firstPeers: peers, maxPeers: peers.count, voting: s.votingPeers)
+                notices.append(
+                    TimelineNotice(
+                        time: s.time,
+                        text:
+                            "\(route.prefix) announced by AS\(route.origin), not an allowed origin (\(peers.count) peers)"
+                    ))
+            } else if var h = hijacks[route] {
+                h.maxPeers = max(h.maxPeers, peers.count)
+                hijacks[route] = h
+            }
+        }
+        for (route, h) in hijacks where s.foreign[route] == nil {
+            var done = h
+            done.end = s.time
+            finished.append(done.event(id: take(), target: target, route: route))
+            hijacks[route] = nil
+            notices.append(TimelineNotice(time: s.time, text: "\(route.prefix) from AS\(route.origin) gone"))
+        }
+    }
+
+    // MARK: Outages
+
+    mutating func observePrefixes(_ s: TargetSignals, _ notices: inout [TimelineNotice]) {
+        guard s.votingPeers > 0 else { return }  // no view at all: nothing can be said about the target
+        for prefix in s.visibility.keys.sorted() {
+            // A prefix nobody can speak for is not listed and keeps its state: silence is not a withdrawal.
+            guard let visibility = s.visibility[prefix], let voters = s.denominators[prefix] else { continue }
+            let up = visibility >= thresholds.visibleFraction
+            let was = prefixUp[prefix]
+            prefixUp[prefix] = up
+            guard let was, was != up else { continue }
+            let seen = Int((visibility * Double(voters)).rounded())
+            if !up {
+                notices.append(TimelineNotice(time: s.time, text: "\(prefix) down: seen by \(seen) of \(voters) peers"))
+                if outage == nil {
+                    outage = OutageRecord(start: s.time, baselineShare: baselineShare, baselineOwn: baselineOwn)
+                }
+                outage?.down(prefix, at: s.time)
+            } else if outage != nil {
+                notices.append(TimelineNotice(time: s.time, text: "\(prefix) up: seen by \(seen) of \(voters) peers"))
+                outage?.up(prefix, at: s.time)
+            }
+        }
+        if outage != nil {
+            outage?.track(s, thresholds: thresholds)
+        } else if feed == nil {
+            // Quiet and healthy: this is the baseline the next event is measured against.
+            baselineShare = s.upstreamShare
+            baselineOwn = s.upstreamOwn
+        }
+    }
+}
+
+/// A feed problem being tracked.
+struct FeedRecord: Sendable {
+    var start: Double
+    var end: Double?
+    var peersBefore: Int
+    var lost: Int
+
+    func event(id: Int, target: Target) -> DetectedEvent {
+        DetectedEvent(
+            id: id, target: target.name, cause: .feedProblem, confidence: 0.9, start: start, end: end, prefixes: [],
+            upstreams: [], severity: 0,
+            evidence: [
+                "\(lost) of \(peersBefore) full-feed peers lost their sessions at \(UTCTime.iso(start)); they left the denominator",
+                "the remaining peers kept seeing the target, so this is our view failing, not the target",
+            ])
+    }
+}
+
+/// A hijack being tracked.
+struct HijackRecord: Sendable {
+    var start: Double
+    var end: Double?
+    var firstPeers: [PeerKey]
+    var maxPeers: Int
+    var voting: Int
+
+    func event(id: Int, target: Target, route: ForeignRoute) -> DetectedEvent {
+        let allowed = target.originASNs.sorted().map { "AS\($0)" }.joined(separator: ", ")
+        var evidence = [
+            "\(route.prefix) announced with origin AS\(route.origin) at \(UTCTime.iso(start)); allowed origins: \(allowed)",
+            "carried by up to \(maxPeers) of \(voting) peers; first heard from \(firstPeers.map(\.description).joined(separator: ", "))",
+        ]
+        if !target.prefixes.contains(route.prefix) {
+            evidence.append(
+                "\(route.prefix) is more specific than the target's own announcements: it wins wherever it is heard")
+        }
+        let reach = voting > 0 ? Double(maxPeers) / Double(voting) : 0
+        return DetectedEvent(
+            id: id, target: target.name, cause: .hijack, confidence: min(0.95, 0.7 + 0.25 * reach), start: start,
+            end: end,
+            prefixes: [route.prefix], upstreams: [], origins: [route.origin],
+            severity: reach * ((end ?? start) - start) / 60, evidence: evidence)
+    }
+}

@@ -1,0 +1,89 @@
+import BGP
+
+/// The resources a Regional Internet Registry delegated to one country, read from its "delegated"
+/// statistics file (`registry|cc|type|start|value|date|status`, the format of APNIC's
+/// delegated-apnic-latest and its siblings at the other RIRs).
+public struct CountryResources: Sendable, Equatable {
+    /// Two-letter country code, upper case.
+    public var country: String
+    /// Delegated AS numbers.
+    public var asns: [UInt32] = []
+    /// Delegated address blocks as prefixes (an IPv4 block of any size becomes the fewest prefixes).
+    public var prefixes: [IPPrefix] = []
+    /// Lines that were not understood, with their numbers, for the caller to report.
+    public var skipped: [(line: Int, text: String)] = []
+
+    /// Reads the resources of `country` from the text of a delegated-stats file.
+    public init(country: String, delegatedStats text: String) {
+        self.country = country.uppercased()
+        var number = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            if raw.hasPrefix("#") || raw.isEmpty { continue }
+            let f = raw.split(separator: "|", omittingEmptySubsequences: false)
+            guard f.count >= 7 else {
+                // Version and summary lines have fewer fields or '*' as the country.
+                if f.count < 6 { skipped.append((number, String(raw))) }
+                continue
+            }
+            guard f[1].uppercased() == self.country, f[6] == "allocated" || f[6] == "assigned" else { continue }
+            switch f[2] {
+            case "asn":
+                if let first = UInt32(f[3]), let count = UInt32(f[4]), count > 0, first <= UInt32.max - (count - 1) {
+                    asns.append(contentsOf: (0..<count).map { first + $0 })
+                } else {
+                    skipped.append((number, String(raw)))
+                }
+            case "ipv4":
+                if let start = IPAddress(String(f[3])), let count = UInt64(f[4]), count > 0 {
+                    prefixes.append(contentsOf: Self.ipv4Prefixes(start: start.v4, count: count))
+                } else {
+                    skipped.append((number, String(raw)))
+                }
+            case "ipv6":
+                if let prefix = IPPrefix("\(f[3])/\(f[4])") {
+                    prefixes.append(prefix)
+                } else {
+                    skipped.append((number, String(raw)))
+                }
+            default:
+                skipped.append((number, String(raw)))
+            }
+        }
+    }
+
+    /// The fewest prefixes that cover exactly `count` addresses from `start`.
+    static func ipv4Prefixes(start: UInt32, count: UInt64) -> [IPPrefix] {
+        var out: [IPPrefix] = []
+        var address = UInt64(start)
+        var left = count
+        while left > 0 && address <= UInt64(UInt32.max) {
+            var size: UInt64 = 1
+            // Grow the block while it stays aligned and within what is left.
+            while size * 2 <= left && address % (size * 2) == 0 && size < (1 << 32) { size *= 2 }
+            let length = 32 - size.trailingZeroBitCount
+            out.append(IPPrefix(address: IPAddress(v4: UInt32(address)), length: length))
+            address += size
+            left -= size
+        }
+        return out
+    }
+
+    public static func == (a: CountryResources, b: CountryResources) -> Bool {
+        a.country == b.country && a.asns == b.asns && a.prefixes == b.prefixes
+    }
+}
+
+extension Target {
+    /// A target for a whole country: its delegated ASes as origins and its delegated blocks as prefixes.
+    /// Prefixes these ASes originate elsewhere are added from routing data as it is read.
+    public init(country resources: CountryResources) {
+        self.init(
+            name: "country-\(resources.country.lowercased())",
+            summary:
+                "Country \(resources.country): \(resources.asns.count) ASes, \(resources.prefixes.count) prefixes (RIR delegations)",
+            originASNs: Set(resources.asns),
+            prefixes: resources.prefixes
+        )
+    }
+}

@@ -1,0 +1,94 @@
+import BGP
+
+/// A network Vigil watches: its address space, the ASes that may originate it, the upstreams it is
+/// expected to reach the world through, the hosts to probe, and the thresholds its detector uses.
+public struct Target: Sendable, Hashable {
+    /// Short name used on the command line and in output (`north-korea`).
+    public var name: String
+    /// One line for people.
+    public var summary: String
+    /// ASes allowed to originate the target's prefixes; any other origin is a hijack.
+    public var originASNs: Set<UInt32>
+    /// The watched prefixes: covering blocks and announced prefixes alike.
+    public var prefixes: [IPPrefix]
+    /// Expected upstreams and their names. Only a hint: the upstreams actually seen are learned from data.
+    public var upstreams: [UInt32: String]
+    /// Hosts for active probing, as `name` or `name:port`.
+    public var probeHosts: [String]
+    /// The detector's thresholds for this target.
+    public var thresholds: Thresholds
+
+    /// Creates a target.
+    public init(
+        name: String, summary: String = "", originASNs: Set<UInt32>, prefixes: [IPPrefix],
+        upstreams: [UInt32: String] = [:], probeHosts: [String] = [], thresholds: Thresholds = Thresholds()
+    ) {
+        self.name = name
+        self.summary = summary
+        self.originASNs = originASNs
+        self.prefixes = prefixes
+        self.upstreams = upstreams
+        self.probeHosts = probeHosts
+        self.thresholds = thresholds
+    }
+
+    /// The prefixes whose reachability is tracked one by one: the watched prefixes that contain no
+    /// other watched prefix (North Korea's four /24s, not the /22 that only covers them).
+    public var trackedPrefixes: [IPPrefix] {
+        let sorted = Set(prefixes).sorted()
+        return sorted.filter { p in !sorted.contains { $0 != p && p.contains($0) } }
+    }
+}
+
+/// The numbers behind the detector's decisions. Durations are in seconds of routing-message time, so a
+/// compressed lab recording is judged with proportionally compressed durations (`scaled(by:)`).
+public struct Thresholds: Sendable, Hashable {
+    /// A prefix is up while at least this fraction of voting peers sees it.
+    public var visibleFraction: Double = 0.5
+    /// A peer votes when its table holds more than this many IPv4 prefixes (IODA's rule)...
+    public var fullFeedIPv4: Int = 400_000
+    /// ...or more than this many IPv6 prefixes.
+    public var fullFeedIPv6: Int = 10_000
+    /// Withdrawals this close together count as one simultaneous loss (route propagation, path hunting).
+    public var transient: Double = 90
+    /// A prefix that fails again within this long after recovering continues the same event.
+    public var mergeWindow: Double = 600
+    /// An event with this many losses of one prefix is instability (flapping), not an outage.
+    public var flapCount: Int = 3
+    /// An upstream whose own prefixes fall below this fraction of their baseline is down itself.
+    public var upstreamOwnFraction: Double = 0.5
+    /// Losing this fraction of the voting peers' sessions at once is a feed problem.
+    public var feedLossFraction: Double = 0.5
+
+    /// The defaults.
+    public init() {}
+
+    /// The same thresholds with every duration divided by `factor` (a lab recording made `factor` times
+    /// faster than real time).
+    public func scaled(by factor: Double) -> Thresholds {
+        var t = self
+        t.transient /= factor
+        t.mergeWindow /= factor
+        return t
+    }
+}
+
+extension Target {
+    /// North Korea: AS131279 and 175.45.176.0/22 with its four announced /24s, reached through China
+    /// Unicom (AS4837) and TransTeleCom (AS20485). See DESIGN.md for the sources of these facts.
+    public static let northKorea = Target(
+        name: "north-korea",
+        summary: "North Korea (KP): AS131279, 175.45.176.0/22, upstreams China Unicom and TransTeleCom",
+        originASNs: [131279],
+        prefixes: ["175.45.176.0/22", "175.45.176.0/24", "175.45.177.0/24", "175.45.178.0/24", "175.45.179.0/24"]
+            .compactMap { IPPrefix($0) },
+        upstreams: [4837: "China Unicom", 20485: "TransTeleCom"],
+        probeHosts: [
+            "ns1.kptc.kp:53", "ns2.kptc.kp:53", "kcna.kp:443", "rodong.rep.kp:443", "naenara.com.kp:443",
+            "smtp.star-co.net.kp:25",
+        ]
+    )
+
+    /// The targets built into Vigil.
+    public static let builtIn: [Target] = [.northKorea]
+}

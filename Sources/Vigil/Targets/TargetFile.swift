@@ -1,0 +1,248 @@
+import BGP
+
+/// Reads user targets from a targets file: a small subset of TOML, one `[target.NAME]` table per target.
+///
+/// ```toml
+/// # Comments start with '#'.
+/// [target.example-isp]
+/// summary = "Example ISP and its customers"
+/// origins = [64500, 64501]                  # ASes allowed to originate the prefixes
+/// prefixes = ["192.0.2.0/24", "2001:db8::/32"]
+/// upstreams = [64510, 64511]                # expected upstreams (a hint; learned from data too)
+/// probes = ["ns1.example.net:53", "www.example.net:443"]
+/// visible_fraction = 0.5                    # thresholds: see Thresholds
+/// full_feed_ipv4 = 400000
+/// ```
+public enum TargetFile {
+    /// Parses `text`; `name` is used in error messages.
+    public static func parse(_ text: String, name: String = "targets file") throws(TargetFileError) -> [Target] {
+        var targets: [Target] = []
+        var current: (name: String, line: Int, values: [String: (Value, Int)])?
+        var pending: (key: String, text: String, line: Int)?
+
+        func finish() throws(TargetFileError) {
+            guard let c = current else { return }
+            targets.append(try build(c.name, c.values, file: name, line: c.line))
+        }
+
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = index + 1
+            let line = stripComment(String(rawLine)).trimmingSpaces
+            if var p = pending {
+                p.text += " " + line
+                if balanced(p.text) {
+                    pending = nil
+                    let value = try parseValue(p.text, file: name, line: p.line)
+                    current?.values[p.key] = (value, p.line)
+                } else {
+                    pending = p
+                }
+                continue
+            }
+            if line.isEmpty { continue }
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]"), line.hasPrefix("[target.") else {
+                    throw TargetFileError(
+                        file: name, line: number, message: "expected a [target.NAME] header, found \(line)")
+                }
+                try finish()
+                let targetName = String(line.dropFirst("[target.".count).dropLast()).trimmingSpaces
+                guard !targetName.isEmpty,
+                    targetName.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+                else {
+                    throw TargetFileError(
+                        file: name, line: number, message: "target names use letters, digits, - and _")
+                }
+                if targets.contains(where: { $0.name == targetName }) {
+                    throw TargetFileError(file: name, line: number, message: "target \(targetName) is defined twice")
+                }
+                current = (targetName, number, [:])
+                continue
+            }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw TargetFileError(file: name, line: number, message: "expected key = value, found \(line)")
+            }
+            guard current != nil else {
+                throw TargetFileError(
+                    file: name, line: number, message: "\(line) comes before any [target.NAME] header")
+            }
+            let key = String(line[..<equals]).trimmingSpaces
+            let valueText = String(line[line.index(after: equals)...]).trimmingSpaces
+            if current?.values[key] != nil {
+                throw TargetFileError(file: name, line: number, message: "\(key) is set twice")
+            }
+            if balanced(valueText) {
+                current?.values[key] = (try parseValue(valueText, file: name, line: number), number)
+            } else {
+                pending = (key, valueText, number)
+            }
+        }
+        if let p = pending {
+            throw TargetFileError(file: name, line: p.line, message: "the array of \(p.key) is never closed")
+        }
+        try finish()
+        return targets
+    }
+
+    // MARK: Values
+
+    enum Value {
+        case string(String)
+        case number(Double)
+        case array([Value])
+    }
+
+    static func stripComment(_ line: String) -> String {
+        var inString = false
+        for (i, c) in zip(line.indices, line) {
+            if c == "\"" { inString.toggle() }
+            if c == "#" && !inString { return String(line[..<i]) }
+        }
+        return line
+    }
+
+    static func balanced(_ text: String) -> Bool {
+        var depth = 0
+        var inString = false
+        for c in text {
+            if c == "\"" {
+                inString.toggle()
+            } else if !inString && c == "[" {
+                depth += 1
+            } else if !inString && c == "]" {
+                depth -= 1
+            }
+        }
+        return depth <= 0
+    }
+
+    static func parseValue(_ text: String, file: String, line: Int) throws(TargetFileError) -> Value {
+        let t = text.trimmingSpaces
+        if t.hasPrefix("\"") {
+            guard t.count >= 2, t.hasSuffix("\""), !t.dropFirst().dropLast().contains("\"") else {
+                throw TargetFileError(file: file, line: line, message: "unterminated string \(t)")
+            }
+            return .string(String(t.dropFirst().dropLast()))
+        }
+        if t.hasPrefix("[") {
+            guard t.hasSuffix("]") else {
+                throw TargetFileError(file: file, line: line, message: "malformed array \(t)")
+            }
+            var items: [Value] = []
+            var item = ""
+            var inString = false
+            for c in t.dropFirst().dropLast() {
+                if c == "\"" { inString.toggle() }
+                if c == "," && !inString {
+                    if !item.trimmingSpaces.isEmpty { items.append(try parseValue(item, file: file, line: line)) }
+                    item = ""
+                } else {
+                    item.append(c)
+                }
+            }
+            if !item.trimmingSpaces.isEmpty { items.append(try parseValue(item, file: file, line: line)) }
+            return .array(items)
+        }
+        guard let number = Double(t.replacingUnderscores) else {
+            throw TargetFileError(file: file, line: line, message: "\(t) is not a string, a number or an array")
+        }
+        return .number(number)
+    }
+
+    // MARK: Building targets
+
+    static func build(_ name: String, _ values: [String: (Value, Int)], file: String, line: Int) throws(TargetFileError)
+        -> Target
+    {
+        var target = Target(name: name, originASNs: [], prefixes: [])
+        for (key, entry) in values.sorted(by: { $0.value.1 < $1.value.1 }) {
+            let (value, at) = entry
+            func fail(_ message: String) -> TargetFileError {
+                TargetFileError(file: file, line: at, message: "\(key): \(message)")
+            }
+            func strings() throws(TargetFileError) -> [String] {
+                guard case .array(let items) = value else { throw fail("expected an array of strings") }
+                var out: [String] = []
+                for item in items {
+                    guard case .string(let s) = item else { throw fail("expected an array of strings") }
+                    out.append(s)
+                }
+                return out
+            }
+            func asns() throws(TargetFileError) -> [UInt32] {
+                guard case .array(let items) = value else { throw fail("expected an array of AS numbers") }
+                var out: [UInt32] = []
+                for item in items {
+                    switch item {
+                    case .number(let n) where n >= 0 && n <= Double(UInt32.max) && n == n.rounded():
+                        out.append(UInt32(n))
+                    case .string(let s) where UInt32(s.uppercased().replacingASPrefix) != nil:
+                        out.append(UInt32(s.uppercased().replacingASPrefix) ?? 0)
+                    default: throw fail("expected AS numbers such as 64500 or \"AS64500\"")
+                    }
+                }
+                return out
+            }
+            func number(_ range: ClosedRange<Double>) throws(TargetFileError) -> Double {
+                guard case .number(let n) = value, range.contains(n) else {
+                    throw fail("expected a number in \(range.lowerBound)...\(range.upperBound)")
+                }
+                return n
+            }
+            switch key {
+            case "summary":
+                guard case .string(let s) = value else { throw fail("expected a string") }
+                target.summary = s
+            case "origins": target.originASNs = Set(try asns())
+            case "prefixes":
+                for text in try strings() {
+                    guard let prefix = IPPrefix(text) else {
+                        throw fail("\(text) is not a prefix such as 192.0.2.0/24")
+                    }
+                    target.prefixes.append(prefix)
+                }
+            case "upstreams": for asn in try asns() { target.upstreams[asn] = "AS\(asn)" }
+            case "probes": target.probeHosts = try strings()
+            case "visible_fraction": target.thresholds.visibleFraction = try number(0.01...1)
+            case "full_feed_ipv4": target.thresholds.fullFeedIPv4 = Int(try number(0...10_000_000))
+            case "full_feed_ipv6": target.thresholds.fullFeedIPv6 = Int(try number(0...10_000_000))
+            case "transient_seconds": target.thresholds.transient = try number(0...86_400)
+            case "merge_window_seconds": target.thresholds.mergeWindow = try number(0...86_400)
+            case "flap_count": target.thresholds.flapCount = Int(try number(2...1000))
+            case "upstream_own_fraction": target.thresholds.upstreamOwnFraction = try number(0.01...1)
+            case "feed_loss_fraction": target.thresholds.feedLossFraction = try number(0.01...1)
+            default: throw fail("unknown key (known: summary, origins, prefixes, upstreams, probes, thresholds)")
+            }
+        }
+        guard !target.prefixes.isEmpty else {
+            throw TargetFileError(file: file, line: line, message: "target \(name) has no prefixes")
+        }
+        return target
+    }
+}
+
+/// A targets file that could not be read, with the line at fault.
+public struct TargetFileError: Error, CustomStringConvertible, Sendable {
+    /// The file's name.
+    public var file: String
+    /// 1-based line number.
+    public var line: Int
+    /// What is wrong.
+    public var message: String
+
+    /// `file:line: message`, as compilers print errors.
+    public var description: String { "\(file):\(line): \(message)" }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return String(s)
+    }
+
+    var replacingUnderscores: String { String(filter { $0 != "_" }) }
+
+    var replacingASPrefix: String { hasPrefix("AS") ? String(dropFirst(2)) : self }
+}

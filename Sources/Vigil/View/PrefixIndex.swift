@@ -1,0 +1,82 @@
+import BGP
+
+/// Answers "does this prefix touch the watched space?" in O(log n) without allocating, so the routing
+/// view can drop the millions of routes that do not concern the target at the cost of a binary search.
+public struct PrefixIndex: Sendable {
+    /// Disjoint, sorted address ranges (first, last) covering the watched prefixes, per family.
+    private var v4: [(UInt32, UInt32)] = []
+    private var v6: [(UInt128Value, UInt128Value)] = []
+
+    /// An index over `prefixes`.
+    public init(_ prefixes: [IPPrefix]) {
+        var ranges4: [(UInt32, UInt32)] = []
+        var ranges6: [(UInt128Value, UInt128Value)] = []
+        for p in prefixes {
+            if p.family == .v4 {
+                let first = p.address.v4
+                let last = p.length == 0 ? UInt32.max : first | (UInt32.max >> UInt32(p.length))
+                ranges4.append((first, last))
+            } else {
+                let first = UInt128Value(p.address.high, p.address.low)
+                ranges6.append((first, first.lastAddress(length: Int(p.length))))
+            }
+        }
+        v4 = Self.merge(ranges4)
+        v6 = Self.merge(ranges6)
+    }
+
+    /// True when `prefix` overlaps any watched prefix (inside one, equal to one, or covering one).
+    public func overlaps(_ prefix: IPPrefix) -> Bool {
+        if prefix.family == .v4 {
+            let first = prefix.address.v4
+            let last = prefix.length == 0 ? UInt32.max : first | (UInt32.max >> UInt32(prefix.length))
+            return Self.search(v4, first, last)
+        }
+        let first = UInt128Value(prefix.address.high, prefix.address.low)
+        return Self.search(v6, first, first.lastAddress(length: Int(prefix.length)))
+    }
+
+    private static func merge<T: Comparable>(_ ranges: [(T, T)]) -> [(T, T)] {
+        var out: [(T, T)] = []
+        for r in ranges.sorted(by: { $0.0 < $1.0 }) {
+            if let last = out.last, r.0 <= last.1 {
+                out[out.count - 1].1 = max(last.1, r.1)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    /// Binary search for a range that intersects [first, last].
+    private static func search<T: Comparable>(_ ranges: [(T, T)], _ first: T, _ last: T) -> Bool {
+        var lo = 0
+        var hi = ranges.count
+        // Find the first range whose end is >= first.
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ranges[mid].1 < first { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < ranges.count && ranges[lo].0 <= last
+    }
+}
+
+/// A 128-bit address value for IPv6 range arithmetic.
+struct UInt128Value: Comparable, Sendable {
+    var high: UInt64
+    var low: UInt64
+
+    init(_ high: UInt64, _ low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    func lastAddress(length: Int) -> UInt128Value {
+        if length <= 0 { return UInt128Value(.max, .max) }
+        if length < 64 { return UInt128Value(high | (UInt64.max >> UInt64(length)), .max) }
+        if length >= 128 { return self }
+        return UInt128Value(high, low | (length == 64 ? .max : UInt64.max >> UInt64(length - 64)))
+    }
+
+    static func < (a: UInt128Value, b: UInt128Value) -> Bool { a.high != b.high ? a.high < b.high : a.low < b.low }
+}

@@ -1,0 +1,427 @@
+import BGP
+
+/// What every peer currently routes for the target: per peer, its route to each watched prefix and to
+/// each prefix its expected upstreams originate, its table size (for the full-feed rule), session state
+/// and last-heard time. Routes outside that space are only counted, so memory grows with the watched
+/// space and the number of peers, not with the size of the Internet's table.
+///
+/// The counts the detector reads (per tracked prefix: voting peers that see it and voting peers that can
+/// speak for it; routes per upstream; foreign origins) are kept up to date as routes change, so reading
+/// them costs nothing, and `takeChanges()` says which tracked prefixes moved since the last look.
+public struct RoutingView: Sendable {
+    /// A route as the view keeps it.
+    public struct Route: Sendable, Equatable {
+        /// Origin AS (nil when the path ends in an AS_SET).
+        public var origin: UInt32?
+        /// The AS before the origin.
+        public var upstream: UInt32?
+    }
+
+    /// One peer's state.
+    public struct Peer: Sendable {
+        /// The session is believed Established.
+        public var up = true
+        /// Time of the last event heard from the peer.
+        public var lastHeard: Double = 0
+        /// Routes in the peer's RIB snapshot (all prefixes), IPv4 and IPv6 apart.
+        public var ribIPv4 = 0
+        public var ribIPv6 = 0
+        /// Updates heard (announcements and withdrawals), all prefixes.
+        public var updates = 0
+        /// Routes to watched prefixes.
+        public var routes: [IPPrefix: Route] = [:]
+        /// Routes originated by the expected upstreams: prefix -> upstream AS.
+        public var upstreamOwn: [IPPrefix: UInt32] = [:]
+        /// Per tracked prefix (by index), legitimate routes inside it.
+        var legitimate: [Int: Int] = [:]
+        /// Tracked prefixes (by index) the peer has shown a route to. Without a RIB, a peer votes on a
+        /// prefix only once it has: an update file shows changes, not what each peer carried before.
+        var known: Set<Int> = []
+        /// Counted in the view's totals right now.
+        var voting = false
+        /// Has ever shown a route into the watched space (counts for feed health without a RIB).
+        var spoke = false
+    }
+
+    /// The target watched.
+    public let target: Target
+    /// Fast membership test for the watched space.
+    public let index: PrefixIndex
+    /// Peers by key.
+    public private(set) var peers: [PeerKey: Peer] = [:]
+    /// True once any RIB snapshot has been read; before that (update files only), every peer votes on the
+    /// prefixes it has shown a route to.
+    public private(set) var sawRIB = false
+    /// Events applied.
+    public private(set) var eventsSeen = 0
+    /// Whether prefixes the target's ASes originate outside its listed space are learned (country targets).
+    public let learnsOrigins: Bool
+
+    /// The prefixes tracked one by one: the target's most specific ones, then any learned.
+    public private(set) var trackedPrefixes: [IPPrefix]
+    private let trackedLookup: TrackedLookup
+    private var learnedIndex: [IPPrefix: Int] = [:]
+    /// Per tracked prefix: voting peers with a legitimate route inside it, and (without a RIB) voting
+    /// peers that have shown a route to it.
+    private var seen: [Int] = []
+    private var knownBy: [Int] = []
+    /// Voting peers, and legitimate routes per upstream and own routes per expected upstream among them.
+    public private(set) var votingCount = 0
+    private var upstreamRoutes: [UInt32: Int] = [:]
+    private var ownRoutes: [UInt32: Int] = [:]
+    /// Routes into the target space from foreign origins, with the peers (session up) carrying them.
+    public private(set) var foreign: [ForeignRoute: Set<PeerKey>] = [:]
+    private var changed: Set<Int> = []
+    private var everythingChanged = true
+    private let upstreamASNs: Set<UInt32>
+
+    /// An empty view for `target`; with `learnsOrigins`, routes its origin ASes announce anywhere join the
+    /// watched space as they are seen.
+    public init(target: Target, learnsOrigins: Bool = false) {
+        self.target = target
+        index = PrefixIndex(target.prefixes)
+        upstreamASNs = Set(target.upstreams.keys)
+        self.learnsOrigins = learnsOrigins && !target.originASNs.isEmpty
+        trackedPrefixes = target.trackedPrefixes
+        trackedLookup = TrackedLookup(trackedPrefixes)
+        seen = Array(repeating: 0, count: trackedPrefixes.count)
+        knownBy = seen
+    }
+
+    /// True when the target names upstreams whose own prefixes are followed, or learns prefixes from its
+    /// origins (so every route's origin matters).
+    public var hasUpstreamFilter: Bool { !upstreamASNs.isEmpty || learnsOrigins }
+
+    /// True when the event concerns the watched space or an expected upstream's own prefix, i.e. when
+    /// `apply` may change what the detector sees. Sources use it to skip building the rest of an event.
+    @inline(__always)
+    public func isRelevant(prefix: IPPrefix, origin: UInt32?) -> Bool {
+        if index.overlaps(prefix) { return true }
+        if let origin, upstreamASNs.contains(origin) || (learnsOrigins && target.originASNs.contains(origin)) {
+            return true
+        }
+        return learnsOrigins && learnedIndex[prefix] != nil
+    }
+
+    // MARK: Applying events
+
+    /// Applies one event. Returns true when the watched state changed (a route to the watched space or
+    /// an upstream's own prefix, or a session), so the detector knows when to look again.
+    @discardableResult
+    public mutating func apply(_ event: RouteEvent) -> Bool {
+        eventsSeen += 1
+        if event.kind == .ribEntry && !sawRIB {
+            sawRIB = true
+            recount()
+        }
+        if learnsOrigins, event.kind == .announce || event.kind == .ribEntry, let origin = event.origin,
+            target.originASNs.contains(origin), learnedIndex[event.prefix] == nil, !index.overlaps(event.prefix)
+        {
+            learnedIndex[event.prefix] = trackedPrefixes.count
+            trackedPrefixes.append(event.prefix)
+            seen.append(0)
+            knownBy.append(0)
+        }
+        let key = event.peer
+        if peers[key] == nil { peers[key] = Peer() }
+        var result = false
+        switch event.kind {
+        case .ribEntry, .announce:
+            withPeer(key) { peer in
+                peer.lastHeard = event.time
+                if event.kind == .ribEntry {
+                    if event.prefix.family == .v4 { peer.ribIPv4 += 1 } else { peer.ribIPv6 += 1 }
+                } else {
+                    peer.updates += 1
+                }
+            }
+            if event.kind == .announce, peers[key]?.up == false { result = setUp(key, true) || result }
+            if index.overlaps(event.prefix) || learnedIndex[event.prefix] != nil {
+                result = setRoute(key, event.prefix, Route(origin: event.origin, upstream: event.upstream)) || result
+            }
+            if let origin = event.origin, upstreamASNs.contains(origin) {
+                result = setOwn(key, event.prefix, origin) || result
+            } else {
+                result = setOwn(key, event.prefix, nil) || result
+            }
+            if event.kind == .ribEntry { result = refreshVoting(key) || result }
+        case .withdraw:
+            withPeer(key) { peer in
+                peer.lastHeard = event.time
+                peer.updates += 1
+            }
+            result = setRoute(key, event.prefix, nil)
+            result = setOwn(key, event.prefix, nil) || result
+        case .peerDown:
+            withPeer(key) { peer in peer.lastHeard = event.time }
+            result = setUp(key, false)
+            for prefix in peers[key]?.routes.keys.map({ $0 }) ?? [] { _ = setRoute(key, prefix, nil) }
+            for prefix in peers[key]?.upstreamOwn.keys.map({ $0 }) ?? [] { _ = setOwn(key, prefix, nil) }
+            // After a reset the peer has to show its routes again before it speaks for them.
+            withPeer(key) { peer in peer.known.removeAll() }
+        case .peerUp:
+            withPeer(key) { peer in peer.lastHeard = event.time }
+            result = setUp(key, true)
+        case .endOfRIB:
+            break
+        }
+        return result
+    }
+
+    /// Counts an event outside the watched space without storing it (keeps update rates and
+    /// table sizes honest while skipping the work `apply` does).
+    public mutating func count(peer key: PeerKey, time: Double, kind: RouteEvent.Kind, family: IPAddress.Family) {
+        eventsSeen += 1
+        if kind == .ribEntry && !sawRIB {
+            sawRIB = true
+            recount()
+        }
+        let (wasDown, checkVote) = Self.tally(&peers[key, default: Peer()], time, kind, family)
+        if wasDown { _ = setUp(key, true) }
+        // A peer's RIB crossing the full-feed line makes it vote; checking every 1024th route is enough
+        // here, and refreshAllVotes() settles the rest when the snapshot ends.
+        if checkVote { _ = refreshVoting(key) }
+    }
+
+    /// Re-checks every peer's vote (call after a RIB snapshot is loaded).
+    public mutating func refreshAllVotes() {
+        for key in peers.keys { _ = refreshVoting(key) }
+    }
+
+    // MARK: Reading
+
+    /// True when the peer carries a full table by the target's thresholds (or no RIB was read at all).
+    public func isFullFeed(_ peer: Peer) -> Bool {
+        !sawRIB || peer.ribIPv4 > target.thresholds.fullFeedIPv4 || peer.ribIPv6 > target.thresholds.fullFeedIPv6
+    }
+
+    /// The peers whose view counts: full feeds with their session up (without a RIB: every peer up that
+    /// has shown a route into the watched space).
+    public var votingPeers: [PeerKey] { peers.compactMap { $0.value.voting ? $0.key : nil }.sorted() }
+
+    /// Full-feed peers whether up or not: the denominator for feed health.
+    public var fullFeedPeerCount: Int {
+        peers.values.reduce(0) { $0 + (isFullFeed($1) && (sawRIB || $1.spoke) ? 1 : 0) }
+    }
+
+    /// For tracked prefix `i`: voting peers that see it, and voting peers that can speak for it.
+    public func visibility(ofTracked i: Int) -> (seen: Int, voters: Int) {
+        (seen[i], sawRIB ? votingCount : knownBy[i])
+    }
+
+    /// Legitimate routes through each upstream among voting peers.
+    public var routesPerUpstream: [UInt32: Int] { upstreamRoutes.filter { $0.value > 0 } }
+
+    /// Routes each expected upstream originates itself, among voting peers.
+    public var ownRoutesPerUpstream: [UInt32: Int] {
+        Dictionary(uniqueKeysWithValues: upstreamASNs.map { ($0, ownRoutes[$0] ?? 0) })
+    }
+
+    /// The tracked prefixes whose counts moved since the last call (all of them after a change of voters).
+    public mutating func takeChanges() -> [Int] {
+        defer {
+            changed.removeAll(keepingCapacity: true)
+            everythingChanged = false
+        }
+        return everythingChanged ? Array(trackedPrefixes.indices) : changed.sorted()
+    }
+
+    /// True when `route` may be counted as the target's own (its origin is allowed, or no origins are set).
+    public func isLegitimate(_ route: Route) -> Bool {
+        target.originASNs.isEmpty || route.origin.map { target.originASNs.contains($0) } ?? false
+    }
+
+    /// The legitimate routes peer `key` has inside or equal to `prefix`.
+    public func routes(of key: PeerKey, within prefix: IPPrefix) -> [(IPPrefix, Route)] {
+        guard let peer = peers[key] else { return [] }
+        return peer.routes.filter { prefix.contains($0.key) && isLegitimate($0.value) }.map { ($0.key, $0.value) }
+    }
+
+    // MARK: Bookkeeping
+
+    @inline(__always)
+    private mutating func withPeer<R>(_ key: PeerKey, _ body: (inout Peer) -> R) -> R {
+        body(&peers[key, default: Peer()])
+    }
+
+    /// Counts one route outside the watched space on a peer; returns (the peer was down, check its vote).
+    @inline(__always)
+    private static func tally(_ peer: inout Peer, _ time: Double, _ kind: RouteEvent.Kind, _ family: IPAddress.Family)
+        -> (Bool, Bool)
+    {
+        peer.lastHeard = time
+        switch kind {
+        case .ribEntry:
+            if family == .v4 { peer.ribIPv4 += 1 } else { peer.ribIPv6 += 1 }
+            return (false, !peer.voting && (peer.ribIPv4 + peer.ribIPv6) & 1023 == 0)
+        case .announce, .withdraw:
+            peer.updates += 1
+            return (!peer.up, false)
+        default:
+            return (false, false)
+        }
+    }
+
+    private func trackedIndex(of prefix: IPPrefix) -> Int? {
+        learnedIndex[prefix] ?? trackedLookup.index(containing: prefix)
+    }
+
+    /// Sets (or removes, with nil) a peer's route to a watched prefix, keeping every count in step.
+    private mutating func setRoute(_ key: PeerKey, _ prefix: IPPrefix, _ route: Route?) -> Bool {
+        guard var peer = peers[key] else { return false }
+        let old = peer.routes[prefix]
+        guard old != route else { return false }
+        peers[key] = nil  // keep the tables uniquely referenced while they change
+        let tracked = trackedIndex(of: prefix)
+        if let old { account(&peer, key, prefix, old, tracked, -1) }
+        if let route {
+            peer.routes[prefix] = route
+            if let t = tracked, !sawRIB, !peer.known.contains(t) {
+                peer.known.insert(t)
+                peer.spoke = true
+                if peer.voting {
+                    knownBy[t] += 1
+                    changed.insert(t)
+                }
+            }
+            account(&peer, key, prefix, route, tracked, +1)
+        } else {
+            peer.routes[prefix] = nil
+        }
+        peers[key] = peer
+        _ = refreshVoting(key)
+        return true
+    }
+
+    /// Adds (+1) or removes (-1) one route's share of the counts.
+    private mutating func account(
+        _ peer: inout Peer, _ key: PeerKey, _ prefix: IPPrefix, _ route: Route, _ tracked: Int?, _ sign: Int
+    ) {
+        if isLegitimate(route) {
+            if let t = tracked {
+                let before = peer.legitimate[t, default: 0]
+                peer.legitimate[t] = before + sign
+                if peer.legitimate[t] == 0 { peer.legitimate[t] = nil }
+                if peer.voting && (before == 0) != (before + sign == 0) {
+                    seen[t] += sign
+                    changed.insert(t)
+                }
+            }
+            if peer.voting, let u = route.upstream { upstreamRoutes[u, default: 0] += sign }
+        } else if peer.up, target.prefixes.contains(where: { $0.contains(prefix) }) {
+            let f = ForeignRoute(prefix: prefix, origin: route.origin ?? 0)
+            if sign > 0 {
+                foreign[f, default: []].insert(key)
+            } else {
+                foreign[f]?.remove(key)
+                if foreign[f]?.isEmpty == true { foreign[f] = nil }
+            }
+        }
+    }
+
+    private mutating func setOwn(_ key: PeerKey, _ prefix: IPPrefix, _ origin: UInt32?) -> Bool {
+        guard let peer = peers[key] else { return false }
+        let previous = peer.upstreamOwn[prefix]
+        if previous == origin { return false }
+        if peer.voting {
+            if let previous { ownRoutes[previous, default: 0] -= 1 }
+            if let origin { ownRoutes[origin, default: 0] += 1 }
+        }
+        peers[key]?.upstreamOwn[prefix] = origin
+        return true
+    }
+
+    private mutating func setUp(_ key: PeerKey, _ up: Bool) -> Bool {
+        guard let peer = peers[key], peer.up != up else { return false }
+        peers[key]?.up = up
+        if !up {
+            // Foreign routes of a peer that went down leave with it.
+            for (prefix, route) in peer.routes where !isLegitimate(route) {
+                let f = ForeignRoute(prefix: prefix, origin: route.origin ?? 0)
+                foreign[f]?.remove(key)
+                if foreign[f]?.isEmpty == true { foreign[f] = nil }
+            }
+        }
+        _ = refreshVoting(key)
+        return true
+    }
+
+    /// Makes the peer's contribution match whether it votes now. Returns true when that changed.
+    private mutating func refreshVoting(_ key: PeerKey) -> Bool {
+        guard var peer = peers[key] else { return false }
+        let shouldVote = peer.up && isFullFeed(peer) && (sawRIB || !peer.known.isEmpty)
+        guard shouldVote != peer.voting else { return false }
+        peers[key] = nil
+        contribute(&peer, shouldVote ? 1 : -1)
+        peer.voting = shouldVote
+        peers[key] = peer
+        everythingChanged = true
+        return true
+    }
+
+    private mutating func contribute(_ peer: inout Peer, _ sign: Int) {
+        votingCount += sign
+        for (t, n) in peer.legitimate where n > 0 { seen[t] += sign }
+        if !sawRIB { for t in peer.known { knownBy[t] += sign } }
+        for route in peer.routes.values where isLegitimate(route) {
+            if let u = route.upstream { upstreamRoutes[u, default: 0] += sign }
+        }
+        for u in peer.upstreamOwn.values { ownRoutes[u, default: 0] += sign }
+    }
+
+    /// Rebuilds every count from the peers (when the voting rule itself changes: the first RIB entry).
+    private mutating func recount() {
+        votingCount = 0
+        seen = Array(repeating: 0, count: trackedPrefixes.count)
+        knownBy = seen
+        upstreamRoutes = [:]
+        ownRoutes = [:]
+        for key in peers.keys {
+            peers[key]?.voting = false
+            _ = refreshVoting(key)
+        }
+        everythingChanged = true
+    }
+}
+
+/// A route into the target space from an origin the target does not allow.
+public struct ForeignRoute: Hashable, Sendable {
+    /// The prefix announced.
+    public var prefix: IPPrefix
+    /// Its origin AS (0 when the path ended in an AS_SET).
+    public var origin: UInt32
+}
+
+/// Finds the tracked prefix that contains a route's prefix. Tracked prefixes never nest (each is a most
+/// specific watched prefix), so at most one can, and a binary search over their ranges finds it.
+struct TrackedLookup: Sendable {
+    private var v4: [(first: UInt32, last: UInt32, index: Int)] = []
+    private var others: [(IPPrefix, Int)] = []
+
+    init(_ tracked: [IPPrefix]) {
+        for (i, p) in tracked.enumerated() {
+            if p.family == .v4 {
+                let first = p.address.v4
+                v4.append((first, p.length == 0 ? .max : first | (UInt32.max >> UInt32(p.length)), i))
+            } else {
+                others.append((p, i))
+            }
+        }
+        v4.sort { $0.first < $1.first }
+    }
+
+    func index(containing prefix: IPPrefix) -> Int? {
+        if prefix.family != .v4 { return others.first { $0.0.contains(prefix) }?.1 }
+        let a = prefix.address.v4
+        var lo = 0
+        var hi = v4.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if v4[mid].first <= a { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo > 0 else { return nil }
+        let r = v4[lo - 1]
+        let last = prefix.length == 0 ? UInt32.max : a | (UInt32.max >> UInt32(prefix.length))
+        return a >= r.first && last <= r.last ? r.index : nil
+    }
+}

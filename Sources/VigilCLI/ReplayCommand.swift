@@ -1,0 +1,204 @@
+import ArgumentParser
+import BGP
+import Foundation
+import MRT
+import Vigil
+import VigilReplay
+
+/// `vigil replay`: the live pipeline run over MRT files on their own clock.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay MRT files and report the target's outages with their most likely cause.",
+        discussion: """
+            RIB files (TABLE_DUMP, TABLE_DUMP_V2) seed every peer's state; update files (BGP4MP) of all \
+            collectors are then played merged in timestamp order. Files are told apart by their first record, \
+            not their names; raw, gzip and bzip2 are read alike. Files in one folder are one collector's.
+
+            Prints a timeline (one line per bin, and one per change of a tracked prefix) and the events with \
+            their diagnosis. With --json, one object per line: {"type":"event", "id", "target", "cause", \
+            "confidence", "start", "end", "prefixes", "upstreams", "evidence", ...}, {"type":"bin", ...}, \
+            {"type":"notice", ...} and a final {"type":"summary", ...}. Causes: origin-side, upstream-loss, \
+            upstream-down, hijack, instability, feed-problem, unknown.
+
+            Damaged or truncated files are handled as by `vigil dump`: a warning with the offset, recovery, \
+            and counts in the summary.
+            """
+    )
+
+    @OptionGroup var targetOptions: TargetOptions
+
+    @Argument(help: ArgumentHelp("MRT files: RIB snapshots and update files.", valueName: "file"))
+    var files: [String]
+
+    @Flag(name: .long, help: "One JSON object per line.")
+    var json = false
+
+    @Option(name: .long, help: "Timeline bin length in seconds (0: no bins).")
+    var bin: Double = 300
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Peers holding more IPv4 routes than this vote (default 400000).", valueName: "routes"))
+    var fullFeed: Int?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The files were recorded N times faster than real time (a compressed lab run): durations in the rules shrink N times.",
+            valueName: "N"))
+    var timeScale: Double = 1
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Collector label for all files (default: each file's folder).", valueName: "name"))
+    var collector: String?
+
+    @Flag(name: .long, help: "Print only events and the summary, no timeline.")
+    var eventsOnly = false
+
+    @Flag(name: .long, help: "Do not print each input warning; print only the summary.")
+    var quiet = false
+
+    func validate() throws {
+        if timeScale <= 0 { throw ValidationError("--time-scale must be positive") }
+        if bin < 0 { throw ValidationError("--bin must be 0 or more seconds") }
+        if let fullFeed, fullFeed < 0 { throw ValidationError("--full-feed must be 0 or more") }
+    }
+
+    func run() throws {
+        var target = try targetOptions.resolve()
+        if let fullFeed { target.thresholds.fullFeedIPv4 = fullFeed }
+        let thresholds = target.thresholds.scaled(by: timeScale)
+        let stdout = OutputSink(fd: 1)
+        let stderr = OutputSink(fd: 2)
+        var replayer = Replayer(
+            target: target, thresholds: thresholds, binSeconds: eventsOnly ? 0 : bin, collector: collector)
+        replayer.learnsOrigins = targetOptions.country != nil
+        let total = files.reduce(UInt64(0)) { $0 + (DumpCommand.fileSize($1) ?? 0) }
+        let progress = ProgressBar(label: "replay", total: total)
+        var warnings = 0
+        var events = 0
+        let summary = replayer.run(
+            paths: files,
+            output: { item in
+                switch item {
+                case .warning(let text):
+                    warnings += 1
+                    if !quiet && warnings <= DumpCommand.warningLimit { stderr.say("vigil: warning: \(text)") }
+                case .notice(let n):
+                    guard !eventsOnly else { return }
+                    if json {
+                        var o = JSONObject()
+                        o.add("type", "notice")
+                        o.add("time", UTCTime.iso(n.time))
+                        o.add("text", n.text)
+                        stdout.say(o.closed)
+                    } else {
+                        stdout.say("\(UTCTime.iso(n.time))  \(n.text)")
+                    }
+                case .bin(let b):
+                    stdout.say(json ? Self.json(b) : Self.text(b, target: target))
+                case .event(let e):
+                    events += 1
+                    stdout.say(json ? Self.json(e) : Self.text(e, target: target))
+                }
+                stdout.flushIfNeeded(threshold: 0)
+            }, progress: { progress?.update($0) })
+        progress?.finish()
+        let d = summary.diagnostics
+        if json {
+            var o = JSONObject()
+            o.add("type", "summary")
+            o.add("target", target.name)
+            o.add("rib_elements", summary.ribElements)
+            o.add("update_elements", summary.updateElements)
+            o.add("skipped_before_rib", summary.skippedBeforeRIB)
+            o.add("peers", summary.peers)
+            o.add("voting_peers", summary.votingPeers)
+            o.add("events", events)
+            o.add("records", d.records)
+            o.add("damaged_records", d.damagedRecords)
+            o.add("dropped_records", d.skippedRecords)
+            o.add("skipped_bytes", Int(d.skippedBytes))
+            o.add("warnings", d.warningCount)
+            o.add("failed_inputs", summary.failedInputs)
+            stdout.say(o.closed)
+        } else {
+            stdout.say(
+                "\(events) event\(events == 1 ? "" : "s"); \(summary.ribElements) RIB and \(summary.updateElements) update elements from \(files.count) file\(files.count == 1 ? "" : "s"); \(summary.votingPeers) of \(summary.peers) peers voting"
+            )
+        }
+        stdout.flush()
+        if d.hasProblems || summary.skippedBeforeRIB > 0 {
+            stderr.say("vigil: \(d.summary); \(summary.skippedBeforeRIB) update records older than the RIB skipped")
+        }
+        if summary.votingPeers == 0 {
+            stderr.say(
+                "vigil: warning: no peer voted (none carries a full feed by --full-feed \(target.thresholds.fullFeedIPv4)); nothing could be detected"
+            )
+        }
+        if !summary.failedInputs.isEmpty {
+            stderr.say("vigil: error: could not read \(summary.failedInputs.joined(separator: ", "))")
+            throw ExitCode(1)
+        }
+    }
+
+    static func upstreamName(_ asn: UInt32, _ target: Target) -> String {
+        target.upstreams[asn].map { "AS\(asn) \($0)" } ?? "AS\(asn)"
+    }
+
+    static func text(_ b: BinSummary, target: Target) -> String {
+        let ups = b.upstreamShare.sorted { $0.key < $1.key }.map { "AS\($0.key) \(String(format: "%.1f", $0.value))" }
+        return
+            "\(UTCTime.iso(b.start))  \(b.prefixesUp)/\(b.prefixes) prefixes up, \(b.votingPeers) peers, \(b.updates) updates"
+            + (ups.isEmpty ? "" : "; routes per peer via " + ups.joined(separator: ", "))
+    }
+
+    static func text(_ e: DetectedEvent, target: Target) -> String {
+        var lines = [
+            "EVENT \(e.id) \(e.target): \(e.cause.rawValue) (confidence \(String(format: "%.2f", e.confidence)))",
+            "  start \(UTCTime.iso(e.start))  end \(e.end.map { UTCTime.iso($0) } ?? "ongoing")",
+            "  prefixes \(e.prefixes.map(\.description).joined(separator: ", "))"
+                + (e.upstreams.isEmpty
+                    ? "" : "; upstreams \(e.upstreams.map { upstreamName($0, target) }.joined(separator: ", "))"),
+        ]
+        lines += e.evidence.map { "  - \($0)" }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ b: BinSummary) -> String {
+        var o = JSONObject()
+        o.add("type", "bin")
+        o.add("start", UTCTime.iso(b.start))
+        o.add("seconds", Int(b.length))
+        o.add("prefixes_up", b.prefixesUp)
+        o.add("prefixes", b.prefixes)
+        o.add("voting_peers", b.votingPeers)
+        o.add("updates", b.updates)
+        var vis = JSONObject()
+        for (p, v) in b.visibility.sorted(by: { $0.key < $1.key }) { vis.add(p.description, v) }
+        o.add("visibility", raw: vis.closed)
+        var ups = JSONObject()
+        for (a, v) in b.upstreamShare.sorted(by: { $0.key < $1.key }) { ups.add("\(a)", v) }
+        o.add("upstreams", raw: ups.closed)
+        return o.closed
+    }
+
+    static func json(_ e: DetectedEvent) -> String {
+        var o = JSONObject()
+        o.add("type", "event")
+        o.add("id", e.id)
+        o.add("target", e.target)
+        o.add("cause", e.cause.rawValue)
+        o.add("confidence", e.confidence)
+        o.add("start", UTCTime.iso(e.start))
+        o.add("end", e.end.map { UTCTime.iso($0) })
+        o.add("prefixes", e.prefixes.map(\.description))
+        o.add("upstreams", e.upstreams.map { Int($0) })
+        o.add("origins", e.origins.map { Int($0) })
+        o.add("severity", e.severity)
+        o.add("evidence", e.evidence)
+        return o.closed
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import BGP
+import Vigil
+
+/// `vigil targets`: what Vigil can watch, and what each target contains.
+struct TargetsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "targets",
+        abstract: "List the known targets and what each contains.",
+        discussion: """
+            Built-in targets come first, then those of --targets FILE (or $VIGIL_TARGETS). With --country CC \
+            --delegated FILE, lists the country target built from that RIR delegated-stats file.
+            """
+    )
+
+    @OptionGroup var options: TargetOptions
+
+    @Flag(name: .long, help: "One JSON object per target.")
+    var json = false
+
+    func run() throws {
+        let list: [Target]
+        if let (t, resources) = try options.countryTarget() {
+            list = [t]
+            if !resources.skipped.isEmpty {
+                print(
+                    "vigil: \(resources.skipped.count) lines of \(options.delegated ?? "") not understood; first at line \(resources.skipped[0].line)"
+                )
+            }
+        } else {
+            list = try options.known()
+        }
+        for t in list {
+            if json {
+                var o = JSONObject()
+                o.add("name", t.name)
+                o.add("summary", t.summary)
+                o.add("origins", t.originASNs.sorted().map { Int($0) })
+                o.add("prefixes", t.prefixes.map(\.description))
+                o.add("tracked", t.trackedPrefixes.map(\.description))
+                o.add("upstreams", t.upstreams.keys.sorted().map { Int($0) })
+                o.add("probes", t.probeHosts)
+                print(o.closed)
+            } else {
+                print("\(t.name): \(t.summary)")
+                print("  origins:   \(t.originASNs.sorted().map { "AS\($0)" }.joined(separator: ", "))")
+                let shown = t.prefixes.prefix(20).map(\.description).joined(separator: ", ")
+                print("  prefixes:  \(shown)\(t.prefixes.count > 20 ? " and \(t.prefixes.count - 20) more" : "")")
+                if !t.upstreams.isEmpty {
+                    let ups = t.upstreams.sorted { $0.key < $1.key }.map { "AS\($0.key) \($0.value)" }
+                    print("  upstreams: \(ups.joined(separator: ", "))")
+                }
+                if !t.probeHosts.isEmpty { print("  probes:    \(t.probeHosts.joined(separator: ", "))") }
+            }
+        }
+    }
+}

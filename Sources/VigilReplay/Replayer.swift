@@ -1,0 +1,229 @@
+import BGP
+import MRT
+import Vigil
+
+/// What a replay reports as it goes.
+public enum ReplayOutput: Sendable {
+    /// A change worth a timeline line.
+    case notice(TimelineNotice)
+    /// The signals at the end of a time bin.
+    case bin(BinSummary)
+    /// A finished (or, at the end, ongoing) event with its diagnosis.
+    case event(DetectedEvent)
+    /// A problem with an input, with its file and offset; the replay goes on.
+    case warning(String)
+}
+
+/// The target's signals over one time bin.
+public struct BinSummary: Sendable {
+    /// Bin start (inclusive) and length in seconds.
+    public var start: Double
+    public var length: Double
+    /// Tracked prefixes up at the end of the bin, of how many.
+    public var prefixesUp: Int
+    public var prefixes: Int
+    /// Peers voting at the end of the bin.
+    public var votingPeers: Int
+    /// Visibility per tracked prefix at the end of the bin.
+    public var visibility: [IPPrefix: Double]
+    /// Routes per voting peer through each upstream at the end of the bin.
+    public var upstreamShare: [UInt32: Double]
+    /// Route updates (all prefixes) read during the bin.
+    public var updates: Int
+}
+
+/// Counts for the end of a replay.
+public struct ReplaySummary: Sendable {
+    /// Route elements read, in RIB files and update files.
+    public var ribElements = 0
+    public var updateElements = 0
+    /// Update records older than the newest RIB snapshot, skipped (the snapshot already holds them).
+    public var skippedBeforeRIB = 0
+    /// Decoding problems over all inputs.
+    public var diagnostics = MRTDiagnostics()
+    /// Inputs that could not be opened or read at all.
+    public var failedInputs: [String] = []
+    /// Peers seen and peers that voted at the end.
+    public var peers = 0
+    public var votingPeers = 0
+    /// Events reported.
+    public var events = 0
+}
+
+/// Replays MRT files through the same view, detector and diagnosis as live monitoring: RIB snapshots
+/// first (they seed every peer's state), then all update files merged in timestamp order.
+public struct Replayer {
+    /// The target replayed.
+    public let target: Target
+    /// Thresholds (the target's, possibly scaled for compressed recordings).
+    public let thresholds: Thresholds
+    /// Bin length for the timeline, seconds.
+    public var binSeconds: Double
+    /// Collector label for every input; nil derives it from each file's folder.
+    public var collector: String?
+    /// Learn prefixes the target's origin ASes announce outside its listed space (country targets).
+    public var learnsOrigins = false
+
+    /// A replayer for `target`.
+    public init(target: Target, thresholds: Thresholds? = nil, binSeconds: Double = 300, collector: String? = nil) {
+        self.target = target
+        self.thresholds = thresholds ?? target.thresholds
+        self.binSeconds = binSeconds
+        self.collector = collector
+    }
+
+    /// Replays `paths`, calling `output` as things happen and `progress` with (bytes read, bytes in all).
+    public func run(
+        paths: [String], output: @escaping (ReplayOutput) -> Void, progress: ((UInt64) -> Void)? = nil
+    ) -> ReplaySummary {
+        var summary = ReplaySummary()
+        var inputs: [MRTInput] = []
+        for path in paths {
+            do {
+                let input = try MRTInput(path: path, collector: collector)
+                input.reader.onWarning = { output(.warning("\($0)")) }
+                inputs.append(input)
+            } catch {
+                output(.warning("\(error)"))
+                summary.failedInputs.append(path)
+            }
+        }
+        var view = RoutingView(target: target, learnsOrigins: learnsOrigins)
+        var detector = Detector(target: target, thresholds: thresholds)
+        var bytesDone: UInt64 = 0
+        var ribTime: Double = 0
+
+        // 1. RIB snapshots, one after the other: they describe one moment each.
+        for input in inputs where input.isRIB {
+            while let record = input.pending {
+                ribTime = max(ribTime, Double(record.header.timestamp))
+                summary.ribElements += play(record, input, &view, onChange: nil)
+                input.advance()
+                progress?(bytesDone + input.reader.compressedPosition)
+            }
+            bytesDone += input.reader.compressedPosition
+        }
+        if ribTime > 0 {
+            view.refreshAllVotes()
+            for n in detector.observe(TargetSignals(changesOf: &view, time: ribTime)) { output(.notice(n)) }
+        }
+
+        // 2. Update files merged by record time.
+        let updates = inputs.filter { !$0.isRIB }
+        var binStart: Double?
+        var binUpdates = 0
+        func closeBins(before time: Double) {
+            guard binSeconds > 0 else { return }
+            if binStart == nil { binStart = (time / binSeconds).rounded(.down) * binSeconds }
+            while let start = binStart, time >= start + binSeconds {
+                let end = start + binSeconds
+                let s = TargetSignals(snapshotOf: view, time: end)
+                output(
+                    .bin(
+                        BinSummary(
+                            start: start, length: binSeconds, prefixesUp: s.prefixesUp(thresholds.visibleFraction),
+                            prefixes: s.visibility.count, votingPeers: s.votingPeers, visibility: s.visibility,
+                            upstreamShare: s.upstreamShare, updates: binUpdates)))
+                binUpdates = 0
+                detector.tick(now: end)
+                for e in detector.drainFinished() { output(.event(e)) }
+                binStart = end
+            }
+        }
+        var lastProgress: UInt64 = 0
+        var changedAt: Double?
+        while true {
+            var next: MRTInput?
+            var nextTime = Double.infinity
+            for input in updates {
+                if let t = input.time, t < nextTime {
+                    nextTime = t
+                    next = input
+                }
+            }
+            guard let input = next, let record = input.pending else { break }
+            if nextTime < ribTime {
+                summary.skippedBeforeRIB += 1
+                input.advance()
+                continue
+            }
+            closeBins(before: nextTime)
+            let elements = play(record, input, &view) { changedAt = $0 }
+            summary.updateElements += elements
+            binUpdates += elements
+            if let t = changedAt {
+                for n in detector.observe(TargetSignals(changesOf: &view, time: t)) { output(.notice(n)) }
+                for e in detector.drainFinished() { output(.event(e)) }
+                changedAt = nil
+            }
+            input.advance()
+            if let progress {
+                let position = bytesDone + updates.reduce(0) { $0 + $1.reader.compressedPosition }
+                if position > lastProgress + 1 << 20 {
+                    lastProgress = position
+                    progress(position)
+                }
+            }
+        }
+        if let start = binStart { closeBins(before: start + binSeconds) }
+        for e in detector.finish() { output(.event(e)) }
+        for input in inputs {
+            summary.diagnostics.merge(input.reader.diagnostics)
+            if let failure = input.failure {
+                output(.warning("\(input.reader.name): \(failure)"))
+                summary.failedInputs.append(input.path)
+            } else if input.reader.diagnostics.records == 0 {
+                summary.failedInputs.append(input.path)
+            }
+        }
+        summary.peers = view.peers.count
+        summary.votingPeers = view.votingPeers.count
+        return summary
+    }
+
+    /// Decodes one record into the view; returns the number of route elements. `onChange` receives the
+    /// record's time when the watched state changed.
+    func play(_ record: MRTRecord, _ input: MRTInput, _ view: inout RoutingView, onChange: ((Double) -> Void)?) -> Int {
+        var elements = 0
+        let collector = input.collector
+        let outcome = input.decoder.decode(record) { e in
+            let peer = PeerKey(collector: collector, address: e.peerAddress, asn: e.peerASN)
+            let time = e.time
+            switch e.kind {
+            case .stateChange:
+                let kind: RouteEvent.Kind? =
+                    e.newState == 6 ? .peerUp : (e.oldState == 6 ? .peerDown : nil)
+                if let kind, view.apply(RouteEvent(time: time, peer: peer, kind: kind)) { onChange?(time) }
+            case .ribEntry, .announcement:
+                elements += 1
+                let kind: RouteEvent.Kind = e.kind == .ribEntry ? .ribEntry : .announce
+                // Only routes that may matter pay for reading the AS path.
+                let originOnly = view.hasUpstreamFilter ? e.attributes.originASN : nil
+                if view.isRelevant(prefix: e.prefix, origin: originOnly) {
+                    let ends = e.attributes.originAndUpstream
+                    let event = RouteEvent(
+                        time: time, peer: peer, kind: kind, prefix: e.prefix, origin: ends?.origin,
+                        upstream: ends?.upstream)
+                    if view.apply(event) { onChange?(time) }
+                } else {
+                    view.count(peer: peer, time: time, kind: kind, family: e.prefix.family)
+                }
+            case .withdrawal:
+                elements += 1
+                if view.isRelevant(prefix: e.prefix, origin: nil) || view.hasUpstreamFilter {
+                    if view.apply(RouteEvent(time: time, peer: peer, kind: .withdraw, prefix: e.prefix)) {
+                        onChange?(time)
+                    }
+                } else {
+                    view.count(peer: peer, time: time, kind: .withdraw, family: e.prefix.family)
+                }
+            }
+        }
+        switch outcome {
+        case .decoded: break
+        case .unsupported: input.reader.reportUnsupported(record.header)
+        case .damaged(let why): input.reader.reportDamage(record.header, why)
+        }
+        return elements
+    }
+}

@@ -1,0 +1,61 @@
+import BGP
+import Testing
+
+@testable import Vigil
+
+@Suite struct RoutingViewTests {
+    typealias H = ScenarioHarness
+    let peer = H.peers[0]
+
+    @Test func keepsOnlyTheWatchedSpaceAndTheUpstreamsOwnPrefixes() {
+        var view = RoutingView(target: .northKorea)
+        #expect(view.isRelevant(prefix: H.p176, origin: nil))
+        #expect(view.isRelevant(prefix: IPPrefix("8.8.8.0/24")!, origin: 4837))  // an upstream's own prefix
+        #expect(!view.isRelevant(prefix: IPPrefix("8.8.8.0/24")!, origin: 15169))
+        view.apply(RouteEvent(time: 1, peer: peer, kind: .announce, prefix: H.p176, origin: 131279, upstream: 4837))
+        view.apply(RouteEvent(time: 1, peer: peer, kind: .announce, prefix: H.unicomOwn, origin: 4837, upstream: 101))
+        view.count(peer: peer, time: 1, kind: .announce, family: .v4)
+        #expect(view.peers[peer]?.routes.count == 1)
+        #expect(view.peers[peer]?.upstreamOwn == [H.unicomOwn: 4837])
+        #expect(view.peers[peer]?.updates == 3)
+    }
+
+    @Test func sessionDownForgetsThePeersRoutes() {
+        var view = RoutingView(target: .northKorea)
+        view.apply(RouteEvent(time: 1, peer: peer, kind: .announce, prefix: H.p176, origin: 131279, upstream: 4837))
+        let changed = view.apply(RouteEvent(time: 2, peer: peer, kind: .peerDown))
+        #expect(changed)
+        #expect(view.peers[peer]?.routes.isEmpty == true)
+        #expect(view.votingPeers.isEmpty)
+        #expect(view.fullFeedPeerCount == 1)  // still counted for feed health
+    }
+
+    @Test func onlyFullFeedsVoteOnceARIBIsSeen() {
+        var target = Target.northKorea
+        target.thresholds.fullFeedIPv4 = 2
+        var view = RoutingView(target: target)
+        let small = H.peers[1]
+        for _ in 0..<3 { view.count(peer: peer, time: 0, kind: .ribEntry, family: .v4) }
+        view.count(peer: small, time: 0, kind: .ribEntry, family: .v4)
+        view.refreshAllVotes()
+        // 3 routes > 2: a full feed; 1 route: a partial feed that does not vote.
+        #expect(view.votingPeers == [peer])
+    }
+
+    @Test func visibilityCountsMoreSpecificsOfTheRightOriginOnly() {
+        var view = RoutingView(target: .northKorea)
+        let other = H.peers[1]
+        view.apply(
+            RouteEvent(
+                time: 1, peer: peer, kind: .announce, prefix: IPPrefix("175.45.178.0/25")!, origin: 131279,
+                upstream: 4837))
+        view.apply(
+            RouteEvent(
+                time: 1, peer: other, kind: .announce, prefix: IPPrefix("175.45.178.0/25")!, origin: 64666,
+                upstream: 6939))
+        let s = TargetSignals(snapshotOf: view, time: 1)
+        // Peer 1's legitimate /25 makes .178 visible there; peer 2's foreign /25 does not: 1 of 2.
+        #expect(s.visibility[H.p178] == 0.5)
+        #expect(s.foreign[ForeignRoute(prefix: IPPrefix("175.45.178.0/25")!, origin: 64666)] == [other])
+    }
+}

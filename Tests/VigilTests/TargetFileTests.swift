@@ -1,0 +1,66 @@
+import BGP
+import Testing
+
+@testable import Vigil
+
+@Suite struct TargetFileTests {
+    @Test func readsTheDocumentedExample() throws {
+        let text = """
+            # Comments start with '#'.
+            [target.example-isp]
+            summary = "Example ISP # not a comment"
+            origins = [64500, "AS64501"]   # two origins
+            prefixes = [
+              "192.0.2.0/24",
+              "2001:db8::/32",
+            ]
+            upstreams = [64510]
+            probes = ["ns1.example.net:53"]
+            visible_fraction = 0.6
+            full_feed_ipv4 = 1_000
+
+            [target.second]
+            prefixes = ["198.51.100.0/24"]
+            """
+        let targets = try TargetFile.parse(text)
+        #expect(targets.map(\.name) == ["example-isp", "second"])
+        let t = targets[0]
+        #expect(t.summary == "Example ISP # not a comment")
+        #expect(t.originASNs == [64500, 64501])
+        #expect(t.prefixes == [IPPrefix("192.0.2.0/24")!, IPPrefix("2001:db8::/32")!])
+        #expect(t.upstreams.keys.sorted() == [64510])
+        #expect(t.probeHosts == ["ns1.example.net:53"])
+        #expect(t.thresholds.visibleFraction == 0.6)
+        #expect(t.thresholds.fullFeedIPv4 == 1000)
+        #expect(targets[1].thresholds == Thresholds())
+    }
+
+    @Test(arguments: [
+        ("[target.a]\nprefixes = [\"192.0.2.0/33\"]", 2, "not a prefix"),
+        ("prefixes = [\"192.0.2.0/24\"]", 1, "before any [target.NAME]"),
+        ("[target.a]\nprefixes = [\"192.0.2.0/24\"]\ncolour = \"red\"", 3, "unknown key"),
+        ("[target.a]\norigins = [1, 2", 2, "never closed"),
+        ("[target.a]\nprefixes = [\"192.0.2.0/24\"]\n[target.a]\nprefixes = [\"192.0.2.0/24\"]", 3, "defined twice"),
+        ("[target.a]\nsummary = \"x\"", 1, "has no prefixes"),
+        ("[target.a]\nvisible_fraction = 2\nprefixes = [\"192.0.2.0/24\"]", 2, "expected a number in"),
+        ("[zone.a]", 1, "expected a [target.NAME] header"),
+    ])
+    func badFilesNameTheLine(text: String, line: Int, message: String) {
+        do {
+            _ = try TargetFile.parse(text, name: "t.toml")
+            Issue.record("parsed without error")
+        } catch {
+            #expect(error.line == line)
+            #expect(error.description.contains(message), "\(error)")
+            #expect(error.description.hasPrefix("t.toml:\(line): "))
+        }
+    }
+
+    @Test func trackedPrefixesAreTheMostSpecificOnes() {
+        // The /22 only covers the four /24s, so the /24s are tracked one by one.
+        #expect(
+            Target.northKorea.trackedPrefixes.map(\.description) == [
+                "175.45.176.0/24", "175.45.177.0/24", "175.45.178.0/24", "175.45.179.0/24",
+            ])
+    }
+}
