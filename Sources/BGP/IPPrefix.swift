@@ -45,6 +45,20 @@ public struct IPPrefix: Hashable, Sendable, Comparable {
     /// True when the two prefixes share any address (one contains the other).
     public func overlaps(_ other: IPPrefix) -> Bool { contains(other) || other.contains(self) }
 
+    /// One or two words instead of four: prefixes key the routing view's tables, hashed on every update.
+    public func hash(into hasher: inout Hasher) {
+        if address.family == .v4 {
+            hasher.combine(address.low | UInt64(length) << 32)
+        } else {
+            hasher.combine(address.high)
+            hasher.combine(address.low ^ UInt64(length) << 56 ^ 0x8000_0000_0000_0000)
+        }
+    }
+
+    public static func == (lhs: IPPrefix, rhs: IPPrefix) -> Bool {
+        lhs.length == rhs.length && lhs.address == rhs.address
+    }
+
     public static func < (lhs: IPPrefix, rhs: IPPrefix) -> Bool {
         if lhs.address != rhs.address { return lhs.address < rhs.address }
         return lhs.length < rhs.length

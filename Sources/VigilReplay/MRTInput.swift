@@ -2,22 +2,37 @@ import BGP
 import MRT
 import Vigil
 
+/// A peer as a file names it.
+struct PeerAddress: Hashable {
+    var address: IPAddress
+    var asn: UInt32
+}
+
 /// One MRT file opened for replay: its reader, its decoder, whether it is a RIB snapshot or an update
 /// file (told by its first record), the collector it belongs to, and the record waiting to be played.
 final class MRTInput {
     let path: String
     let reader: MRTReader
-    var decoder = MRTDecoder()
+    @exclusivity(unchecked) var decoder = MRTDecoder()
     let isRIB: Bool
     let collector: String
+    /// A key to put in events whose peer is given by number.
+    let placeholder: PeerKey
     /// The next record, already read (its body stays valid until the reader is advanced).
-    var pending: MRTRecord?
+    @exclusivity(unchecked) var pending: MRTRecord?
     var failure: String?
+    /// The view's numbers for this file's peers, and the last one looked up (records of one peer come in runs).
+    // Read for every route of the replay's hot loop: no dynamic exclusivity checks (only the replay
+    // loop touches them, on one thread).
+    @exclusivity(unchecked) var peerIDs: [PeerAddress: Int] = [:]
+    @exclusivity(unchecked) var lastPeer = PeerAddress(address: .zero(.v4), asn: 0)
+    @exclusivity(unchecked) var lastID = -1
 
     init(path: String, collector: String?) throws(MRTInputError) {
         self.path = path
         reader = try MRTReader.open(path: path)
         self.collector = collector ?? MRTInput.collectorLabel(path)
+        placeholder = PeerKey(collector: self.collector, address: .zero(.v4), asn: 0)
         do {
             pending = try reader.next()
         } catch {
@@ -44,6 +59,23 @@ final class MRTInput {
     var time: Double? {
         guard let h = pending?.header else { return nil }
         return Double(h.timestamp) + Double(h.microseconds) / 1_000_000
+    }
+
+    /// The view's number for the peer (address, asn) of this file.
+    @inline(__always)
+    func peerID(_ address: IPAddress, _ asn: UInt32, _ view: inout RoutingView) -> Int {
+        let key = PeerAddress(address: address, asn: asn)
+        if lastID >= 0 && key == lastPeer { return lastID }
+        let id: Int
+        if let known = peerIDs[key] {
+            id = known
+        } else {
+            id = view.id(of: PeerKey(collector: collector, address: address, asn: asn))
+            peerIDs[key] = id
+        }
+        lastPeer = key
+        lastID = id
+        return id
     }
 
     /// Reads the next record into `pending`.

@@ -131,14 +131,30 @@ public struct Replayer {
             }
         }
         var lastProgress: UInt64 = 0
+        var recordsSinceProgress = 0
         var changedAt: Double?
+        // Changes are looked at once per second of record time (MRT's resolution): a burst of updates in
+        // one second is one observation, at the time of the last change in it.
+        func observePending() {
+            guard let t = changedAt else { return }
+            changedAt = nil
+            for n in detector.observe(TargetSignals(changesOf: &view, time: t)) { output(.notice(n)) }
+            for e in detector.drainFinished() { output(.event(e)) }
+        }
+        let single = updates.count == 1 ? updates.first : nil
         while true {
             var next: MRTInput?
             var nextTime = Double.infinity
-            for input in updates {
-                if let t = input.time, t < nextTime {
-                    nextTime = t
-                    next = input
+            if let single {
+                // One file: no merge to do.
+                next = single
+                nextTime = single.time ?? .infinity
+            } else {
+                for input in updates {
+                    if let t = input.time, t < nextTime {
+                        nextTime = t
+                        next = input
+                    }
                 }
             }
             guard let input = next, let record = input.pending else { break }
@@ -147,17 +163,14 @@ public struct Replayer {
                 input.advance()
                 continue
             }
-            closeBins(before: nextTime)
+            if let t = changedAt, nextTime.rounded(.down) > t.rounded(.down) { observePending() }
+            if binSeconds > 0, nextTime >= (binStart ?? -Double.infinity) + binSeconds { closeBins(before: nextTime) }
             let elements = play(record, input, &view) { changedAt = $0 }
             summary.updateElements += elements
             binUpdates += elements
-            if let t = changedAt {
-                for n in detector.observe(TargetSignals(changesOf: &view, time: t)) { output(.notice(n)) }
-                for e in detector.drainFinished() { output(.event(e)) }
-                changedAt = nil
-            }
             input.advance()
-            if let progress {
+            recordsSinceProgress &+= 1
+            if let progress, recordsSinceProgress & 4095 == 0 {
                 let position = bytesDone + updates.reduce(0) { $0 + $1.reader.compressedPosition }
                 if position > lastProgress + 1 << 20 {
                     lastProgress = position
@@ -165,6 +178,7 @@ public struct Replayer {
                 }
             }
         }
+        observePending()
         if let start = binStart { closeBins(before: start + binSeconds) }
         for e in detector.finish() { output(.event(e)) }
         for input in inputs {
@@ -185,37 +199,39 @@ public struct Replayer {
     /// record's time when the watched state changed.
     func play(_ record: MRTRecord, _ input: MRTInput, _ view: inout RoutingView, onChange: ((Double) -> Void)?) -> Int {
         var elements = 0
-        let collector = input.collector
+        let relevance = view.relevance
+        let learns = view.learnsOrigins
         let outcome = input.decoder.decode(record) { e in
-            let peer = PeerKey(collector: collector, address: e.peerAddress, asn: e.peerASN)
+            let id = input.peerID(e.peerAddress, e.peerASN, &view)
             let time = e.time
             switch e.kind {
             case .stateChange:
                 let kind: RouteEvent.Kind? =
                     e.newState == 6 ? .peerUp : (e.oldState == 6 ? .peerDown : nil)
-                if let kind, view.apply(RouteEvent(time: time, peer: peer, kind: kind)) { onChange?(time) }
+                if let kind, view.apply(RouteEvent(time: time, peer: input.placeholder, kind: kind), peer: id) {
+                    onChange?(time)
+                }
             case .ribEntry, .announcement:
                 elements += 1
                 let kind: RouteEvent.Kind = e.kind == .ribEntry ? .ribEntry : .announce
                 // Only routes that may matter pay for reading the AS path.
-                let originOnly = view.hasUpstreamFilter ? e.attributes.originASN : nil
-                if view.isRelevant(prefix: e.prefix, origin: originOnly) {
+                let originOnly = relevance.needsOrigin ? e.attributes.originASN : nil
+                if relevance.isRelevant(prefix: e.prefix, origin: originOnly) || (learns && view.isLearned(e.prefix)) {
                     let ends = e.attributes.originAndUpstream
                     let event = RouteEvent(
-                        time: time, peer: peer, kind: kind, prefix: e.prefix, origin: ends?.origin,
+                        time: time, peer: input.placeholder, kind: kind, prefix: e.prefix, origin: ends?.origin,
                         upstream: ends?.upstream)
-                    if view.apply(event) { onChange?(time) }
+                    if view.apply(event, peer: id) { onChange?(time) }
                 } else {
-                    view.count(peer: peer, time: time, kind: kind, family: e.prefix.family)
+                    view.count(peer: id, time: time, kind: kind, family: e.prefix.family)
                 }
             case .withdrawal:
                 elements += 1
-                if view.isRelevant(prefix: e.prefix, origin: nil) || view.hasUpstreamFilter {
-                    if view.apply(RouteEvent(time: time, peer: peer, kind: .withdraw, prefix: e.prefix)) {
-                        onChange?(time)
-                    }
+                if relevance.needsOrigin || relevance.isRelevant(prefix: e.prefix, origin: nil) {
+                    let event = RouteEvent(time: time, peer: input.placeholder, kind: .withdraw, prefix: e.prefix)
+                    if view.apply(event, peer: id) { onChange?(time) }
                 } else {
-                    view.count(peer: peer, time: time, kind: .withdraw, family: e.prefix.family)
+                    view.count(peer: id, time: time, kind: .withdraw, family: e.prefix.family)
                 }
             }
         }

@@ -35,8 +35,12 @@ public struct Target: Sendable, Hashable {
     /// The prefixes whose reachability is tracked one by one: the watched prefixes that contain no
     /// other watched prefix (North Korea's four /24s, not the /22 that only covers them).
     public var trackedPrefixes: [IPPrefix] {
+        // Sorted by address then length, everything inside a prefix comes right after it: a prefix
+        // contains another watched prefix exactly when it contains its successor.
         let sorted = Set(prefixes).sorted()
-        return sorted.filter { p in !sorted.contains { $0 != p && p.contains($0) } }
+        return sorted.indices.compactMap { i in
+            i + 1 < sorted.count && sorted[i].contains(sorted[i + 1]) ? nil : sorted[i]
+        }
     }
 }
 

@@ -18,7 +18,7 @@ public enum TargetFile {
     public static func parse(_ text: String, name: String = "targets file") throws(TargetFileError) -> [Target] {
         var targets: [Target] = []
         var current: (name: String, line: Int, values: [String: (Value, Int)])?
-        var pending: (key: String, text: String, line: Int)?
+        var pending: (key: String, text: String, line: Int, depth: Int)?
 
         func finish() throws(TargetFileError) {
             guard let c = current else { return }
@@ -30,7 +30,8 @@ public enum TargetFile {
             let line = stripComment(String(rawLine)).trimmingSpaces
             if var p = pending {
                 p.text += " " + line
-                if balanced(p.text) {
+                p.depth += depth(line)
+                if p.depth <= 0 {
                     pending = nil
                     let value = try parseValue(p.text, file: name, line: p.line)
                     current?.values[p.key] = (value, p.line)
@@ -71,10 +72,11 @@ public enum TargetFile {
             if current?.values[key] != nil {
                 throw TargetFileError(file: name, line: number, message: "\(key) is set twice")
             }
-            if balanced(valueText) {
+            let open = depth(valueText)
+            if open <= 0 {
                 current?.values[key] = (try parseValue(valueText, file: name, line: number), number)
             } else {
-                pending = (key, valueText, number)
+                pending = (key, valueText, number, open)
             }
         }
         if let p = pending {
@@ -101,19 +103,20 @@ public enum TargetFile {
         return line
     }
 
-    static func balanced(_ text: String) -> Bool {
+    /// Brackets opened minus brackets closed on one line, outside strings.
+    static func depth(_ text: String) -> Int {
         var depth = 0
         var inString = false
-        for c in text {
-            if c == "\"" {
+        for c in text.utf8 {
+            if c == UInt8(ascii: "\"") {
                 inString.toggle()
-            } else if !inString && c == "[" {
+            } else if !inString && c == UInt8(ascii: "[") {
                 depth += 1
-            } else if !inString && c == "]" {
+            } else if !inString && c == UInt8(ascii: "]") {
                 depth -= 1
             }
         }
-        return depth <= 0
+        return depth
     }
 
     static func parseValue(_ text: String, file: String, line: Int) throws(TargetFileError) -> Value {

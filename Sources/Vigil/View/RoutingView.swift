@@ -47,8 +47,25 @@ public struct RoutingView: Sendable {
     public let target: Target
     /// Fast membership test for the watched space.
     public let index: PrefixIndex
-    /// Peers by key.
-    public private(set) var peers: [PeerKey: Peer] = [:]
+    /// Peers by their interned number (`id(of:)`), their keys, and the numbers by key.
+    private var table: [Peer] = []
+    private var keys: [PeerKey] = []
+    private var ids: [PeerKey: Int] = [:]
+
+    /// Peers by key (a copy, for inspection).
+    public var peers: [PeerKey: Peer] {
+        Dictionary(uniqueKeysWithValues: keys.indices.map { (keys[$0], table[$0]) })
+    }
+
+    /// The number of `key`, registering the peer on first sight. Sources keep it to skip hashing the key
+    /// on every route.
+    public mutating func id(of key: PeerKey) -> Int {
+        if let id = ids[key] { return id }
+        ids[key] = table.count
+        keys.append(key)
+        table.append(Peer())
+        return table.count - 1
+    }
     /// True once any RIB snapshot has been read; before that (update files only), every peer votes on the
     /// prefixes it has shown a route to.
     public private(set) var sawRIB = false
@@ -82,6 +99,9 @@ public struct RoutingView: Sendable {
         index = PrefixIndex(target.prefixes)
         upstreamASNs = Set(target.upstreams.keys)
         self.learnsOrigins = learnsOrigins && !target.originASNs.isEmpty
+        relevance = RelevanceFilter(
+            index: index, upstreamASNs: upstreamASNs, originASNs: self.learnsOrigins ? target.originASNs : [],
+            needsOrigin: !upstreamASNs.isEmpty || self.learnsOrigins)
         trackedPrefixes = target.trackedPrefixes
         trackedLookup = TrackedLookup(trackedPrefixes)
         seen = Array(repeating: 0, count: trackedPrefixes.count)
@@ -96,12 +116,15 @@ public struct RoutingView: Sendable {
     /// `apply` may change what the detector sees. Sources use it to skip building the rest of an event.
     @inline(__always)
     public func isRelevant(prefix: IPPrefix, origin: UInt32?) -> Bool {
-        if index.overlaps(prefix) { return true }
-        if let origin, upstreamASNs.contains(origin) || (learnsOrigins && target.originASNs.contains(origin)) {
-            return true
-        }
-        return learnsOrigins && learnedIndex[prefix] != nil
+        relevance.isRelevant(prefix: prefix, origin: origin) || (learnsOrigins && learnedIndex[prefix] != nil)
     }
+
+    /// True when `prefix` was learned from the target's origins (country targets).
+    public func isLearned(_ prefix: IPPrefix) -> Bool { learnedIndex[prefix] != nil }
+
+    /// The part of `isRelevant` that never changes, as a small value a hot loop can hold on its own
+    /// (calling into the whole view from a closure that captures it copies it).
+    public let relevance: RelevanceFilter
 
     // MARK: Applying events
 
@@ -109,6 +132,12 @@ public struct RoutingView: Sendable {
     /// an upstream's own prefix, or a session), so the detector knows when to look again.
     @discardableResult
     public mutating func apply(_ event: RouteEvent) -> Bool {
+        apply(event, peer: id(of: event.peer))
+    }
+
+    /// `apply(_:)` for a peer already numbered by `id(of:)` (`event.peer` is not read).
+    @discardableResult
+    public mutating func apply(_ event: RouteEvent, peer id: Int) -> Bool {
         eventsSeen += 1
         if event.kind == .ribEntry && !sawRIB {
             sawRIB = true
@@ -122,12 +151,10 @@ public struct RoutingView: Sendable {
             seen.append(0)
             knownBy.append(0)
         }
-        let key = event.peer
-        if peers[key] == nil { peers[key] = Peer() }
         var result = false
         switch event.kind {
         case .ribEntry, .announce:
-            withPeer(key) { peer in
+            withPeer(id) { peer in
                 peer.lastHeard = event.time
                 if event.kind == .ribEntry {
                     if event.prefix.family == .v4 { peer.ribIPv4 += 1 } else { peer.ribIPv6 += 1 }
@@ -135,33 +162,33 @@ public struct RoutingView: Sendable {
                     peer.updates += 1
                 }
             }
-            if event.kind == .announce, peers[key]?.up == false { result = setUp(key, true) || result }
-            if index.overlaps(event.prefix) || learnedIndex[event.prefix] != nil {
-                result = setRoute(key, event.prefix, Route(origin: event.origin, upstream: event.upstream)) || result
+            if event.kind == .announce, !table[id].up { result = setUp(id, true) || result }
+            if index.overlaps(event.prefix) || (!learnedIndex.isEmpty && learnedIndex[event.prefix] != nil) {
+                result = setRoute(id, event.prefix, Route(origin: event.origin, upstream: event.upstream)) || result
             }
             if let origin = event.origin, upstreamASNs.contains(origin) {
-                result = setOwn(key, event.prefix, origin) || result
+                result = setOwn(id, event.prefix, origin) || result
             } else {
-                result = setOwn(key, event.prefix, nil) || result
+                result = setOwn(id, event.prefix, nil) || result
             }
-            if event.kind == .ribEntry { result = refreshVoting(key) || result }
+            if event.kind == .ribEntry { result = refreshVoting(id) || result }
         case .withdraw:
-            withPeer(key) { peer in
+            withPeer(id) { peer in
                 peer.lastHeard = event.time
                 peer.updates += 1
             }
-            result = setRoute(key, event.prefix, nil)
-            result = setOwn(key, event.prefix, nil) || result
+            result = setRoute(id, event.prefix, nil)
+            result = setOwn(id, event.prefix, nil) || result
         case .peerDown:
-            withPeer(key) { peer in peer.lastHeard = event.time }
-            result = setUp(key, false)
-            for prefix in peers[key]?.routes.keys.map({ $0 }) ?? [] { _ = setRoute(key, prefix, nil) }
-            for prefix in peers[key]?.upstreamOwn.keys.map({ $0 }) ?? [] { _ = setOwn(key, prefix, nil) }
+            withPeer(id) { peer in peer.lastHeard = event.time }
+            result = setUp(id, false)
+            for prefix in Array(table[id].routes.keys) { _ = setRoute(id, prefix, nil) }
+            for prefix in Array(table[id].upstreamOwn.keys) { _ = setOwn(id, prefix, nil) }
             // After a reset the peer has to show its routes again before it speaks for them.
-            withPeer(key) { peer in peer.known.removeAll() }
+            withPeer(id) { peer in peer.known.removeAll() }
         case .peerUp:
-            withPeer(key) { peer in peer.lastHeard = event.time }
-            result = setUp(key, true)
+            withPeer(id) { peer in peer.lastHeard = event.time }
+            result = setUp(id, true)
         case .endOfRIB:
             break
         }
@@ -171,21 +198,27 @@ public struct RoutingView: Sendable {
     /// Counts an event outside the watched space without storing it (keeps update rates and
     /// table sizes honest while skipping the work `apply` does).
     public mutating func count(peer key: PeerKey, time: Double, kind: RouteEvent.Kind, family: IPAddress.Family) {
+        count(peer: id(of: key), time: time, kind: kind, family: family)
+    }
+
+    /// `count(peer:time:kind:family:)` for a peer already numbered by `id(of:)`.
+    @inline(__always)
+    public mutating func count(peer id: Int, time: Double, kind: RouteEvent.Kind, family: IPAddress.Family) {
         eventsSeen += 1
         if kind == .ribEntry && !sawRIB {
             sawRIB = true
             recount()
         }
-        let (wasDown, checkVote) = Self.tally(&peers[key, default: Peer()], time, kind, family)
-        if wasDown { _ = setUp(key, true) }
+        let (wasDown, checkVote) = Self.tally(&table[id], time, kind, family)
+        if wasDown { _ = setUp(id, true) }
         // A peer's RIB crossing the full-feed line makes it vote; checking every 1024th route is enough
         // here, and refreshAllVotes() settles the rest when the snapshot ends.
-        if checkVote { _ = refreshVoting(key) }
+        if checkVote { _ = refreshVoting(id) }
     }
 
     /// Re-checks every peer's vote (call after a RIB snapshot is loaded).
     public mutating func refreshAllVotes() {
-        for key in peers.keys { _ = refreshVoting(key) }
+        for id in table.indices { _ = refreshVoting(id) }
     }
 
     // MARK: Reading
@@ -197,11 +230,11 @@ public struct RoutingView: Sendable {
 
     /// The peers whose view counts: full feeds with their session up (without a RIB: every peer up that
     /// has shown a route into the watched space).
-    public var votingPeers: [PeerKey] { peers.compactMap { $0.value.voting ? $0.key : nil }.sorted() }
+    public var votingPeers: [PeerKey] { keys.indices.compactMap { table[$0].voting ? keys[$0] : nil }.sorted() }
 
     /// Full-feed peers whether up or not: the denominator for feed health.
     public var fullFeedPeerCount: Int {
-        peers.values.reduce(0) { $0 + (isFullFeed($1) && (sawRIB || $1.spoke) ? 1 : 0) }
+        table.reduce(0) { $0 + (isFullFeed($1) && (sawRIB || $1.spoke) ? 1 : 0) }
     }
 
     /// For tracked prefix `i`: voting peers that see it, and voting peers that can speak for it.
@@ -233,15 +266,15 @@ public struct RoutingView: Sendable {
 
     /// The legitimate routes peer `key` has inside or equal to `prefix`.
     public func routes(of key: PeerKey, within prefix: IPPrefix) -> [(IPPrefix, Route)] {
-        guard let peer = peers[key] else { return [] }
-        return peer.routes.filter { prefix.contains($0.key) && isLegitimate($0.value) }.map { ($0.key, $0.value) }
+        guard let id = ids[key] else { return [] }
+        return table[id].routes.filter { prefix.contains($0.key) && isLegitimate($0.value) }.map { ($0.key, $0.value) }
     }
 
     // MARK: Bookkeeping
 
     @inline(__always)
-    private mutating func withPeer<R>(_ key: PeerKey, _ body: (inout Peer) -> R) -> R {
-        body(&peers[key, default: Peer()])
+    private mutating func withPeer<R>(_ id: Int, _ body: (inout Peer) -> R) -> R {
+        body(&table[id])
     }
 
     /// Counts one route outside the watched space on a peer; returns (the peer was down, check its vote).
@@ -263,77 +296,78 @@ public struct RoutingView: Sendable {
     }
 
     private func trackedIndex(of prefix: IPPrefix) -> Int? {
-        learnedIndex[prefix] ?? trackedLookup.index(containing: prefix)
+        if !learnedIndex.isEmpty, let i = learnedIndex[prefix] { return i }
+        return trackedLookup.index(containing: prefix)
     }
 
-    /// Sets (or removes, with nil) a peer's route to a watched prefix, keeping every count in step.
-    private mutating func setRoute(_ key: PeerKey, _ prefix: IPPrefix, _ route: Route?) -> Bool {
-        guard var peer = peers[key] else { return false }
-        let old = peer.routes[prefix]
-        guard old != route else { return false }
-        peers[key] = nil  // keep the tables uniquely referenced while they change
-        let tracked = trackedIndex(of: prefix)
-        if let old { account(&peer, key, prefix, old, tracked, -1) }
+    /// Sets (or removes, with nil) a peer's route to a watched prefix, keeping every count in step. Works
+    /// on the peer in place: copying a peer out and back retains and releases each of its tables.
+    private mutating func setRoute(_ id: Int, _ prefix: IPPrefix, _ route: Route?) -> Bool {
+        let old: Route?
         if let route {
-            peer.routes[prefix] = route
-            if let t = tracked, !sawRIB, !peer.known.contains(t) {
-                peer.known.insert(t)
-                peer.spoke = true
-                if peer.voting {
-                    knownBy[t] += 1
-                    changed.insert(t)
-                }
-            }
-            account(&peer, key, prefix, route, tracked, +1)
+            old = table[id].routes.updateValue(route, forKey: prefix)
         } else {
-            peer.routes[prefix] = nil
+            old = table[id].routes.removeValue(forKey: prefix)
         }
-        peers[key] = peer
-        _ = refreshVoting(key)
+        guard old != route else { return false }
+        let tracked = trackedIndex(of: prefix)
+        if let old { account(id, prefix, old, tracked, -1) }
+        guard let route else { return true }
+        var newlyKnown = false
+        if let t = tracked, !sawRIB, table[id].known.insert(t).inserted {
+            table[id].spoke = true
+            newlyKnown = true
+            if table[id].voting {
+                knownBy[t] += 1
+                changed.insert(t)
+            }
+        }
+        account(id, prefix, route, tracked, +1)
+        if newlyKnown { _ = refreshVoting(id) }
         return true
     }
 
     /// Adds (+1) or removes (-1) one route's share of the counts.
-    private mutating func account(
-        _ peer: inout Peer, _ key: PeerKey, _ prefix: IPPrefix, _ route: Route, _ tracked: Int?, _ sign: Int
-    ) {
+    private mutating func account(_ id: Int, _ prefix: IPPrefix, _ route: Route, _ tracked: Int?, _ sign: Int) {
         if isLegitimate(route) {
+            let voting = table[id].voting
             if let t = tracked {
-                let before = peer.legitimate[t, default: 0]
-                peer.legitimate[t] = before + sign
-                if peer.legitimate[t] == 0 { peer.legitimate[t] = nil }
-                if peer.voting && (before == 0) != (before + sign == 0) {
+                let before = table[id].legitimate[t, default: 0]
+                let after = before + sign
+                table[id].legitimate[t] = after == 0 ? nil : after
+                if voting && (before == 0) != (after == 0) {
                     seen[t] += sign
                     changed.insert(t)
                 }
             }
-            if peer.voting, let u = route.upstream { upstreamRoutes[u, default: 0] += sign }
-        } else if peer.up, target.prefixes.contains(where: { $0.contains(prefix) }) {
+            if voting, let u = route.upstream { upstreamRoutes[u, default: 0] += sign }
+        } else if table[id].up, tracked != nil || target.prefixes.contains(where: { $0.contains(prefix) }) {
             let f = ForeignRoute(prefix: prefix, origin: route.origin ?? 0)
             if sign > 0 {
-                foreign[f, default: []].insert(key)
+                foreign[f, default: []].insert(keys[id])
             } else {
-                foreign[f]?.remove(key)
+                foreign[f]?.remove(keys[id])
                 if foreign[f]?.isEmpty == true { foreign[f] = nil }
             }
         }
     }
 
-    private mutating func setOwn(_ key: PeerKey, _ prefix: IPPrefix, _ origin: UInt32?) -> Bool {
-        guard let peer = peers[key] else { return false }
-        let previous = peer.upstreamOwn[prefix]
+    private mutating func setOwn(_ id: Int, _ prefix: IPPrefix, _ origin: UInt32?) -> Bool {
+        let previous = table[id].upstreamOwn[prefix]
         if previous == origin { return false }
-        if peer.voting {
+        if table[id].voting {
             if let previous { ownRoutes[previous, default: 0] -= 1 }
             if let origin { ownRoutes[origin, default: 0] += 1 }
         }
-        peers[key]?.upstreamOwn[prefix] = origin
+        table[id].upstreamOwn[prefix] = origin
         return true
     }
 
-    private mutating func setUp(_ key: PeerKey, _ up: Bool) -> Bool {
-        guard let peer = peers[key], peer.up != up else { return false }
-        peers[key]?.up = up
+    private mutating func setUp(_ id: Int, _ up: Bool) -> Bool {
+        let peer = table[id]
+        guard peer.up != up else { return false }
+        table[id].up = up
+        let key = keys[id]
         if !up {
             // Foreign routes of a peer that went down leave with it.
             for (prefix, route) in peer.routes where !isLegitimate(route) {
@@ -342,19 +376,21 @@ public struct RoutingView: Sendable {
                 if foreign[f]?.isEmpty == true { foreign[f] = nil }
             }
         }
-        _ = refreshVoting(key)
+        _ = refreshVoting(id)
         return true
     }
 
     /// Makes the peer's contribution match whether it votes now. Returns true when that changed.
-    private mutating func refreshVoting(_ key: PeerKey) -> Bool {
-        guard var peer = peers[key] else { return false }
-        let shouldVote = peer.up && isFullFeed(peer) && (sawRIB || !peer.known.isEmpty)
-        guard shouldVote != peer.voting else { return false }
-        peers[key] = nil
+    private mutating func refreshVoting(_ id: Int) -> Bool {
+        let t = target.thresholds
+        let fullFeed = !sawRIB || table[id].ribIPv4 > t.fullFeedIPv4 || table[id].ribIPv6 > t.fullFeedIPv6
+        let shouldVote = table[id].up && fullFeed && (sawRIB || !table[id].known.isEmpty)
+        guard shouldVote != table[id].voting else { return false }
+        var peer = table[id]
+        table[id] = Peer()
         contribute(&peer, shouldVote ? 1 : -1)
         peer.voting = shouldVote
-        peers[key] = peer
+        table[id] = peer
         everythingChanged = true
         return true
     }
@@ -376,11 +412,50 @@ public struct RoutingView: Sendable {
         knownBy = seen
         upstreamRoutes = [:]
         ownRoutes = [:]
-        for key in peers.keys {
-            peers[key]?.voting = false
-            _ = refreshVoting(key)
+        for id in table.indices {
+            table[id].voting = false
+            _ = refreshVoting(id)
         }
         everythingChanged = true
+    }
+}
+
+/// Tells whether a route may concern a target: it touches the watched space, or its origin is an expected
+/// upstream (whose own prefixes are followed) or one of the target's ASes (country targets).
+public struct RelevanceFilter: Sendable {
+    let index: PrefixIndex
+    /// The ASes whose routes matter wherever they point, sorted: a handful for a country's upstreams, so
+    /// a scan beats hashing; a binary search takes over for a country's hundreds of ASes.
+    let asns: [UInt32]
+    /// True when the origin of every route matters, so sources must read it.
+    public let needsOrigin: Bool
+
+    init(index: PrefixIndex, upstreamASNs: Set<UInt32>, originASNs: Set<UInt32>, needsOrigin: Bool) {
+        self.index = index
+        asns = upstreamASNs.union(originASNs).sorted()
+        self.needsOrigin = needsOrigin
+    }
+
+    /// See the type's description.
+    @inline(__always)
+    public func isRelevant(prefix: IPPrefix, origin: UInt32?) -> Bool {
+        if let origin, matches(origin) { return true }
+        return index.overlaps(prefix)
+    }
+
+    @inline(__always)
+    func matches(_ asn: UInt32) -> Bool {
+        if asns.count <= 16 {
+            for a in asns where a == asn { return true }
+            return false
+        }
+        var lo = 0
+        var hi = asns.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if asns[mid] < asn { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < asns.count && asns[lo] == asn
     }
 }
 
