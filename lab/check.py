@@ -203,26 +203,33 @@ class Checker:
             stream_to_pcap(f.read(), pcap, port)
         out = subprocess.run(["tshark", "-r", pcap, "-d", "tcp.port==%d,bmp" % port, "-Y", "bmp", "-T", "json",
                               "--no-duplicate-keys"], capture_output=True, text=True, check=True).stdout
-        up, state, monitored = set(), {}, 0
+        messages = []
         for frame in json.loads(out):
-            messages = frame["_source"]["layers"].get("bmp", [])
-            messages = messages if isinstance(messages, list) else [messages]
-            downs = {m.get("bmp.peer.header", {}).get("bmp.peer.ip.addr") for m in messages if m.get("bmp.type") == "2"}
-            if downs & up:
-                break  # an established peer going down: the lab is being torn down, the scenario is over
-            for message in messages:
-                address = message.get("bmp.peer.header", {}).get("bmp.peer.ip.addr")
-                if message.get("bmp.type") == "3":
-                    up.add(address)
-                if message.get("bmp.type") != "0":
-                    continue
-                monitored += 1
-                updates = message.get("bgp", [])
-                for update in updates if isinstance(updates, list) else [updates]:
-                    for prefix in update.get("bgp.update.withdrawn_routes", {}):
-                        state[(address, prefix)] = False
-                    for prefix in update.get("bgp.update.nlri", {}):
-                        state[(address, prefix)] = True
+            m = frame["_source"]["layers"].get("bmp", [])
+            messages.extend(m if isinstance(m, list) else [m])
+        # The scenario ends where the teardown begins: the first Peer Down after the last Peer Up (a
+        # session may bounce while the lab starts; BMP then sends Down and Up again).
+        last_up = max((i for i, m in enumerate(messages) if m.get("bmp.type") == "3"), default=-1)
+        up, state, monitored = set(), {}, 0
+        for i, message in enumerate(messages):
+            address = message.get("bmp.peer.header", {}).get("bmp.peer.ip.addr")
+            kind = message.get("bmp.type")
+            if kind == "2":
+                if i > last_up:
+                    break
+                state = {k: v for k, v in state.items() if k[0] != address}  # a Peer Down drops its routes
+                continue
+            if kind == "3":
+                up.add(address)
+            if kind != "0":
+                continue
+            monitored += 1
+            updates = message.get("bgp", [])
+            for update in updates if isinstance(updates, list) else [updates]:
+                for prefix in update.get("bgp.update.withdrawn_routes", {}):
+                    state[(address, prefix)] = False
+                for prefix in update.get("bgp.update.nlri", {}):
+                    state[(address, prefix)] = True
         self.expect(set(peers) <= up, "BMP: Peer Up for %s, expected %s" % (sorted(up), peers))
         self.expect(monitored > 0, "BMP: no Route Monitoring messages")
         # What the station was last told about each watched prefix must be what the MRT ends with.

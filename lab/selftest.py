@@ -3,7 +3,8 @@
 
 Runs every scenario; origin-down also exports BMP to a station here that keeps the stream. Then
 checks every recording with check.py and runs two negative controls that must fail: a recording checked
-against another scenario's claims, and MRT compared with a looking-glass view from the wrong moment. Exit
+against another scenario's claims, MRT compared with a looking-glass view from the wrong moment, and a BMP
+stream cut before its first route. Exit
 status 0 only when all checks pass and both controls fail.
 """
 import argparse
@@ -107,7 +108,17 @@ def negative_controls(base):
     views = os.path.join(swapped, "views")
     shutil.copy(os.path.join(views, "looking-glass-adj-in-before.json"),
                 os.path.join(views, "looking-glass-adj-in-after.json"))
-    for folder in (claims, swapped):
+    # A BMP station that lost the stream after the sessions came up: no route reached it.
+    cut = os.path.join(controls, "bmp-stream-cut")
+    shutil.copytree(os.path.join(base, "origin-down"), cut, ignore=shutil.ignore_patterns("routers", "bmp.pcap"))
+    with open(os.path.join(cut, "bmp.bin"), "rb") as f:
+        data = f.read()
+    offset = 0
+    while offset + 6 <= len(data) and data[offset + 5] != 0:  # keep everything before the first Route Monitoring
+        offset += int.from_bytes(data[offset + 1:offset + 5], "big")
+    with open(os.path.join(cut, "bmp.bin"), "wb") as f:
+        f.write(data[:offset])
+    for folder in (claims, swapped, cut):
         failures = check.Checker(folder).run()
         print("control %-28s %s" % (os.path.basename(folder), "rejected as it must be" if failures else "PASSED"))
         if failures:
