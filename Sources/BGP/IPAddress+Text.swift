@@ -1,27 +1,42 @@
 /// Parsing and RFC 5952 text form of `IPAddress`.
 extension IPAddress: CustomStringConvertible, LosslessStringConvertible {
     /// Parses dotted-quad IPv4 or any RFC 4291 IPv6 text form (including `::` and an embedded IPv4 tail).
-    public init?(_ text: String) {
-        if text.contains(":") {
-            guard let value = IPAddress.parseV6(Substring(text)) else { return nil }
+    public init?(_ text: String) { self.init(Substring(text)) }
+
+    /// Parses an address from part of a string (see `init?(_: String)`).
+    public init?(_ text: Substring) {
+        if text.utf8.contains(UInt8(ascii: ":")) {
+            guard let value = IPAddress.parseV6(text) else { return nil }
             self = value
         } else {
-            guard let value = IPAddress.parseV4(Substring(text)) else { return nil }
+            guard let value = IPAddress.parseV4(text) else { return nil }
             self.init(v4: value)
         }
     }
 
     static func parseV4(_ text: Substring) -> UInt32? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
+        // One pass over the bytes: four decimal octets of 1-3 digits, each at most 255.
         var value: UInt32 = 0
-        for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                let octet = UInt32(part), octet <= 255
-            else { return nil }
-            value = value << 8 | octet
+        var octet: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                octet = 0
+                digits = 0
+                dots += 1
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digits += 1
+                octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+                guard digits <= 3, octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
         }
-        return value
+        guard dots == 3, digits > 0 else { return nil }
+        return value << 8 | octet
     }
 
     static func parseV6(_ text: Substring) -> IPAddress? {

@@ -68,14 +68,21 @@ public struct IPPrefix: Hashable, Sendable, Comparable {
 extension IPPrefix: CustomStringConvertible, LosslessStringConvertible {
     /// Parses `address/length`; a bare address is a host prefix (/32 or /128).
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 1 || parts.count == 2, let address = IPAddress(String(parts[0])) else { return nil }
-        var length = address.family.bitWidth
-        if parts.count == 2 {
-            guard let l = Int(parts[1]), l >= 0, l <= address.family.bitWidth,
-                parts[1].allSatisfy({ $0.isASCII && $0.isNumber })
-            else { return nil }
-            length = l
+        let utf8 = text.utf8
+        guard let slash = utf8.firstIndex(of: UInt8(ascii: "/")) else {
+            guard let address = IPAddress(Substring(text)) else { return nil }
+            self.init(address: address, length: address.family.bitWidth)
+            return
+        }
+        var length = 0
+        var digits = 0
+        for byte in utf8[utf8.index(after: slash)...] {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3 else { return nil }
+            length = length * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        guard digits > 0, let address = IPAddress(Substring(text)[..<slash]), length <= address.family.bitWidth else {
+            return nil
         }
         self.init(address: address, length: length)
     }

@@ -133,7 +133,7 @@ struct ReplayCommand: ParsableCommand {
         if d.hasProblems || summary.skippedBeforeRIB > 0 {
             stderr.say("vigil: \(d.summary); \(summary.skippedBeforeRIB) update records older than the RIB skipped")
         }
-        if summary.votingPeers == 0 {
+        if summary.votingPeers == 0 && summary.failedInputs.count < files.count {
             stderr.say(
                 "vigil: warning: no peer voted (none carries a full feed by --full-feed \(target.thresholds.fullFeedIPv4)); nothing could be detected"
             )

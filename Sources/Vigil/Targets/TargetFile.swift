@@ -18,22 +18,24 @@ public enum TargetFile {
     public static func parse(_ text: String, name: String = "targets file") throws(TargetFileError) -> [Target] {
         var targets: [Target] = []
         var current: (name: String, line: Int, values: [String: (Value, Int)])?
-        var pending: (key: String, text: String, line: Int, depth: Int)?
+        var pending: (key: String, line: Int, depth: Int)?
+        var pendingLines: [String] = []  // the lines of an array that spans several, joined once it closes
 
         func finish() throws(TargetFileError) {
             guard let c = current else { return }
             targets.append(try build(c.name, c.values, file: name, line: c.line))
         }
 
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.utf8.split(separator: 10, omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
-            let line = stripComment(String(rawLine)).trimmingSpaces
+            let line = String(decoding: trimmed(withoutComment(rawLine)), as: UTF8.self)
             if var p = pending {
-                p.text += " " + line
+                pendingLines.append(line)
                 p.depth += depth(line)
                 if p.depth <= 0 {
                     pending = nil
-                    let value = try parseValue(p.text, file: name, line: p.line)
+                    let value = try parseValue(pendingLines.joined(separator: " "), file: name, line: p.line)
+                    pendingLines.removeAll()
                     current?.values[p.key] = (value, p.line)
                 } else {
                     pending = p
@@ -76,7 +78,8 @@ public enum TargetFile {
             if open <= 0 {
                 current?.values[key] = (try parseValue(valueText, file: name, line: number), number)
             } else {
-                pending = (key, valueText, number, open)
+                pending = (key, number, open)
+                pendingLines = [valueText]
             }
         }
         if let p = pending {
@@ -94,13 +97,27 @@ public enum TargetFile {
         case array([Value])
     }
 
-    static func stripComment(_ line: String) -> String {
+    /// The line up to a '#' outside a string.
+    static func withoutComment(_ line: Substring.UTF8View) -> Substring.UTF8View {
         var inString = false
-        for (i, c) in zip(line.indices, line) {
-            if c == "\"" { inString.toggle() }
-            if c == "#" && !inString { return String(line[..<i]) }
+        var i = line.startIndex
+        while i != line.endIndex {
+            let c = line[i]
+            if c == UInt8(ascii: "\"") { inString.toggle() }
+            if c == UInt8(ascii: "#") && !inString { return line[line.startIndex..<i] }
+            i = line.index(after: i)
         }
         return line
+    }
+
+    /// The bytes without leading and trailing spaces, tabs and carriage returns.
+    static func trimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+        func blank(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 13 }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start != end, blank(bytes[start]) { start = bytes.index(after: start) }
+        while start != end, blank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        return bytes[start..<end]
     }
 
     /// Brackets opened minus brackets closed on one line, outside strings.
@@ -132,18 +149,26 @@ public enum TargetFile {
                 throw TargetFileError(file: file, line: line, message: "malformed array \(t)")
             }
             var items: [Value] = []
-            var item = ""
+            let inner = t.utf8.dropFirst().dropLast()
+            var itemStart = inner.startIndex
             var inString = false
-            for c in t.dropFirst().dropLast() {
-                if c == "\"" { inString.toggle() }
-                if c == "," && !inString {
-                    if !item.trimmingSpaces.isEmpty { items.append(try parseValue(item, file: file, line: line)) }
-                    item = ""
-                } else {
-                    item.append(c)
+            var i = inner.startIndex
+            func take(_ end: String.UTF8View.Index) throws(TargetFileError) {
+                let item = trimmed(Substring(t)[itemStart..<end].utf8)
+                if !item.isEmpty {
+                    items.append(try parseValue(String(decoding: item, as: UTF8.self), file: file, line: line))
                 }
             }
-            if !item.trimmingSpaces.isEmpty { items.append(try parseValue(item, file: file, line: line)) }
+            while i != inner.endIndex {
+                let c = inner[i]
+                if c == UInt8(ascii: "\"") { inString.toggle() }
+                if c == UInt8(ascii: ",") && !inString {
+                    try take(i)
+                    itemStart = inner.index(after: i)
+                }
+                i = inner.index(after: i)
+            }
+            try take(inner.endIndex)
             return .array(items)
         }
         guard let number = Double(t.replacingUnderscores) else {

@@ -88,7 +88,9 @@ public struct RoutingView: Sendable {
     private var ownRoutes: [UInt32: Int] = [:]
     /// Routes into the target space from foreign origins, with the peers (session up) carrying them.
     public private(set) var foreign: [ForeignRoute: Set<PeerKey>] = [:]
-    private var changed: Set<Int> = []
+    /// Tracked prefixes that moved since `takeChanges()`: a flag per prefix and the list of those set.
+    private var changedFlags: [Bool] = []
+    private var changedList: [Int] = []
     private var everythingChanged = true
     private let upstreamASNs: Set<UInt32>
 
@@ -253,10 +255,11 @@ public struct RoutingView: Sendable {
     /// The tracked prefixes whose counts moved since the last call (all of them after a change of voters).
     public mutating func takeChanges() -> [Int] {
         defer {
-            changed.removeAll(keepingCapacity: true)
+            for i in changedList { changedFlags[i] = false }
+            changedList.removeAll(keepingCapacity: true)
             everythingChanged = false
         }
-        return everythingChanged ? Array(trackedPrefixes.indices) : changed.sorted()
+        return everythingChanged ? Array(trackedPrefixes.indices) : changedList.sorted()
     }
 
     /// True when `route` may be counted as the target's own (its origin is allowed, or no origins are set).
@@ -271,6 +274,15 @@ public struct RoutingView: Sendable {
     }
 
     // MARK: Bookkeeping
+
+    @inline(__always)
+    private mutating func markChanged(_ t: Int) {
+        if t >= changedFlags.count { changedFlags += Array(repeating: false, count: t + 1 - changedFlags.count) }
+        if !changedFlags[t] {
+            changedFlags[t] = true
+            changedList.append(t)
+        }
+    }
 
     @inline(__always)
     private mutating func withPeer<R>(_ id: Int, _ body: (inout Peer) -> R) -> R {
@@ -319,7 +331,7 @@ public struct RoutingView: Sendable {
             newlyKnown = true
             if table[id].voting {
                 knownBy[t] += 1
-                changed.insert(t)
+                markChanged(t)
             }
         }
         account(id, prefix, route, tracked, +1)
@@ -337,7 +349,7 @@ public struct RoutingView: Sendable {
                 table[id].legitimate[t] = after == 0 ? nil : after
                 if voting && (before == 0) != (after == 0) {
                     seen[t] += sign
-                    changed.insert(t)
+                    markChanged(t)
                 }
             }
             if voting, let u = route.upstream { upstreamRoutes[u, default: 0] += sign }
@@ -353,6 +365,7 @@ public struct RoutingView: Sendable {
     }
 
     private mutating func setOwn(_ id: Int, _ prefix: IPPrefix, _ origin: UInt32?) -> Bool {
+        if origin == nil && table[id].upstreamOwn.isEmpty { return false }
         let previous = table[id].upstreamOwn[prefix]
         if previous == origin { return false }
         if table[id].voting {
