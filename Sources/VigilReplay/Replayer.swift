@@ -201,39 +201,60 @@ public struct Replayer {
         var elements = 0
         let relevance = view.relevance
         let learns = view.learnsOrigins
+        // Routes that do not concern the target are only counted; a run of them from one peer is counted
+        // at once (an UPDATE carries many prefixes, a RIB record many peers).
+        var batch = (id: -1, kind: RouteEvent.Kind.announce, family: IPAddress.Family.v4, time: 0.0, count: 0)
         let outcome = input.decoder.decode(record) { e in
             let id = input.peerID(e.peerAddress, e.peerASN, &view)
-            let time = e.time
+            let kind: RouteEvent.Kind
+            var relevant: Bool
+            var ends: (origin: UInt32, upstream: UInt32?)?
             switch e.kind {
             case .stateChange:
-                let kind: RouteEvent.Kind? =
-                    e.newState == 6 ? .peerUp : (e.oldState == 6 ? .peerDown : nil)
-                if let kind, view.apply(RouteEvent(time: time, peer: input.placeholder, kind: kind), peer: id) {
-                    onChange?(time)
+                if batch.count > 0 {
+                    view.count(peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
+                    batch.count = 0
                 }
+                let change: RouteEvent.Kind? = e.newState == 6 ? .peerUp : (e.oldState == 6 ? .peerDown : nil)
+                if let change, view.apply(RouteEvent(time: e.time, peer: input.placeholder, kind: change), peer: id) {
+                    onChange?(e.time)
+                }
+                return
             case .ribEntry, .announcement:
-                elements += 1
-                let kind: RouteEvent.Kind = e.kind == .ribEntry ? .ribEntry : .announce
-                // Only routes that may matter pay for reading the AS path.
-                let originOnly = relevance.needsOrigin ? e.attributes.originASN : nil
-                if relevance.isRelevant(prefix: e.prefix, origin: originOnly) || (learns && view.isLearned(e.prefix)) {
-                    let ends = e.attributes.originAndUpstream
-                    let event = RouteEvent(
-                        time: time, peer: input.placeholder, kind: kind, prefix: e.prefix, origin: ends?.origin,
-                        upstream: ends?.upstream)
-                    if view.apply(event, peer: id) { onChange?(time) }
-                } else {
-                    view.count(peer: id, time: time, kind: kind, family: e.prefix.family)
-                }
+                kind = e.kind == .ribEntry ? .ribEntry : .announce
+                // Only routes that may matter pay for more than a range check and the origin.
+                let origin = relevance.needsOrigin ? e.attributes.originASN : nil
+                relevant = relevance.isRelevant(prefix: e.prefix, origin: origin) || (learns && view.isLearned(e.prefix))
+                if relevant { ends = e.attributes.originAndUpstream }
+                // An announcement may replace an upstream's own route with someone else's.
+                if !relevant && view.holdsOwnRoute(peer: id, prefix: e.prefix) { relevant = true }
             case .withdrawal:
-                elements += 1
-                if relevance.needsOrigin || relevance.isRelevant(prefix: e.prefix, origin: nil) {
-                    let event = RouteEvent(time: time, peer: input.placeholder, kind: .withdraw, prefix: e.prefix)
-                    if view.apply(event, peer: id) { onChange?(time) }
-                } else {
-                    view.count(peer: id, time: time, kind: .withdraw, family: e.prefix.family)
-                }
+                kind = .withdraw
+                relevant =
+                    relevance.isRelevant(prefix: e.prefix, origin: nil) || (learns && view.isLearned(e.prefix))
+                    || view.holdsOwnRoute(peer: id, prefix: e.prefix)
             }
+            elements += 1
+            if relevant {
+                if batch.count > 0 {
+                    view.count(peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
+                    batch.count = 0
+                }
+                let event = RouteEvent(
+                    time: e.time, peer: input.placeholder, kind: kind, prefix: e.prefix, origin: ends?.origin,
+                    upstream: ends?.upstream)
+                if view.apply(event, peer: id) { onChange?(e.time) }
+            } else if batch.count > 0 && batch.id == id && batch.kind == kind && batch.family == e.prefix.family {
+                batch.count += 1
+            } else {
+                if batch.count > 0 {
+                    view.count(peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
+                }
+                batch = (id, kind, e.prefix.family, e.time, 1)
+            }
+        }
+        if batch.count > 0 {
+            view.count(peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
         }
         switch outcome {
         case .decoded: break

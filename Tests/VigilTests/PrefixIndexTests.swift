@@ -24,3 +24,25 @@ import Testing
         #expect(index.overlaps(IPPrefix(prefix)!) == expected)
     }
 }
+
+extension PrefixIndexTests {
+    /// Large sets take the per-/16 bucket path: it must answer as a brute-force scan does.
+    @Test func largeSetsAgreeWithABruteForceScan() {
+        var generator = SystemRandomNumberGenerator()
+        var watched: [IPPrefix] = []
+        for _ in 0..<2000 {
+            let length = Int.random(in: 8...28, using: &generator)
+            watched.append(
+                IPPrefix(address: IPAddress(v4: UInt32.random(in: 0...UInt32.max, using: &generator)), length: length))
+        }
+        let big = PrefixIndex(watched)
+        var mismatches = 0
+        for _ in 0..<20000 {
+            let length = Int.random(in: 0...32, using: &generator)
+            let probe = IPPrefix(
+                address: IPAddress(v4: UInt32.random(in: 0...UInt32.max, using: &generator)), length: length)
+            if big.overlaps(probe) != watched.contains(where: { $0.overlaps(probe) }) { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
+}

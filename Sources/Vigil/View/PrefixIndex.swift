@@ -6,6 +6,9 @@ public struct PrefixIndex: Sendable {
     /// Disjoint, sorted address ranges (first, last) covering the watched prefixes, per family.
     private var v4: [(UInt32, UInt32)] = []
     private var v6: [(UInt128Value, UInt128Value)] = []
+    /// For large IPv4 sets: per /16 block, the first range that ends in or after it, so that a lookup
+    /// searches a handful of ranges instead of all of them.
+    private var v4Buckets: [Int32] = []
 
     /// An index over `prefixes`.
     public init(_ prefixes: [IPPrefix]) {
@@ -23,6 +26,15 @@ public struct PrefixIndex: Sendable {
         }
         v4 = Self.merge(ranges4)
         v6 = Self.merge(ranges6)
+        if v4.count > 64 {
+            v4Buckets = Array(repeating: 0, count: 65537)
+            var r = 0
+            for block in 0...65536 {
+                let blockStart = UInt32(truncatingIfNeeded: block) << 16
+                while block < 65536 && r < v4.count && v4[r].1 < blockStart { r += 1 }
+                v4Buckets[block] = Int32(block == 65536 ? v4.count : r)
+            }
+        }
     }
 
     /// True when `prefix` overlaps any watched prefix (inside one, equal to one, or covering one).
@@ -30,6 +42,14 @@ public struct PrefixIndex: Sendable {
         if prefix.family == .v4 {
             let first = prefix.address.v4
             let last = prefix.length == 0 ? UInt32.max : first | (UInt32.max >> UInt32(prefix.length))
+            if !v4Buckets.isEmpty {
+                // The first range ending at or after `first` lies between these two bucket bounds.
+                let block = Int(first >> 16)
+                var lo = Int(v4Buckets[block])
+                let hi = Int(v4Buckets[block + 1])
+                while lo < hi && v4[lo].1 < first { lo += 1 }
+                return lo < v4.count && v4[lo].0 <= last
+            }
             return Self.search(v4, first, last)
         }
         let first = UInt128Value(prefix.address.high, prefix.address.low)

@@ -121,8 +121,17 @@ public struct RoutingView: Sendable {
         relevance.isRelevant(prefix: prefix, origin: origin) || (learnsOrigins && learnedIndex[prefix] != nil)
     }
 
-    /// True when `prefix` was learned from the target's origins (country targets).
-    public func isLearned(_ prefix: IPPrefix) -> Bool { learnedIndex[prefix] != nil }
+    /// True when the peer's route to `prefix` is one an expected upstream originates (so a withdrawal or a
+    /// new announcement of it matters even outside the watched space). Marked mutating though it changes
+    /// nothing: a hot loop that holds the view `inout` then reads it in place instead of copying it.
+    @inline(__always)
+    public mutating func holdsOwnRoute(peer id: Int, prefix: IPPrefix) -> Bool {
+        !table[id].upstreamOwn.isEmpty && table[id].upstreamOwn[prefix] != nil
+    }
+
+    /// True when `prefix` was learned from the target's origins (country targets). Mutating for the same
+    /// reason as `holdsOwnRoute`.
+    public mutating func isLearned(_ prefix: IPPrefix) -> Bool { learnedIndex[prefix] != nil }
 
     /// The part of `isRelevant` that never changes, as a small value a hot loop can hold on its own
     /// (calling into the whole view from a closure that captures it copies it).
@@ -203,15 +212,15 @@ public struct RoutingView: Sendable {
         count(peer: id(of: key), time: time, kind: kind, family: family)
     }
 
-    /// `count(peer:time:kind:family:)` for a peer already numbered by `id(of:)`.
+    /// `count(peer:time:kind:family:)` for a peer already numbered by `id(of:)`, for `times` such events.
     @inline(__always)
-    public mutating func count(peer id: Int, time: Double, kind: RouteEvent.Kind, family: IPAddress.Family) {
-        eventsSeen += 1
+    public mutating func count(peer id: Int, time: Double, kind: RouteEvent.Kind, family: IPAddress.Family, times: Int = 1) {
+        eventsSeen += times
         if kind == .ribEntry && !sawRIB {
             sawRIB = true
             recount()
         }
-        let (wasDown, checkVote) = Self.tally(&table[id], time, kind, family)
+        let (wasDown, checkVote) = Self.tally(&table[id], time, kind, family, times)
         if wasDown { _ = setUp(id, true) }
         // A peer's RIB crossing the full-feed line makes it vote; checking every 1024th route is enough
         // here, and refreshAllVotes() settles the rest when the snapshot ends.
@@ -289,18 +298,19 @@ public struct RoutingView: Sendable {
         body(&table[id])
     }
 
-    /// Counts one route outside the watched space on a peer; returns (the peer was down, check its vote).
+    /// Counts `times` routes outside the watched space on a peer; returns (the peer was down, check its vote).
     @inline(__always)
-    private static func tally(_ peer: inout Peer, _ time: Double, _ kind: RouteEvent.Kind, _ family: IPAddress.Family)
-        -> (Bool, Bool)
-    {
+    private static func tally(
+        _ peer: inout Peer, _ time: Double, _ kind: RouteEvent.Kind, _ family: IPAddress.Family, _ times: Int
+    ) -> (Bool, Bool) {
         peer.lastHeard = time
         switch kind {
         case .ribEntry:
-            if family == .v4 { peer.ribIPv4 += 1 } else { peer.ribIPv6 += 1 }
-            return (false, !peer.voting && (peer.ribIPv4 + peer.ribIPv6) & 1023 == 0)
+            let before = peer.ribIPv4 + peer.ribIPv6
+            if family == .v4 { peer.ribIPv4 += times } else { peer.ribIPv6 += times }
+            return (false, !peer.voting && before >> 10 != (before + times) >> 10)
         case .announce, .withdraw:
-            peer.updates += 1
+            peer.updates += times
             return (!peer.up, false)
         default:
             return (false, false)
