@@ -445,7 +445,10 @@ public struct RoutingView: Sendable {
 
 /// Tells whether a route may concern a target: it touches the watched space, or its origin is an expected
 /// upstream (whose own prefixes are followed) or one of the target's ASes (country targets).
-public struct RelevanceFilter: Sendable {
+///
+/// A class, so that the hot loop holding it retains it once per record rather than retaining and releasing
+/// its tables for every route.
+public final class RelevanceFilter: Sendable {
     let index: PrefixIndex
     /// The ASes whose routes matter wherever they point, sorted: a handful for a country's upstreams, so
     /// a scan beats hashing; a binary search takes over for a country's hundreds of ASes.
