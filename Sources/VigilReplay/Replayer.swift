@@ -212,7 +212,8 @@ public struct Replayer {
             switch e.kind {
             case .stateChange:
                 if batch.count > 0 {
-                    view.count(peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
+                    view.count(
+                        peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
                     batch.count = 0
                 }
                 let change: RouteEvent.Kind? = e.newState == 6 ? .peerUp : (e.oldState == 6 ? .peerDown : nil)
@@ -224,7 +225,8 @@ public struct Replayer {
                 kind = e.kind == .ribEntry ? .ribEntry : .announce
                 // Only routes that may matter pay for more than a range check and the origin.
                 let origin = relevance.needsOrigin ? e.attributes.originASN : nil
-                relevant = relevance.isRelevant(prefix: e.prefix, origin: origin) || (learns && view.isLearned(e.prefix))
+                relevant =
+                    relevance.isRelevant(prefix: e.prefix, origin: origin) || (learns && view.isLearned(e.prefix))
                 if relevant { ends = e.attributes.originAndUpstream }
                 // An announcement may replace an upstream's own route with someone else's.
                 if !relevant && view.holdsOwnRoute(peer: id, prefix: e.prefix) { relevant = true }
@@ -237,7 +239,8 @@ public struct Replayer {
             elements += 1
             if relevant {
                 if batch.count > 0 {
-                    view.count(peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
+                    view.count(
+                        peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
                     batch.count = 0
                 }
                 let event = RouteEvent(
@@ -248,7 +251,8 @@ public struct Replayer {
                 batch.count += 1
             } else {
                 if batch.count > 0 {
-                    view.count(peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
+                    view.count(
+                        peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
                 }
                 batch = (id, kind, e.prefix.family, e.time, 1)
             }

@@ -214,7 +214,9 @@ public struct RoutingView: Sendable {
 
     /// `count(peer:time:kind:family:)` for a peer already numbered by `id(of:)`, for `times` such events.
     @inline(__always)
-    public mutating func count(peer id: Int, time: Double, kind: RouteEvent.Kind, family: IPAddress.Family, times: Int = 1) {
+    public mutating func count(
+        peer id: Int, time: Double, kind: RouteEvent.Kind, family: IPAddress.Family, times: Int = 1
+    ) {
         eventsSeen += times
         if kind == .ribEntry && !sawRIB {
             sawRIB = true
