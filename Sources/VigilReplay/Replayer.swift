@@ -46,8 +46,6 @@ public struct ReplaySummary: Sendable {
     /// Peers seen and peers that voted at the end.
     public var peers = 0
     public var votingPeers = 0
-    /// Events reported.
-    public var events = 0
 }
 
 /// Replays MRT files through the same view, detector and diagnosis as live monitoring: RIB snapshots

@@ -68,19 +68,3 @@ public enum UTCTime {
         return era * 146_097 + doe - 719_468
     }
 }
-
-/// Where "now" comes from. Live monitoring reads the system clock; replays and tests set it.
-public protocol VigilClock: Sendable {
-    /// Seconds since the epoch.
-    func now() -> Double
-}
-
-/// A clock that only moves when told to: the virtual time of a replay or a test.
-public struct FixedClock: VigilClock {
-    /// The time it reports.
-    public var time: Double
-    /// A clock stopped at `time`.
-    public init(_ time: Double) { self.time = time }
-    /// `time`.
-    public func now() -> Double { time }
-}

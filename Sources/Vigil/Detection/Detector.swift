@@ -18,7 +18,6 @@ public struct Detector: Sendable {
     var baselineOwn: [UInt32: Double] = [:]
     var finished: [DetectedEvent] = []
     var nextID = 1
-    var lastTime: Double = 0
 
     /// A detector for `target`.
     public init(target: Target, thresholds: Thresholds? = nil) {
@@ -28,7 +27,6 @@ public struct Detector: Sendable {
 
     /// Feeds the signals read after a change; returns what the timeline should say.
     public mutating func observe(_ s: TargetSignals) -> [TimelineNotice] {
-        lastTime = s.time
         var notices: [TimelineNotice] = []
         observeFeed(s, &notices)
         observeHijacks(s, &notices)

@@ -110,10 +110,6 @@ public struct RoutingView: Sendable {
         knownBy = seen
     }
 
-    /// True when the target names upstreams whose own prefixes are followed, or learns prefixes from its
-    /// origins (so every route's origin matters).
-    public var hasUpstreamFilter: Bool { !upstreamASNs.isEmpty || learnsOrigins }
-
     /// True when the event concerns the watched space or an expected upstream's own prefix, i.e. when
     /// `apply` may change what the detector sees. Sources use it to skip building the rest of an event.
     @inline(__always)
@@ -276,12 +272,6 @@ public struct RoutingView: Sendable {
     /// True when `route` may be counted as the target's own (its origin is allowed, or no origins are set).
     public func isLegitimate(_ route: Route) -> Bool {
         target.originASNs.isEmpty || route.origin.map { target.originASNs.contains($0) } ?? false
-    }
-
-    /// The legitimate routes peer `key` has inside or equal to `prefix`.
-    public func routes(of key: PeerKey, within prefix: IPPrefix) -> [(IPPrefix, Route)] {
-        guard let id = ids[key] else { return [] }
-        return table[id].routes.filter { prefix.contains($0.key) && isLegitimate($0.value) }.map { ($0.key, $0.value) }
     }
 
     // MARK: Bookkeeping
