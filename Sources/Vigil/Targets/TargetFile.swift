@@ -138,11 +138,13 @@ public enum TargetFile {
 
     static func parseValue(_ text: String, file: String, line: Int) throws(TargetFileError) -> Value {
         let t = text.trimmingSpaces
-        if t.hasPrefix("\"") {
-            guard t.count >= 2, t.hasSuffix("\""), !t.dropFirst().dropLast().contains("\"") else {
+        let bytes = t.utf8
+        if bytes.first == UInt8(ascii: "\"") {
+            let inner = bytes.dropFirst().dropLast()
+            guard bytes.count >= 2, bytes.last == UInt8(ascii: "\""), !inner.contains(UInt8(ascii: "\"")) else {
                 throw TargetFileError(file: file, line: line, message: "unterminated string \(t)")
             }
-            return .string(String(t.dropFirst().dropLast()))
+            return .string(String(decoding: inner, as: UTF8.self))
         }
         if t.hasPrefix("[") {
             guard t.hasSuffix("]") else {
@@ -264,10 +266,11 @@ public struct TargetFileError: Error, CustomStringConvertible, Sendable {
 
 extension String {
     var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
-        return String(s)
+        let bytes = utf8
+        guard let first = bytes.first, let last = bytes.last,
+            first == 32 || first == 9 || first == 13 || last == 32 || last == 9 || last == 13
+        else { return self }
+        return String(decoding: TargetFile.trimmed(Substring(self).utf8), as: UTF8.self)
     }
 
     var replacingUnderscores: String { String(filter { $0 != "_" }) }
