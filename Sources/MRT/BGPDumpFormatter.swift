@@ -291,31 +291,3 @@ public final class BGPDumpFormatter {
         }
     }
 }
-
-/// Civil (proleptic Gregorian, UTC) date and time from Unix seconds, without Foundation.
-struct CivilTime {
-    var year: Int
-    var month: Int
-    var day: Int
-    var hour: Int
-    var minute: Int
-    var second: Int
-
-    init(unix: Int64) {
-        let days = unix >= 0 ? unix / 86_400 : (unix - 86_399) / 86_400
-        let secs = Int(unix - days * 86_400)
-        hour = secs / 3600
-        minute = secs % 3600 / 60
-        second = secs % 60
-        // Howard Hinnant's days-from-civil inverse.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        day = Int(doy - (153 * mp + 2) / 5 + 1)
-        month = Int(mp < 10 ? mp + 3 : mp - 9)
-        year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
-    }
-}
