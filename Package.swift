@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "vigil", targets: ["VigilCLI"]),
         .library(name: "BGP", targets: ["BGP"]),
         .library(name: "MRT", targets: ["MRT"]),
+        .library(name: "BMP", targets: ["BMP"]),
         .library(name: "Vigil", targets: ["Vigil"]),
         .library(name: "VigilReplay", targets: ["VigilReplay"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
@@ -26,6 +27,8 @@ let package = Package(
         .target(name: "BGP", swiftSettings: strict),
         // MRT record reader over raw/gzip/bzip2 input and bgpdump-compatible output.
         .target(name: "MRT", dependencies: ["BGP", "CZlib", "CBzip2"], swiftSettings: strict),
+        // BMP (RFC 7854) decoding into the same route elements as MRT.
+        .target(name: "BMP", dependencies: ["BGP", "MRT"], swiftSettings: strict),
         // The core: targets, route events, the routing view, signals, detector and diagnosis.
         .target(name: "Vigil", dependencies: ["BGP"], swiftSettings: strict),
         // Sources of route events from MRT files, and the replay driver.
@@ -45,6 +48,7 @@ let package = Package(
 
         .testTarget(name: "BGPTests", dependencies: ["BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(name: "MRTTests", dependencies: ["MRT", "BGP", "VigilTesting"], swiftSettings: strict),
+        .testTarget(name: "BMPTests", dependencies: ["BMP", "MRT", "BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(name: "VigilTests", dependencies: ["Vigil", "BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(
             name: "VigilReplayTests", dependencies: ["VigilReplay", "Vigil", "MRT", "BGP", "VigilTesting"],

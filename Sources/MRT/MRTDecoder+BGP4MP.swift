@@ -254,3 +254,25 @@ extension MRTDecoder {
         return false
     }
 }
+
+// MARK: BGP messages from other carriers
+
+extension MRTDecoder {
+    /// Decodes one whole BGP message (marker, length, type, body) into elements, as a BGP4MP record's
+    /// message would be. For sources that carry BGP messages outside MRT (BMP Route Monitoring), so that
+    /// every source of routes shares one UPDATE decoder and one element type. `element` carries the
+    /// peer, time and header the caller knows; messages other than UPDATE yield nothing.
+    public func decodeBGPMessage(
+        _ message: UnsafeRawBufferPointer, asnSize: Int, element: inout MRTElement, _ visit: (MRTElement) -> Void
+    ) -> MRTRecordOutcome {
+        guard message.count >= BGPMessage.headerLength else { return .damaged("BGP message is truncated") }
+        for i in 0..<16 where message[i] != 0xFF { return .damaged("BGP marker is wrong at byte \(i)") }
+        let length = Int(message.u16(16))
+        guard message[18] == 2 else { return .decoded }
+        guard length >= BGPMessage.headerLength, length <= message.count else {
+            return .damaged("BGP message length \(length) does not fit its \(message.count) bytes")
+        }
+        let body = UnsafeRawBufferPointer(rebasing: message[BGPMessage.headerLength..<length])
+        return decodeUpdate(body, asnSize: asnSize, addPath: false, element: &element, visit)
+    }
+}

@@ -27,6 +27,10 @@ final class MRTInput {
     @exclusivity(unchecked) var peerIDs: [PeerAddress: Int] = [:]
     @exclusivity(unchecked) var lastPeer = PeerAddress(address: .zero(.v4), asn: 0)
     @exclusivity(unchecked) var lastID = -1
+    /// A small direct-mapped cache in front of `peerIDs`: updates of a few dozen peers interleave, and
+    /// hashing a peer's key costs more than the rest of a short record.
+    @exclusivity(unchecked) var recent = [(PeerAddress, Int)](
+        repeating: (PeerAddress(address: .zero(.v4), asn: 0), -1), count: 64)
 
     init(path: String, collector: String?) throws(MRTInputError) {
         self.path = path
@@ -66,13 +70,18 @@ final class MRTInput {
     func peerID(_ address: IPAddress, _ asn: UInt32, _ view: inout RoutingView) -> Int {
         let key = PeerAddress(address: address, asn: asn)
         if lastID >= 0 && key == lastPeer { return lastID }
+        let mixed = (address.low ^ (address.high &* 31) ^ UInt64(asn) << 32) &* 0x9E37_79B9_7F4A_7C15
+        let slot = Int(truncatingIfNeeded: mixed >> 58)
         let id: Int
-        if let known = peerIDs[key] {
+        if recent[slot].1 >= 0 && recent[slot].0 == key {
+            id = recent[slot].1
+        } else if let known = peerIDs[key] {
             id = known
         } else {
             id = view.id(of: PeerKey(collector: collector, address: address, asn: asn))
             peerIDs[key] = id
         }
+        recent[slot] = (key, id)
         lastPeer = key
         lastID = id
         return id

@@ -120,9 +120,27 @@ public struct RoutingView: Sendable {
     /// True when the peer's route to `prefix` is one an expected upstream originates (so a withdrawal or a
     /// new announcement of it matters even outside the watched space). Marked mutating though it changes
     /// nothing: a hot loop that holds the view `inout` then reads it in place instead of copying it.
-    @inline(__always)
+    @inlinable
     public mutating func holdsOwnRoute(peer id: Int, prefix: IPPrefix) -> Bool {
+        PrefixIndex.isMarked(ownBlocks, Self.ownBlock(prefix)) && peerHoldsOwnRoute(id, prefix)
+    }
+
+    @usableFromInline
+    mutating func peerHoldsOwnRoute(_ id: Int, _ prefix: IPPrefix) -> Bool {
         !table[id].upstreamOwn.isEmpty && table[id].upstreamOwn[prefix] != nil
+    }
+
+    /// A bit per address block (see `ownBlock`) that holds a prefix some expected upstream has originated
+    /// at some peer: most routes are told apart from the upstreams' own ones without hashing them.
+    @usableFromInline var ownBlocks: [UInt64] = Array(repeating: 0, count: 1024)
+
+    /// The block of `ownBlocks` a prefix falls in: its /16 for IPv4, bits of its top 32 for IPv6 (blocks
+    /// of both families may share bits; a shared bit only costs a lookup).
+    @inlinable
+    static func ownBlock(_ prefix: IPPrefix) -> Int {
+        let high = prefix.address.high
+        return prefix.family == .v4
+            ? Int(prefix.address.v4 >> 16) : Int(truncatingIfNeeded: (high >> 48) ^ (high >> 32)) & 0xFFFF
     }
 
     /// True when `prefix` was learned from the target's origins (country targets). Mutating for the same
@@ -375,6 +393,10 @@ public struct RoutingView: Sendable {
             if let origin { ownRoutes[origin, default: 0] += 1 }
         }
         table[id].upstreamOwn[prefix] = origin
+        if origin != nil {
+            let block = Self.ownBlock(prefix)
+            ownBlocks[block >> 6] |= 1 << UInt64(block & 63)
+        }
         return true
     }
 
@@ -441,10 +463,10 @@ public struct RoutingView: Sendable {
 /// A class, so that the hot loop holding it retains it once per record rather than retaining and releasing
 /// its tables for every route.
 public final class RelevanceFilter: Sendable {
-    let index: PrefixIndex
+    @usableFromInline let index: PrefixIndex
     /// The ASes whose routes matter wherever they point, sorted: a handful for a country's upstreams, so
     /// a scan beats hashing; a binary search takes over for a country's hundreds of ASes.
-    let asns: [UInt32]
+    @usableFromInline let asns: [UInt32]
     /// True when the origin of every route matters, so sources must read it.
     public let needsOrigin: Bool
 
@@ -455,13 +477,13 @@ public final class RelevanceFilter: Sendable {
     }
 
     /// See the type's description.
-    @inline(__always)
+    @inlinable
     public func isRelevant(prefix: IPPrefix, origin: UInt32?) -> Bool {
         if let origin, matches(origin) { return true }
         return index.overlaps(prefix)
     }
 
-    @inline(__always)
+    @inlinable
     func matches(_ asn: UInt32) -> Bool {
         if asns.count <= 16 {
             for a in asns where a == asn { return true }

@@ -1,0 +1,72 @@
+import BGP
+import MRT
+
+/// Turns BMP messages into the same route elements as MRT files give (announcements, withdrawals and
+/// session changes), so everything downstream of decoding is shared.
+///
+/// A router may report one peer several times: its Adj-RIB-In before policy, after policy, its Adj-RIB-Out
+/// and its Loc-RIB. Counting them all would count one peer's view several times, so only the views in
+/// `views` are turned into elements (by default pre-policy Adj-RIB-In, what the peer itself announced,
+/// and Loc-RIB); the others are counted in `skippedOtherViews`.
+public struct BMPRouteDecoder {
+    /// The RIB views a router can report.
+    public enum View: Hashable, Sendable, CaseIterable {
+        case prePolicy
+        case postPolicy
+        case adjRIBOut
+        case locRIB
+    }
+
+    /// The views turned into elements.
+    public var views: Set<View>
+    /// The UPDATE decoder shared with MRT.
+    public var decoder = MRTDecoder()
+    /// Route Monitoring messages skipped because their view is not in `views`.
+    public private(set) var skippedOtherViews = 0
+
+    /// A decoder for `views`.
+    public init(views: Set<View> = [.prePolicy, .locRIB]) { self.views = views }
+
+    /// The view a per-peer header reports.
+    public static func view(of peer: BMPPeerHeader) -> View {
+        if peer.isLocRIB { return .locRIB }
+        if peer.isAdjRIBOut { return .adjRIBOut }
+        return peer.isPostPolicy ? .postPolicy : .prePolicy
+    }
+
+    /// Calls `visit` with the elements of one framed message: the routes of a Route Monitoring message, or
+    /// a state change for Peer Up (to Established) and Peer Down (to Idle). `now` stands in for a router
+    /// that leaves the per-peer timestamp at zero. Other message types yield nothing.
+    public mutating func elements(of frame: BMPFrame, now: Double, _ visit: (MRTElement) -> Void) -> MRTRecordOutcome {
+        guard let kind = BMPMessageType(rawValue: frame.type),
+            kind == .routeMonitoring || kind == .peerUp || kind == .peerDown, let peer = frame.peer
+        else { return .decoded }
+        guard views.contains(Self.view(of: peer)) else {
+            if kind == .routeMonitoring { skippedOtherViews += 1 }
+            return .decoded
+        }
+        var seconds = peer.seconds
+        var micros = peer.microseconds
+        if seconds == 0 {
+            seconds = UInt32(max(0, min(now, Double(UInt32.max))))
+            micros = UInt32((now - now.rounded(.down)) * 1_000_000)
+        }
+        let header = MRTRecordHeader(
+            timestamp: seconds, microseconds: micros, type: MRTType.bgp4mpET, subtype: BGP4MPSubtype.messageAS4,
+            length: frame.bytes.count, offset: frame.offset)
+        var element = MRTElement(kind: .announcement, record: header)
+        element.peerAddress = peer.address
+        element.peerASN = peer.asn
+        switch kind {
+        case .routeMonitoring:
+            return decoder.decodeBGPMessage(
+                frame.bgpMessage, asnSize: peer.usesTwoByteASNs ? 2 : 4, element: &element, visit)
+        default:
+            element.kind = .stateChange
+            element.oldState = kind == .peerUp ? 5 : 6
+            element.newState = kind == .peerUp ? 6 : 1
+            visit(element)
+            return .decoded
+        }
+    }
+}
