@@ -13,10 +13,20 @@ let package = Package(
         .library(name: "BMP", targets: ["BMP"]),
         .library(name: "Vigil", targets: ["Vigil"]),
         .library(name: "VigilReplay", targets: ["VigilReplay"]),
+        .library(name: "RISLive", targets: ["RISLive"]),
+        .library(name: "VigilStore", targets: ["VigilStore"]),
+        .library(name: "VigilLive", targets: ["VigilLive"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // System libraries (Debian: zlib1g-dev, libbz2-dev).
@@ -28,27 +38,71 @@ let package = Package(
         // MRT record reader over raw/gzip/bzip2 input and bgpdump-compatible output.
         .target(name: "MRT", dependencies: ["BGP", "CZlib", "CBzip2"], swiftSettings: strict),
         // BMP (RFC 7854) decoding into the same route elements as MRT.
-        .target(name: "BMP", dependencies: ["BGP", "MRT"], swiftSettings: strict),
+        .target(
+            name: "BMP",
+            dependencies: [
+                "BGP", "MRT", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        // RIPE RIS Live: the message model and the websocket client.
+        .target(
+            name: "RISLive",
+            dependencies: [
+                "BGP", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         // The core: targets, route events, the routing view, signals, detector and diagnosis.
         .target(name: "Vigil", dependencies: ["BGP"], swiftSettings: strict),
         // Sources of route events from MRT files, and the replay driver.
         .target(name: "VigilReplay", dependencies: ["Vigil", "MRT", "BGP"], swiftSettings: strict),
+        // Durable history in one SQLite file: events, signals, feed gaps, peers, targets.
+        .target(
+            name: "VigilStore", dependencies: ["Vigil", "BGP", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        // Live monitoring: RIS Live and BMP sources into the shared view, detector and store.
+        .target(
+            name: "VigilLive",
+            dependencies: [
+                "Vigil", "VigilReplay", "VigilStore", "RISLive", "BMP", "MRT", "BGP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // The `vigil` command line: wiring only.
         .executableTarget(
             name: "VigilCLI",
             dependencies: [
-                "BGP", "MRT", "Vigil", "VigilReplay",
+                "BGP", "MRT", "Vigil", "VigilReplay", "VigilStore", "VigilLive", "RISLive", "BMP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
 
         // Test support shipped as a product: the shared-data fixture loader and process helpers.
-        .target(name: "VigilTesting", dependencies: ["MRT"], swiftSettings: strict),
+        .target(
+            name: "VigilTesting",
+            dependencies: [
+                "MRT", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: strict),
 
         .testTarget(name: "BGPTests", dependencies: ["BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(name: "MRTTests", dependencies: ["MRT", "BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(name: "BMPTests", dependencies: ["BMP", "MRT", "BGP", "VigilTesting"], swiftSettings: strict),
+        .testTarget(name: "RISLiveTests", dependencies: ["RISLive", "BGP", "VigilTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "VigilStoreTests", dependencies: ["VigilStore", "Vigil", "BGP", "VigilTesting"], swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VigilLiveTests",
+            dependencies: ["VigilLive", "VigilStore", "RISLive", "BMP", "Vigil", "BGP", "VigilTesting"],
+            swiftSettings: strict),
         .testTarget(name: "VigilTests", dependencies: ["Vigil", "BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(
             name: "VigilReplayTests", dependencies: ["VigilReplay", "Vigil", "MRT", "BGP", "VigilTesting"],

@@ -68,7 +68,8 @@ extension BMPMessage {
                     let n = Int(rest.u16(at + 2))
                     guard at + 4 + n <= rest.count else { throw fail("statistic \(t) overruns the message") }
                     let value: UInt64 =
-                        n == 4 ? UInt64(rest.u32(at + 4)) : n == 8 ? rest.u64(at + 4) : n == 2 ? UInt64(rest.u16(at + 4)) : 0
+                        n == 4
+                        ? UInt64(rest.u32(at + 4)) : n == 8 ? rest.u64(at + 4) : n == 2 ? UInt64(rest.u16(at + 4)) : 0
                     stats.append((t, value))
                     at += 4 + n
                 }

@@ -123,7 +123,8 @@ public enum BMPMessage: Sendable {
     /// The session went down; `reason` is RFC 7854's code (1-5, and 6 for Loc-RIB in RFC 9069).
     case peerDown(BMPPeerHeader, reason: UInt8)
     /// The session came up: the local end, and the OPEN messages each side sent.
-    case peerUp(BMPPeerHeader, localAddress: IPAddress, localPort: UInt16, remotePort: UInt16, sentOpen: [UInt8],
+    case peerUp(
+        BMPPeerHeader, localAddress: IPAddress, localPort: UInt16, remotePort: UInt16, sentOpen: [UInt8],
         receivedOpen: [UInt8], information: [BMPInformation])
     /// The router introduces itself.
     case initiation([BMPInformation])

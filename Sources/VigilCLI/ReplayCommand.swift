@@ -185,20 +185,5 @@ struct ReplayCommand: ParsableCommand {
         return o.closed
     }
 
-    static func json(_ e: DetectedEvent) -> String {
-        var o = JSONObject()
-        o.add("type", "event")
-        o.add("id", e.id)
-        o.add("target", e.target)
-        o.add("cause", e.cause.rawValue)
-        o.add("confidence", e.confidence)
-        o.add("start", UTCTime.iso(e.start))
-        o.add("end", e.end.map { UTCTime.iso($0) })
-        o.add("prefixes", e.prefixes.map(\.description))
-        o.add("upstreams", e.upstreams.map { Int($0) })
-        o.add("origins", e.origins.map { Int($0) })
-        o.add("severity", e.severity)
-        o.add("evidence", e.evidence)
-        return o.closed
-    }
+    static func json(_ e: DetectedEvent) -> String { e.jsonLine }
 }

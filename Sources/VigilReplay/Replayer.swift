@@ -199,65 +199,13 @@ public struct Replayer {
         var elements = 0
         let relevance = view.relevance
         let learns = view.learnsOrigins
-        // Routes that do not concern the target are only counted; a run of them from one peer is counted
-        // at once (an UPDATE carries many prefixes, a RIB record many peers).
-        var batch = (id: -1, kind: RouteEvent.Kind.announce, family: IPAddress.Family.v4, time: 0.0, count: 0)
+        var feeder = ElementFeeder(placeholder: input.placeholder)
         let outcome = input.decoder.decode(record) { e in
             let id = input.peerID(e.peerAddress, e.peerASN, &view)
-            let kind: RouteEvent.Kind
-            var relevant: Bool
-            var ends: (origin: UInt32, upstream: UInt32?)?
-            switch e.kind {
-            case .stateChange:
-                if batch.count > 0 {
-                    view.count(
-                        peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
-                    batch.count = 0
-                }
-                let change: RouteEvent.Kind? = e.newState == 6 ? .peerUp : (e.oldState == 6 ? .peerDown : nil)
-                if let change, view.apply(RouteEvent(time: e.time, peer: input.placeholder, kind: change), peer: id) {
-                    onChange?(e.time)
-                }
-                return
-            case .ribEntry, .announcement:
-                kind = e.kind == .ribEntry ? .ribEntry : .announce
-                // Only routes that may matter pay for more than a range check and the origin.
-                let origin = relevance.needsOrigin ? e.attributes.originASN : nil
-                relevant =
-                    relevance.isRelevant(prefix: e.prefix, origin: origin) || (learns && view.isLearned(e.prefix))
-                if relevant { ends = e.attributes.originAndUpstream }
-                // An announcement may replace an upstream's own route with someone else's.
-                if !relevant && view.holdsOwnRoute(peer: id, prefix: e.prefix) { relevant = true }
-            case .withdrawal:
-                kind = .withdraw
-                relevant =
-                    relevance.isRelevant(prefix: e.prefix, origin: nil) || (learns && view.isLearned(e.prefix))
-                    || view.holdsOwnRoute(peer: id, prefix: e.prefix)
-            }
-            elements += 1
-            if relevant {
-                if batch.count > 0 {
-                    view.count(
-                        peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
-                    batch.count = 0
-                }
-                let event = RouteEvent(
-                    time: e.time, peer: input.placeholder, kind: kind, prefix: e.prefix, origin: ends?.origin,
-                    upstream: ends?.upstream)
-                if view.apply(event, peer: id) { onChange?(e.time) }
-            } else if batch.count > 0 && batch.id == id && batch.kind == kind && batch.family == e.prefix.family {
-                batch.count += 1
-            } else {
-                if batch.count > 0 {
-                    view.count(
-                        peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
-                }
-                batch = (id, kind, e.prefix.family, e.time, 1)
-            }
+            if e.kind != .stateChange { elements += 1 }
+            if feeder.feed(e, peer: id, view: &view, relevance: relevance, learns: learns) { onChange?(e.time) }
         }
-        if batch.count > 0 {
-            view.count(peer: batch.id, time: batch.time, kind: batch.kind, family: batch.family, times: batch.count)
-        }
+        feeder.flush(&view)
         switch outcome {
         case .decoded: break
         case .unsupported: input.reader.reportUnsupported(record.header)

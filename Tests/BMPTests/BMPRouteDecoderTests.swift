@@ -32,7 +32,8 @@ import VigilTesting
         for line in text.split(separator: "\n") {
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                 object["bmp_msg_type"] as? String == "route_monitor", object["safi"] as? Int == 1,
-                let kind = object["log_type"] as? String, kind == "update" || (kind == "withdraw" && object["afi"] as? Int == 2),
+                let kind = object["log_type"] as? String,
+                kind == "update" || (kind == "withdraw" && object["afi"] as? Int == 2),
                 let peer = object["peer_ip"] as? String, let prefix = object["ip_prefix"] as? String
             else { continue }
             routes.append(
@@ -75,7 +76,9 @@ import VigilTesting
                         locRIB: view == .locRIB, postPolicy: view == .postPolicy))
             }
             #expect(outcome == .decoded, "message at byte \(frame.offset)")
-        } problem: { Issue.record("\($0)") }
+        } problem: {
+            Issue.record("\($0)")
+        }
         return (routes, states)
     }
 
@@ -132,7 +135,9 @@ import VigilTesting
             }
             _ = pre.elements(of: frame, now: 0) { e in if e.kind != .stateChange { preCount += 1 } }
             _ = all.elements(of: frame, now: 0) { e in if e.kind != .stateChange { allCount += 1 } }
-        } problem: { Issue.record("\($0)") }
+        } problem: {
+            Issue.record("\($0)")
+        }
         #expect(otherMessages > 0 && otherMessages < monitoring)
         #expect(pre.skippedOtherViews == otherMessages)
         #expect(all.skippedOtherViews == 0)

@@ -43,7 +43,9 @@ import VigilTesting
                 offsets.append(frame.offset)
                 // Every message of a real router decodes completely.
                 if frame.type != 0 { #expect(throws: Never.self) { _ = try frame.message() } }
-            } problem: { problems.append($0) }
+            } problem: {
+                problems.append($0)
+            }
         }
         return (types, offsets, problems)
     }
@@ -114,7 +116,8 @@ import VigilTesting
             decoder.decode { frame in
                 _ = try? frame.message()
                 _ = routes.elements(of: frame, now: 0) { _ in }
-            } problem: { _ in }
+            } problem: { _ in
+            }
             _ = decoder.finish()
             #expect(decoder.pendingBytes == 0)
         }

@@ -42,6 +42,24 @@ public struct DetectedEvent: Sendable {
     public var severity: Double
     /// Plain-English lines with times, counts and ASNs.
     public var evidence: [String]
+
+    /// Creates an event (the detector makes them; stores read them back).
+    public init(
+        id: Int, target: String, cause: Cause, confidence: Double, start: Double, end: Double?, prefixes: [IPPrefix],
+        upstreams: [UInt32], origins: [UInt32] = [], severity: Double, evidence: [String]
+    ) {
+        self.id = id
+        self.target = target
+        self.cause = cause
+        self.confidence = confidence
+        self.start = start
+        self.end = end
+        self.prefixes = prefixes
+        self.upstreams = upstreams
+        self.origins = origins
+        self.severity = severity
+        self.evidence = evidence
+    }
 }
 
 /// A change worth a line on the timeline.

@@ -17,7 +17,13 @@ public struct Detector: Sendable {
     var baselineShare: [UInt32: Double] = [:]
     var baselineOwn: [UInt32: Double] = [:]
     var finished: [DetectedEvent] = []
-    var nextID = 1
+    /// The number the next event gets. Events are numbered when they open, so a live monitor can show and
+    /// store an event under the number it keeps to the end; a store sets it past the numbers it holds.
+    public var nextID = 1
+    /// Treat a prefix whose earlier state is unknown as up, so that finding it down at the first look opens
+    /// an outage (live monitoring: an outage already under way at start-up is reported as ongoing). Replay
+    /// leaves it off: its first look is the baseline.
+    public var assumesUpAtStart = false
 
     /// A detector for `target`.
     public init(target: Target, thresholds: Thresholds? = nil) {
@@ -38,9 +44,32 @@ public struct Detector: Sendable {
     /// Finalizes events that can no longer change by `now` (ended longer ago than the merge window).
     public mutating func tick(now: Double) {
         if let o = outage, let end = o.end, now > end + thresholds.mergeWindow {
-            finished.append(o.event(id: take(), target: target, thresholds: thresholds))
+            finished.append(o.event(target: target, thresholds: thresholds))
             outage = nil
         }
+    }
+
+    /// The events open now, as they would read if the run ended now (`end` nil while ongoing; an outage
+    /// whose prefixes are all back shows its end while the merge window may still extend it). Their ids
+    /// are those they will finish with.
+    public func openEvents() -> [DetectedEvent] {
+        var out: [DetectedEvent] = []
+        if let o = outage { out.append(o.event(target: target, thresholds: thresholds)) }
+        for (route, h) in hijacks { out.append(h.event(target: target, route: route)) }
+        if let f = feed { out.append(f.event(target: target)) }
+        return out.sorted { $0.id < $1.id }
+    }
+
+    /// Resumes an outage that was open when a previous run stopped: its prefixes count as down since
+    /// `start`, under the same id, so the next look either continues it or closes it.
+    public mutating func resumeOutage(id: Int, start: Double, prefixes: [IPPrefix]) {
+        var record = OutageRecord(id: id, start: start, baselineShare: baselineShare, baselineOwn: baselineOwn)
+        for p in prefixes {
+            record.down(p, at: start)
+            prefixUp[p] = false
+        }
+        outage = record
+        nextID = max(nextID, id + 1)
     }
 
     /// Takes the events finalized so far.
@@ -52,15 +81,15 @@ public struct Detector: Sendable {
     /// Ends the run: finalizes everything, ongoing events with `end` nil.
     public mutating func finish() -> [DetectedEvent] {
         if let o = outage {
-            finished.append(o.event(id: take(), target: target, thresholds: thresholds))
+            finished.append(o.event(target: target, thresholds: thresholds))
             outage = nil
         }
         for (route, h) in hijacks.sorted(by: { $0.value.start < $1.value.start }) {
-            finished.append(h.event(id: take(), target: target, route: route))
+            finished.append(h.event(target: target, route: route))
         }
         hijacks.removeAll()
         if let f = feed {
-            finished.append(f.event(id: take(), target: target))
+            finished.append(f.event(target: target))
             feed = nil
         }
         return drainFinished()
@@ -77,7 +106,7 @@ public struct Detector: Sendable {
         let lost = s.fullFeedPeers - s.votingPeers
         let failing = s.fullFeedPeers >= 2 && Double(lost) >= thresholds.feedLossFraction * Double(s.fullFeedPeers)
         if failing, feed == nil {
-            feed = FeedRecord(start: s.time, peersBefore: s.fullFeedPeers, lost: lost)
+            feed = FeedRecord(id: take(), start: s.time, peersBefore: s.fullFeedPeers, lost: lost)
             notices.append(
                 TimelineNotice(time: s.time, text: "feed problem: \(lost) of \(s.fullFeedPeers) full-feed peers lost"))
         } else if failing, var f = feed {
@@ -85,7 +114,7 @@ public struct Detector: Sendable {
             feed = f
         } else if var f = feed {
             f.end = s.time
-            finished.append(f.event(id: take(), target: target))
+            finished.append(f.event(target: target))
             feed = nil
             notices.append(
                 TimelineNotice(
@@ -99,7 +128,7 @@ public struct Detector: Sendable {
         for (route, peers) in s.foreign {
             if hijacks[route] == nil {
                 hijacks[route] = HijackRecord(
-                    start: s.time, firstPeers: peers, maxPeers: peers.count, voting: s.votingPeers)
+                    id: take(), start: s.time, firstPeers: peers, maxPeers: peers.count, voting: s.votingPeers)
                 notices.append(
                     TimelineNotice(
                         time: s.time,
@@ -114,7 +143,7 @@ public struct Detector: Sendable {
         for (route, h) in hijacks where s.foreign[route] == nil {
             var done = h
             done.end = s.time
-            finished.append(done.event(id: take(), target: target, route: route))
+            finished.append(done.event(target: target, route: route))
             hijacks[route] = nil
             notices.append(TimelineNotice(time: s.time, text: "\(route.prefix) from AS\(route.origin) gone"))
         }
@@ -128,14 +157,15 @@ public struct Detector: Sendable {
             // A prefix nobody can speak for is not listed and keeps its state: silence is not a withdrawal.
             guard let visibility = s.visibility[prefix], let voters = s.denominators[prefix] else { continue }
             let up = visibility >= thresholds.visibleFraction
-            let was = prefixUp[prefix]
+            let was = prefixUp[prefix] ?? (assumesUpAtStart ? true : nil)
             prefixUp[prefix] = up
             guard let was, was != up else { continue }
             let seen = Int((visibility * Double(voters)).rounded())
             if !up {
                 notices.append(TimelineNotice(time: s.time, text: "\(prefix) down: seen by \(seen) of \(voters) peers"))
                 if outage == nil {
-                    outage = OutageRecord(start: s.time, baselineShare: baselineShare, baselineOwn: baselineOwn)
+                    outage = OutageRecord(
+                        id: take(), start: s.time, baselineShare: baselineShare, baselineOwn: baselineOwn)
                 }
                 outage?.down(prefix, at: s.time)
             } else if outage != nil {
@@ -155,12 +185,13 @@ public struct Detector: Sendable {
 
 /// A feed problem being tracked.
 struct FeedRecord: Sendable {
+    var id: Int
     var start: Double
     var end: Double?
     var peersBefore: Int
     var lost: Int
 
-    func event(id: Int, target: Target) -> DetectedEvent {
+    func event(target: Target) -> DetectedEvent {
         DetectedEvent(
             id: id, target: target.name, cause: .feedProblem, confidence: 0.9, start: start, end: end, prefixes: [],
             upstreams: [], severity: 0,
@@ -173,13 +204,14 @@ struct FeedRecord: Sendable {
 
 /// A hijack being tracked.
 struct HijackRecord: Sendable {
+    var id: Int
     var start: Double
     var end: Double?
     var firstPeers: [PeerKey]
     var maxPeers: Int
     var voting: Int
 
-    func event(id: Int, target: Target, route: ForeignRoute) -> DetectedEvent {
+    func event(target: Target, route: ForeignRoute) -> DetectedEvent {
         let allowed = target.originASNs.sorted().map { "AS\($0)" }.joined(separator: ", ")
         var evidence = [
             "\(route.prefix) announced with origin AS\(route.origin) at \(UTCTime.iso(start)); allowed origins: \(allowed)",

@@ -3,6 +3,7 @@ import BGP
 /// An outage of the target while it is being observed: which prefixes went down and came back when, and
 /// what happened meanwhile to the paths through each upstream and to the upstreams' own prefixes.
 struct OutageRecord: Sendable {
+    var id: Int
     var start: Double
     var end: Double?
     /// Prefixes in the order they first went down.
@@ -23,7 +24,8 @@ struct OutageRecord: Sendable {
     var lastTime: Double
     var trackedCount = 1
 
-    init(start: Double, baselineShare: [UInt32: Double], baselineOwn: [UInt32: Double]) {
+    init(id: Int, start: Double, baselineShare: [UInt32: Double], baselineOwn: [UInt32: Double]) {
+        self.id = id
         self.start = start
         self.baselineShare = baselineShare
         self.baselineOwn = baselineOwn
@@ -60,7 +62,7 @@ struct OutageRecord: Sendable {
         for (asn, own) in s.upstreamOwn { lowestOwn[asn] = min(lowestOwn[asn] ?? own, own) }
     }
 
-    func event(id: Int, target: Target, thresholds: Thresholds) -> DetectedEvent {
+    func event(target: Target, thresholds: Thresholds) -> DetectedEvent {
         let verdict = Diagnosis.diagnose(self, target: target, thresholds: thresholds)
         return DetectedEvent(
             id: id, target: target.name, cause: verdict.cause, confidence: verdict.confidence, start: start, end: end,

@@ -1,0 +1,169 @@
+import BGP
+import MRT
+import RISLive
+import Synchronization
+import Vigil
+import VigilReplay
+import VigilStore
+
+/// What live monitoring has counted so far, for `vigil status` and the metrics.
+public struct LiveCounters: Sendable, Equatable {
+    /// RIS Live `ris_message` frames applied, and route announcements and withdrawals in them.
+    public var risMessages = 0
+    public var risRoutes = 0
+    /// BMP route elements applied (all views chosen).
+    public var bmpRoutes = 0
+    /// Session changes (RIS_PEER_STATE, BMP Peer Up/Down, MRT state changes).
+    public var sessionChanges = 0
+    /// Events opened, and events closed.
+    public var eventsOpened = 0
+    public var eventsClosed = 0
+    /// Commits to the store.
+    public var commits = 0
+    /// Time of the last route heard from any source.
+    public var lastHeard: Double = 0
+}
+
+/// The live pipeline's state: one routing view, detector and bin clock for a target, fed by any number of
+/// sources from any task, and the store it commits to.
+///
+/// Detection code is the replay's: sources only turn their messages into `RouteEvent`s (RIS Live) or
+/// route elements (BMP, through the replay's `ElementFeeder`). An event is committed in the same step
+/// that opens, changes or closes it, together with the routes that caused it.
+public final class LiveEngine: Sendable {
+    /// The target watched.
+    public let target: Target
+    /// Where history goes (nil: nowhere, for benchmarks).
+    public let store: VigilStore?
+    private let state: Locked<LiveState>
+    /// Serializes commits, so batches reach the store in the order they were taken.
+    private let committing = Mutex<Void>(())
+
+    /// An engine for `target`, binning signals every `binSeconds`, committing to `store`.
+    public init(target: Target, store: VigilStore?, binSeconds: Double = 60, thresholds: Thresholds? = nil) {
+        self.target = target
+        self.store = store
+        state = Locked(LiveState(target: target, binSeconds: binSeconds, thresholds: thresholds))
+    }
+
+    /// Seeds the view: routes kept in the store (the state a previous run stopped in), open events to
+    /// resume, and the numbering of new events. Call once, before any source runs.
+    public func resume(now: Double) throws(StoreError) -> ResumeSummary {
+        guard let store else { return ResumeSummary() }
+        try store.save(target: target)
+        let routes = try store.routes(target: target.name)
+        let open = try store.events(target: target.name, open: true)
+        let next = try store.nextEventID()
+        try store.closeOpenFeedGaps(end: now)
+        return state.withLock { s in
+            s.detector.nextID = next
+            for r in routes {
+                let id = s.view.id(of: r.peer)
+                _ = s.view.apply(
+                    RouteEvent(
+                        time: r.time, peer: r.peer, kind: .announce, prefix: r.prefix, origin: r.origin,
+                        upstream: r.upstream), peer: id)
+            }
+            var resumed = 0
+            for e in open where e.cause != .hijack && e.cause != .feedProblem && e.end == nil {
+                s.detector.resumeOutage(id: e.id, start: e.start, prefixes: e.prefixes)
+                s.persisted[e.id] = e.jsonLine
+                resumed += 1
+            }
+            // Hijacks and feed problems are re-detected from the current state; an old open one is closed.
+            for e in open where e.cause == .hijack || e.cause == .feedProblem || e.end != nil {
+                var closed = e
+                closed.end = closed.end ?? now
+                s.batch.events.append((closed, false))
+            }
+            s.observe(time: now)
+            return ResumeSummary(routes: routes.count, resumedEvents: resumed)
+        }
+    }
+
+    /// What `resume(now:)` restored.
+    public struct ResumeSummary: Sendable, Equatable {
+        /// Routes put back into the view.
+        public var routes = 0
+        /// Open outages continued.
+        public var resumedEvents = 0
+    }
+
+    // MARK: Sources
+
+    /// Applies one RIS Live message; `collector` names its host (RIS's "rrc00").
+    public func apply(_ m: RISMessage) throws(StoreError) {
+        let urgent = state.withLock { s in s.apply(m) }
+        try commitIfDue(urgent: urgent)
+    }
+
+    /// Applies route elements decoded from one BMP message of router `collector`.
+    public func apply(bmp elements: [MRTElement], collector: String) throws(StoreError) {
+        // The elements borrow the caller's buffer, which outlives this synchronous call.
+        nonisolated(unsafe) let borrowed = elements
+        let urgent = state.withLock { s in s.apply(bmp: borrowed, collector: collector) }
+        try commitIfDue(urgent: urgent)
+    }
+
+    /// Applies already normalized events (seeding from a RIB, tests).
+    public func apply(_ events: [RouteEvent]) throws(StoreError) {
+        let urgent = state.withLock { s in s.apply(events) }
+        try commitIfDue(urgent: urgent)
+    }
+
+    /// Advances the clock: closes bins, finalizes events, commits what is pending.
+    public func tick(now: Double) throws(StoreError) {
+        state.withLock { s in s.tick(now: now) }
+        try commitIfDue(urgent: true)
+    }
+
+    /// Records a source's gap: no data from it between the two times (never read as withdrawals).
+    public func feedGap(source: String, start: Double, reason: String) throws(StoreError) -> Int? {
+        try store?.openFeedGap(source: source, start: start, reason: reason)
+    }
+
+    /// Ends a source's gap.
+    public func endFeedGap(_ id: Int?, end: Double) throws(StoreError) {
+        if let id { try store?.closeFeedGap(id: id, end: end) }
+    }
+
+    /// Ends the run: commits everything; open events stay open in the store, to be resumed.
+    public func shutdown(now: Double) throws(StoreError) {
+        state.withLock { s in s.tick(now: now) }
+        try commitIfDue(urgent: true)
+    }
+
+    // MARK: Reading
+
+    /// The counters.
+    public var counters: LiveCounters { state.withLock { $0.counters } }
+
+    /// The events open now.
+    public var openEvents: [DetectedEvent] { state.withLock { $0.detector.openEvents() } }
+
+    /// The signals right now.
+    public func signals(now: Double) -> TargetSignals {
+        state.withLock { TargetSignals(snapshotOf: $0.view, time: now) }
+    }
+
+    /// Which voting rule is in force: a RIB's full-feed rule, or the without-RIB rule.
+    public var votingRule: String {
+        state.withLock { s in
+            s.view.sawRIB
+                ? "full-feed peers from a RIB snapshot (> \(s.detector.thresholds.fullFeedIPv4) IPv4 routes)"
+                : "peers that carried a route to the target (no RIB: a filtered stream cannot tell full feeds)"
+        }
+    }
+
+    private func commitIfDue(urgent: Bool) throws(StoreError) {
+        try committing.withLock { _ throws(StoreError) in
+            let batch: StoreBatch? = state.withLock { s in
+                guard urgent || s.batch.events.count > 0 || s.pendingRoutes > 500 else { return nil }
+                return s.takeBatch()
+            }
+            guard let batch, !batch.isEmpty, let store else { return }
+            try store.commit(batch)
+            state.withLock { $0.counters.commits += 1 }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import BGP
+import MRT
+import RISLive
+import Vigil
+import VigilReplay
+import VigilStore
+
+/// The mutable part of `LiveEngine`, used under its lock: the view, the detector, the bin clock and the
+/// batch of changes not yet committed.
+struct LiveState {
+    var view: RoutingView
+    var detector: Detector
+    let binSeconds: Double
+    var binStart: Double?
+    var binUpdates = 0
+    var batch: StoreBatch
+    /// The JSON of each open event as last committed, to commit it again only when it changed.
+    var persisted: [Int: String] = [:]
+    var counters = LiveCounters()
+    var feeder = ElementFeeder()
+    /// Peer times not yet committed.
+    var peerTimes: [PeerKey: (heard: Double, route: Double?)] = [:]
+
+    init(target: Target, binSeconds: Double, thresholds: Thresholds?) {
+        view = RoutingView(target: target)
+        detector = Detector(target: target, thresholds: thresholds)
+        // Live: a target found dark at start-up is an outage already under way.
+        detector.assumesUpAtStart = true
+        self.binSeconds = binSeconds
+        batch = StoreBatch(target: target.name)
+    }
+
+    var pendingRoutes: Int { batch.announced.count + batch.withdrawn.count }
+
+    // MARK: Sources
+
+    /// Applies a RIS Live message; returns true when an event changed (commit now).
+    mutating func apply(_ m: RISMessage) -> Bool {
+        let key = PeerKey(collector: m.host, address: m.peer, asn: m.peerASN)
+        let id = view.id(of: key)
+        counters.risMessages += 1
+        counters.lastHeard = max(counters.lastHeard, m.timestamp)
+        closeBins(before: m.timestamp)
+        var changed = false
+        var routeChanged = false
+        switch m.kind {
+        case .update:
+            for p in m.withdrawn {
+                if view.apply(RouteEvent(time: m.timestamp, peer: key, kind: .withdraw, prefix: p), peer: id) {
+                    batch.withdrawn.append((key, p))
+                    changed = true
+                    routeChanged = true
+                }
+            }
+            for p in m.announced {
+                let event = RouteEvent(
+                    time: m.timestamp, peer: key, kind: .announce, prefix: p, origin: m.origin, upstream: m.upstream)
+                if view.apply(event, peer: id) {
+                    batch.announced.append(
+                        StoredRoute(peer: key, prefix: p, origin: m.origin, upstream: m.upstream, time: m.timestamp))
+                    changed = true
+                    routeChanged = true
+                }
+            }
+            let n = m.announced.count + m.withdrawn.count
+            counters.risRoutes += n
+            binUpdates += n
+        case .peerState(let state):
+            let kind: RouteEvent.Kind? =
+                state == "connected" || state == "up" ? .peerUp : (state == "down" ? .peerDown : nil)
+            if let kind {
+                counters.sessionChanges += 1
+                if view.apply(RouteEvent(time: m.timestamp, peer: key, kind: kind), peer: id) { changed = true }
+                if kind == .peerDown { batch.peersDown.append(key) }
+            }
+        case .other:
+            break
+        }
+        let previous = peerTimes[key]?.route
+        peerTimes[key] = (m.timestamp, routeChanged ? m.timestamp : previous)
+        return changed ? observe(time: m.timestamp) : false
+    }
+
+    /// Applies the elements of one BMP message from router `collector`; returns true when an event changed.
+    mutating func apply(bmp elements: [MRTElement], collector: String) -> Bool {
+        guard let first = elements.first else { return false }
+        let relevance = view.relevance
+        let learns = view.learnsOrigins
+        var changed = false
+        var time = first.time
+        closeBins(before: time)
+        var lastKey: PeerKey?
+        var id = 0
+        for e in elements {
+            if lastKey?.address != e.peerAddress || lastKey?.asn != e.peerASN {
+                let key = PeerKey(collector: collector, address: e.peerAddress, asn: e.peerASN)
+                id = view.id(of: key)
+                lastKey = key
+            }
+            time = e.time
+            guard let key = lastKey else { continue }
+            if e.kind == .stateChange { counters.sessionChanges += 1 } else { counters.bmpRoutes += 1 }
+            guard feeder.feed(e, peer: id, view: &view, relevance: relevance, learns: learns) else { continue }
+            changed = true
+            switch e.kind {
+            case .announcement, .ribEntry:
+                let ends = e.attributes.originAndUpstream
+                batch.announced.append(
+                    StoredRoute(peer: key, prefix: e.prefix, origin: ends?.origin, upstream: ends?.upstream, time: time)
+                )
+            case .withdrawal:
+                batch.withdrawn.append((key, e.prefix))
+            case .stateChange:
+                if e.newState != 6 { batch.peersDown.append(key) }
+            }
+            peerTimes[key] = (time, time)
+        }
+        feeder.flush(&view)
+        binUpdates += elements.count
+        counters.lastHeard = max(counters.lastHeard, time)
+        return changed ? observe(time: time) : false
+    }
+
+    /// Applies normalized events; returns true when an event changed.
+    mutating func apply(_ events: [RouteEvent]) -> Bool {
+        var changed = false
+        var time = 0.0
+        for e in events {
+            closeBins(before: e.time)
+            time = max(time, e.time)
+            if view.apply(e) { changed = true }
+        }
+        return changed ? observe(time: time) : false
+    }
+
+    // MARK: Clock and detection
+
+    mutating func tick(now: Double) {
+        closeBins(before: now)
+        detector.tick(now: now)
+        _ = syncEvents()
+    }
+
+    /// Looks at the signals after a change; returns true when an event opened, changed or closed.
+    @discardableResult
+    mutating func observe(time: Double) -> Bool {
+        _ = detector.observe(TargetSignals(changesOf: &view, time: time))
+        return syncEvents()
+    }
+
+    mutating func syncEvents() -> Bool {
+        var any = false
+        for e in detector.openEvents() {
+            let line = e.jsonLine
+            guard persisted[e.id] != line else { continue }
+            if persisted[e.id] == nil { counters.eventsOpened += 1 }
+            persisted[e.id] = line
+            batch.events.append((e, true))
+            any = true
+        }
+        for e in detector.drainFinished() {
+            if persisted.removeValue(forKey: e.id) == nil { counters.eventsOpened += 1 }
+            counters.eventsClosed += 1
+            batch.events.append((e, false))
+            any = true
+        }
+        return any
+    }
+
+    mutating func closeBins(before time: Double) {
+        guard binSeconds > 0 else { return }
+        if binStart == nil { binStart = (time / binSeconds).rounded(.down) * binSeconds }
+        while let start = binStart, time >= start + binSeconds {
+            let end = start + binSeconds
+            let s = TargetSignals(snapshotOf: view, time: end)
+            batch.signals.append(
+                StoredSignals(
+                    target: view.target.name, start: start, seconds: binSeconds,
+                    prefixesUp: s.prefixesUp(detector.thresholds.visibleFraction), prefixes: s.visibility.count,
+                    votingPeers: s.votingPeers, updates: binUpdates, visibility: s.visibility,
+                    upstreamShare: s.upstreamShare))
+            binUpdates = 0
+            binStart = end
+            // A long silence would otherwise write one bin per minute of it: skip to the current bin.
+            if time - end > 100 * binSeconds { binStart = (time / binSeconds).rounded(.down) * binSeconds }
+        }
+    }
+
+    mutating func takeBatch() -> StoreBatch {
+        var out = batch
+        out.peers = peerTimes.map { StoredPeer(key: $0.key, lastHeard: $0.value.heard, lastRoute: $0.value.route) }
+        peerTimes.removeAll(keepingCapacity: true)
+        batch = StoreBatch(target: batch.target)
+        return out
+    }
+}

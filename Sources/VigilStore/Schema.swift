@@ -1,0 +1,80 @@
+import GRDB
+
+/// The store's tables, as numbered migrations: a store written by an older Vigil is brought up to date
+/// when it is opened, and one written by a newer Vigil is refused rather than misread.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("1 events, signals, feed gaps, peers, targets") { db in
+            try db.create(table: "targets") { t in
+                t.primaryKey("name", .text)
+                t.column("description", .text).notNull()
+                t.column("updated", .double).notNull()
+            }
+            try db.create(table: "events") { t in
+                // Ids are the detector's event numbers: the store hands out the next free one at start-up.
+                t.primaryKey("id", .integer)
+                t.column("target", .text).notNull().indexed()
+                t.column("cause", .text).notNull()
+                t.column("confidence", .double).notNull()
+                t.column("start", .double).notNull().indexed()
+                t.column("end", .double)
+                t.column("prefixes", .text).notNull()
+                t.column("upstreams", .text).notNull()
+                t.column("origins", .text).notNull()
+                t.column("severity", .double).notNull()
+                t.column("evidence", .text).notNull()
+                // "open" while the detector may still change it, "closed" once final.
+                t.column("state", .text).notNull()
+                t.column("updated", .double).notNull()
+            }
+            try db.create(table: "signals") { t in
+                t.column("target", .text).notNull()
+                t.column("start", .double).notNull()
+                t.column("seconds", .double).notNull()
+                t.column("prefixes_up", .integer).notNull()
+                t.column("prefixes", .integer).notNull()
+                t.column("voting_peers", .integer).notNull()
+                t.column("updates", .integer).notNull()
+                t.column("visibility", .text).notNull()
+                t.column("upstreams", .text).notNull()
+                t.primaryKey(["target", "start"])
+            }
+            try db.create(table: "feed_gaps") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("source", .text).notNull()
+                t.column("start", .double).notNull().indexed()
+                t.column("end", .double)
+                t.column("reason", .text).notNull()
+            }
+            try db.create(table: "peers") { t in
+                t.column("target", .text).notNull()
+                t.column("collector", .text).notNull()
+                t.column("address", .text).notNull()
+                t.column("asn", .integer).notNull()
+                t.column("last_heard", .double).notNull()
+                // Last time the peer carried a route into the target's space: the 24-hour voting rule.
+                t.column("last_route", .double)
+                t.primaryKey(["target", "collector", "address", "asn"])
+            }
+            // Every peer's current route into the watched space (small: the target's prefixes and the
+            // upstreams' own), so a restart resumes from the state it stopped in.
+            try db.create(table: "routes") { t in
+                t.column("target", .text).notNull()
+                t.column("collector", .text).notNull()
+                t.column("address", .text).notNull()
+                t.column("asn", .integer).notNull()
+                t.column("prefix", .text).notNull()
+                t.column("origin", .integer)
+                t.column("upstream", .integer)
+                t.column("time", .double).notNull()
+                t.primaryKey(["target", "collector", "address", "asn", "prefix"])
+            }
+            try db.create(table: "settings") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+        }
+        return m
+    }
+}

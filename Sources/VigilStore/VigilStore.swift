@@ -1,0 +1,409 @@
+import BGP
+import Foundation
+import GRDB
+import Vigil
+
+/// Vigil's history in one SQLite file (WAL mode): events with their diagnosis and evidence, per-bin
+/// signals, feed gaps, peers and targets.
+///
+/// Every write is one transaction, committed before the call returns, so a monitor killed at any moment
+/// loses nothing it had reported. Readers (`vigil events`, `vigil status`, the server) open the same file
+/// while the monitor writes.
+public final class VigilStore: Sendable {
+    /// The file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating it if needed) the store at `path` and brings its schema up to date.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        do {
+            var config = Configuration()
+            config.busyMode = .timeout(5)
+            pool = try DatabasePool(path: path, configuration: config)
+            let migrator = Schema.migrator
+            if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) {
+                throw StoreError("\(path) was written by a newer Vigil: its schema is ahead of this version")
+            }
+            try migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("cannot open the store \(path): \(error)")
+        }
+    }
+
+    func write(_ body: @Sendable (Database) throws -> Void) throws(StoreError) {
+        do {
+            try pool.write { db in try body(db) }
+        } catch {
+            throw StoreError("writing \(path): \(error)")
+        }
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read { db in try body(db) }
+        } catch {
+            throw StoreError("reading \(path): \(error)")
+        }
+    }
+
+    // MARK: Targets
+
+    /// Records the target being watched (what `vigil status` lists).
+    public func save(target: Target) throws(StoreError) {
+        let description = target.summary
+        let now = Date().timeIntervalSince1970
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO targets (name, description, updated) VALUES (?, ?, ?)
+                    ON CONFLICT(name) DO UPDATE SET description = excluded.description, updated = excluded.updated
+                    """, arguments: [target.name, description, now])
+        }
+    }
+
+    /// The targets recorded: (name, description).
+    public func targets() throws(StoreError) -> [(name: String, description: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT name, description FROM targets ORDER BY name").map {
+                (name: $0["name"] as String, description: $0["description"] as String)
+            }
+        }
+    }
+
+    // MARK: Events
+
+    /// Inserts or replaces an event by its id; `open` says whether the detector may still change it.
+    public func save(event e: DetectedEvent, open: Bool) throws(StoreError) {
+        try write { db in try Self.insert(event: e, open: open, db) }
+    }
+
+    static func insert(event e: DetectedEvent, open: Bool, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO events (id, target, cause, confidence, start, "end", prefixes, upstreams, origins,
+                    severity, evidence, state, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET cause = excluded.cause, confidence = excluded.confidence,
+                    start = excluded.start, "end" = excluded."end", prefixes = excluded.prefixes,
+                    upstreams = excluded.upstreams, origins = excluded.origins, severity = excluded.severity,
+                    evidence = excluded.evidence, state = excluded.state, updated = excluded.updated
+                """,
+            arguments: [
+                e.id, e.target, e.cause.rawValue, e.confidence, e.start, e.end,
+                json(e.prefixes.map(\.description)), json(e.upstreams.map { Int($0) }),
+                json(e.origins.map { Int($0) }), e.severity, json(e.evidence), open ? "open" : "closed",
+                Date().timeIntervalSince1970,
+            ])
+    }
+
+    /// The next free event id (events are numbered by the detector; a restart continues the numbering).
+    public func nextEventID() throws(StoreError) -> Int {
+        try read { db in (try Int.fetchOne(db, sql: "SELECT MAX(id) FROM events") ?? 0) + 1 }
+    }
+
+    /// Events, newest first: of one target, started at or after `since`, of one cause, open or closed only.
+    public func events(
+        target: String? = nil, since: Double? = nil, until: Double? = nil, cause: Cause? = nil, open: Bool? = nil,
+        limit: Int = 1000
+    ) throws(StoreError) -> [DetectedEvent] {
+        var clauses: [String] = []
+        var arguments: [DatabaseValue] = []
+        if let target {
+            clauses.append("target = ?")
+            arguments.append((target).databaseValue)
+        }
+        if let since {
+            clauses.append("(\"end\" IS NULL OR \"end\" >= ?)")
+            arguments.append((since).databaseValue)
+        }
+        if let until {
+            clauses.append("start <= ?")
+            arguments.append((until).databaseValue)
+        }
+        if let cause {
+            clauses.append("cause = ?")
+            arguments.append((cause.rawValue).databaseValue)
+        }
+        if let open {
+            clauses.append("state = ?")
+            arguments.append((open ? "open" : "closed").databaseValue)
+        }
+        let sql =
+            "SELECT * FROM events" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
+            + " ORDER BY start DESC, id DESC LIMIT \(max(0, limit))"
+        let args = StatementArguments(arguments)
+        return try read { db in try Row.fetchAll(db, sql: sql, arguments: args).map(Self.event) }
+    }
+
+    static func event(_ row: Row) -> DetectedEvent {
+        let e = DetectedEvent(
+            id: row["id"], target: row["target"], cause: Cause(rawValue: row["cause"]) ?? .unknown,
+            confidence: row["confidence"], start: row["start"], end: row["end"],
+            prefixes: strings(row["prefixes"]).compactMap { IPPrefix($0) },
+            upstreams: ints(row["upstreams"]).map { UInt32(clamping: $0) },
+            origins: ints(row["origins"]).map { UInt32(clamping: $0) }, severity: row["severity"],
+            evidence: strings(row["evidence"]))
+        return e
+    }
+
+    // MARK: Signals
+
+    /// Records one bin of a target's signals.
+    public func save(signals s: StoredSignals) throws(StoreError) {
+        try write { db in try Self.insert(signals: s, db) }
+    }
+
+    static func insert(signals s: StoredSignals, _ db: Database) throws {
+        var vis = JSONObject()
+        for (p, v) in s.visibility.sorted(by: { $0.key < $1.key }) { vis.add(p.description, v) }
+        var ups = JSONObject()
+        for (a, v) in s.upstreamShare.sorted(by: { $0.key < $1.key }) { ups.add("\(a)", v) }
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO signals (target, start, seconds, prefixes_up, prefixes, voting_peers, updates,
+                    visibility, upstreams) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                s.target, s.start, s.seconds, s.prefixesUp, s.prefixes, s.votingPeers, s.updates, vis.closed,
+                ups.closed,
+            ])
+    }
+
+    /// The bins of a target between two times, oldest first.
+    public func signals(target: String, from: Double, to: Double) throws(StoreError) -> [StoredSignals] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM signals WHERE target = ? AND start >= ? AND start < ? ORDER BY start",
+                arguments: [target, from, to]
+            ).map { row in
+                StoredSignals(
+                    target: row["target"], start: row["start"], seconds: row["seconds"], prefixesUp: row["prefixes_up"],
+                    prefixes: row["prefixes"], votingPeers: row["voting_peers"], updates: row["updates"],
+                    visibility: Self.numbers(row["visibility"]).reduce(into: [:]) { out, kv in
+                        if let p = IPPrefix(kv.key) { out[p] = kv.value }
+                    },
+                    upstreamShare: Self.numbers(row["upstreams"]).reduce(into: [:]) { out, kv in
+                        if let a = UInt32(kv.key) { out[a] = kv.value }
+                    })
+            }
+        }
+    }
+
+    // MARK: Feed gaps
+
+    /// Opens a feed gap (a source lost: no data, which is never a withdrawal); returns its id.
+    public func openFeedGap(source: String, start: Double, reason: String) throws(StoreError) -> Int {
+        do {
+            return try pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO feed_gaps (source, start, reason) VALUES (?, ?, ?)",
+                    arguments: [source, start, reason])
+                return Int(db.lastInsertedRowID)
+            }
+        } catch {
+            throw StoreError("writing \(path): \(error)")
+        }
+    }
+
+    /// Closes a feed gap.
+    public func closeFeedGap(id: Int, end: Double) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE feed_gaps SET \"end\" = ? WHERE id = ?", arguments: [end, id])
+        }
+    }
+
+    /// Closes every gap left open by a run that stopped (at the time the new run starts).
+    public func closeOpenFeedGaps(end: Double) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE feed_gaps SET \"end\" = ? WHERE \"end\" IS NULL", arguments: [end])
+        }
+    }
+
+    /// Feed gaps overlapping a time range, oldest first.
+    public func feedGaps(from: Double = 0, to: Double = .infinity) throws(StoreError) -> [FeedGap] {
+        let upper = to.isFinite ? to : Double.greatestFiniteMagnitude
+        return try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM feed_gaps WHERE start <= ? AND (\"end\" IS NULL OR \"end\" >= ?) ORDER BY start",
+                arguments: [upper, from]
+            ).map {
+                FeedGap(id: $0["id"], source: $0["source"], start: $0["start"], end: $0["end"], reason: $0["reason"])
+            }
+        }
+    }
+
+    // MARK: Peers
+
+    /// Records when peers were last heard and last carried a route into the target's space.
+    public func save(peers: [StoredPeer], target: String) throws(StoreError) {
+        guard !peers.isEmpty else { return }
+        try write { db in try Self.insert(peers: peers, target: target, db) }
+    }
+
+    static func insert(peers: [StoredPeer], target: String, _ db: Database) throws {
+        for p in peers {
+            try db.execute(
+                sql: """
+                    INSERT INTO peers (target, collector, address, asn, last_heard, last_route) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(target, collector, address, asn) DO UPDATE SET last_heard = excluded.last_heard,
+                        last_route = COALESCE(excluded.last_route, peers.last_route)
+                    """,
+                arguments: [
+                    target, p.key.collector, p.key.address.description, Int(p.key.asn), p.lastHeard, p.lastRoute,
+                ])
+        }
+    }
+
+    /// Peers of a target, with their times.
+    public func peers(target: String) throws(StoreError) -> [StoredPeer] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM peers WHERE target = ? ORDER BY collector, address", arguments: [target]
+            )
+            .compactMap { row in
+                guard let address = IPAddress(row["address"] as String) else { return nil }
+                return StoredPeer(
+                    key: PeerKey(
+                        collector: row["collector"], address: address, asn: UInt32(clamping: row["asn"] as Int)),
+                    lastHeard: row["last_heard"], lastRoute: row["last_route"])
+            }
+        }
+    }
+
+    // MARK: Settings and retention
+
+    /// A stored setting.
+    public func setting(_ key: String) throws(StoreError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Stores a setting.
+    public func set(_ key: String, _ value: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", arguments: [key, value])
+        }
+    }
+
+    /// Deletes signals, closed feed gaps and closed events that ended before `before`; returns the rows removed.
+    @discardableResult
+    public func prune(before: Double) throws(StoreError) -> Int {
+        do {
+            return try pool.write { db in
+                try db.execute(sql: "DELETE FROM signals WHERE start < ?", arguments: [before])
+                var n = db.changesCount
+                try db.execute(
+                    sql: "DELETE FROM feed_gaps WHERE \"end\" IS NOT NULL AND \"end\" < ?", arguments: [before])
+                n += db.changesCount
+                try db.execute(
+                    sql: "DELETE FROM events WHERE state = 'closed' AND \"end\" IS NOT NULL AND \"end\" < ?",
+                    arguments: [before])
+                return n + db.changesCount
+            }
+        } catch {
+            throw StoreError("pruning \(path): \(error)")
+        }
+    }
+
+    /// Size of the store on disk, main file and WAL together.
+    public var sizeInBytes: Int {
+        [path, path + "-wal"].reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
+        }
+    }
+
+    // MARK: JSON columns
+
+    static func json(_ values: [String]) -> String { "[" + values.map(JSONObject.quote).joined(separator: ",") + "]" }
+    static func json(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
+
+    static func strings(_ text: String) -> [String] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String]) ?? []
+    }
+
+    static func ints(_ text: String) -> [Int] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Int]) ?? []
+    }
+
+    static func numbers(_ text: String) -> [String: Double] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            return [:]
+        }
+        return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+    }
+}
+
+/// A store operation failed; the message names the file and the cause.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong.
+    public let description: String
+
+    init(_ description: String) { self.description = description }
+}
+
+/// One bin of a target's signals as stored.
+public struct StoredSignals: Sendable, Equatable {
+    /// The target.
+    public var target: String
+    /// Bin start and length, seconds.
+    public var start: Double
+    public var seconds: Double
+    /// Tracked prefixes up at the end of the bin, of how many.
+    public var prefixesUp: Int
+    public var prefixes: Int
+    /// Voting peers at the end of the bin.
+    public var votingPeers: Int
+    /// Route updates heard in the bin.
+    public var updates: Int
+    /// Visibility per tracked prefix.
+    public var visibility: [IPPrefix: Double]
+    /// Routes per voting peer through each upstream.
+    public var upstreamShare: [UInt32: Double]
+
+    /// Creates a bin.
+    public init(
+        target: String, start: Double, seconds: Double, prefixesUp: Int, prefixes: Int, votingPeers: Int,
+        updates: Int, visibility: [IPPrefix: Double], upstreamShare: [UInt32: Double]
+    ) {
+        self.target = target
+        self.start = start
+        self.seconds = seconds
+        self.prefixesUp = prefixesUp
+        self.prefixes = prefixes
+        self.votingPeers = votingPeers
+        self.updates = updates
+        self.visibility = visibility
+        self.upstreamShare = upstreamShare
+    }
+}
+
+/// A time when a source gave no data: never read as withdrawals.
+public struct FeedGap: Sendable, Equatable {
+    /// Row id.
+    public var id: Int
+    /// The source ("ris-live", "bmp:192.0.2.1").
+    public var source: String
+    /// Start, and end (nil while the gap lasts).
+    public var start: Double
+    public var end: Double?
+    /// Why.
+    public var reason: String
+}
+
+/// A peer's times as stored.
+public struct StoredPeer: Sendable, Equatable {
+    /// The peer.
+    public var key: PeerKey
+    /// Last heard from, and last seen carrying a route into the target's space.
+    public var lastHeard: Double
+    public var lastRoute: Double?
+
+    /// Creates a record.
+    public init(key: PeerKey, lastHeard: Double, lastRoute: Double?) {
+        self.key = key
+        self.lastHeard = lastHeard
+        self.lastRoute = lastRoute
+    }
+}
