@@ -12,6 +12,8 @@ public struct RISSubscription: Sendable, Equatable {
     public var path: String?
     /// The message type ("UPDATE", "RIS_PEER_STATE"); nil for all.
     public var type: String?
+    /// With a prefix: also the prefixes covering it.
+    public var lessSpecific = false
 
     /// Creates a subscription.
     public init(prefix: String? = nil, path: String? = nil, type: String? = "UPDATE") {
@@ -23,7 +25,7 @@ public struct RISSubscription: Sendable, Equatable {
     /// The frame that asks for it.
     public var frame: String {
         var data: [String] = []
-        if let prefix { data.append("\"prefix\":\"\(prefix)\",\"moreSpecific\":true") }
+        if let prefix { data.append("\"prefix\":\"\(prefix)\",\"moreSpecific\":true,\"lessSpecific\":\(lessSpecific)") }
         if let path { data.append("\"path\":\"\(path)\"") }
         if let type { data.append("\"type\":\"\(type)\"") }
         data.append("\"socketOptions\":{\"includeRaw\":false}")

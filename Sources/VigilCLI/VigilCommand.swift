@@ -2,10 +2,13 @@ import ArgumentParser
 
 /// The `vigil` command: an Internet outage observatory.
 @main
-struct VigilCommand: ParsableCommand {
+struct VigilCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Watch a country's Internet from the outside and explain its outages.",
-        subcommands: [ReplayCommand.self, TargetsCommand.self, DumpCommand.self]
+        subcommands: [
+            WatchCommand.self, ReplayCommand.self, EventsCommand.self, StatusCommand.self, TargetsCommand.self,
+            DumpCommand.self,
+        ]
     )
 }

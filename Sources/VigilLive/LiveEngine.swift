@@ -6,13 +6,25 @@ import Vigil
 import VigilReplay
 import VigilStore
 
+/// What live monitoring reports as it goes, once committed to the store.
+public enum LiveOutput: Sendable {
+    /// A change worth a timeline line.
+    case notice(TimelineNotice)
+    /// An event opened (committed as open).
+    case opened(DetectedEvent)
+    /// An open event changed (scope, cause, end).
+    case updated(DetectedEvent)
+    /// An event is final.
+    case closed(DetectedEvent)
+}
+
 /// What live monitoring has counted so far, for `vigil status` and the metrics.
 public struct LiveCounters: Sendable, Equatable {
     /// RIS Live `ris_message` frames applied, and route announcements and withdrawals in them.
     public var risMessages = 0
     public var risRoutes = 0
-    /// BMP route elements applied (all views chosen).
-    public var bmpRoutes = 0
+    /// Route elements applied from BMP routers and RIB files.
+    public var elementRoutes = 0
     /// Session changes (RIS_PEER_STATE, BMP Peer Up/Down, MRT state changes).
     public var sessionChanges = 0
     /// Events opened, and events closed.
@@ -22,6 +34,20 @@ public struct LiveCounters: Sendable, Equatable {
     public var commits = 0
     /// Time of the last route heard from any source.
     public var lastHeard: Double = 0
+
+    /// The counters as one JSON object.
+    public var json: String {
+        var o = JSONObject()
+        o.add("ris_messages", risMessages)
+        o.add("ris_routes", risRoutes)
+        o.add("element_routes", elementRoutes)
+        o.add("session_changes", sessionChanges)
+        o.add("events_opened", eventsOpened)
+        o.add("events_closed", eventsClosed)
+        o.add("commits", commits)
+        o.add("last_heard", lastHeard > 0 ? UTCTime.iso(lastHeard) : nil)
+        return o.closed
+    }
 }
 
 /// The live pipeline's state: one routing view, detector and bin clock for a target, fed by any number of
@@ -39,10 +65,18 @@ public final class LiveEngine: Sendable {
     /// Serializes commits, so batches reach the store in the order they were taken.
     private let committing = Mutex<Void>(())
 
-    /// An engine for `target`, binning signals every `binSeconds`, committing to `store`.
-    public init(target: Target, store: VigilStore?, binSeconds: Double = 60, thresholds: Thresholds? = nil) {
+    /// Receives what happened, after it is committed.
+    private let output: (@Sendable (LiveOutput) -> Void)?
+
+    /// An engine for `target`, binning signals every `binSeconds`, committing to `store`, reporting to
+    /// `output`.
+    public init(
+        target: Target, store: VigilStore?, binSeconds: Double = 60, thresholds: Thresholds? = nil,
+        output: (@Sendable (LiveOutput) -> Void)? = nil
+    ) {
         self.target = target
         self.store = store
+        self.output = output
         state = Locked(LiveState(target: target, binSeconds: binSeconds, thresholds: thresholds))
     }
 
@@ -97,11 +131,32 @@ public final class LiveEngine: Sendable {
         try commitIfDue(urgent: urgent)
     }
 
-    /// Applies route elements decoded from one BMP message of router `collector`.
-    public func apply(bmp elements: [MRTElement], collector: String) throws(StoreError) {
+    /// Applies route elements (from one BMP message or one MRT record) heard by `collector`.
+    public func apply(elements: [MRTElement], collector: String) throws(StoreError) {
         // The elements borrow the caller's buffer, which outlives this synchronous call.
         nonisolated(unsafe) let borrowed = elements
-        let urgent = state.withLock { s in s.apply(bmp: borrowed, collector: collector) }
+        let urgent = state.withLock { s in s.apply(elements: borrowed, collector: collector) }
+        try commitIfDue(urgent: urgent)
+    }
+
+    /// A BMP router's connection ended: its peers' sessions are unknown from now on, so they leave the
+    /// vote as if their sessions went down (a feed problem, never withdrawals of the target).
+    public func routerLost(_ router: String, at time: Double) throws(StoreError) {
+        let urgent = state.withLock { s in
+            let peers = s.view.peers.filter { $0.key.collector == router && $0.value.up }.map(\.key).sorted()
+            let events = peers.map { RouteEvent(time: time, peer: $0, kind: .peerDown) }
+            s.batch.peersDown += peers
+            return s.apply(events)
+        }
+        try commitIfDue(urgent: urgent)
+    }
+
+    /// Re-checks every peer's vote after a RIB snapshot was loaded, and looks at the target.
+    public func settleVotes() throws(StoreError) {
+        let urgent = state.withLock { s in
+            s.view.refreshAllVotes()
+            return s.observe(time: s.counters.lastHeard)
+        }
         try commitIfDue(urgent: urgent)
     }
 
@@ -157,13 +212,17 @@ public final class LiveEngine: Sendable {
 
     private func commitIfDue(urgent: Bool) throws(StoreError) {
         try committing.withLock { _ throws(StoreError) in
-            let batch: StoreBatch? = state.withLock { s in
+            let taken: (StoreBatch, [LiveOutput])? = state.withLock { s in
                 guard urgent || s.batch.events.count > 0 || s.pendingRoutes > 500 else { return nil }
-                return s.takeBatch()
+                defer { s.outputs.removeAll() }
+                return (s.takeBatch(), s.outputs)
             }
-            guard let batch, !batch.isEmpty, let store else { return }
-            try store.commit(batch)
-            state.withLock { $0.counters.commits += 1 }
+            guard let (batch, outputs) = taken else { return }
+            if let store, !batch.isEmpty {
+                try store.commit(batch)
+                state.withLock { $0.counters.commits += 1 }
+            }
+            if let output { for o in outputs { output(o) } }
         }
     }
 }

@@ -18,6 +18,8 @@ struct LiveState {
     var persisted: [Int: String] = [:]
     var counters = LiveCounters()
     var feeder = ElementFeeder()
+    /// What happened since the last commit, for the console, delivered once committed.
+    var outputs: [LiveOutput] = []
     /// Peer times not yet committed.
     var peerTimes: [PeerKey: (heard: Double, route: Double?)] = [:]
 
@@ -81,8 +83,8 @@ struct LiveState {
         return changed ? observe(time: m.timestamp) : false
     }
 
-    /// Applies the elements of one BMP message from router `collector`; returns true when an event changed.
-    mutating func apply(bmp elements: [MRTElement], collector: String) -> Bool {
+    /// Applies route elements heard by `collector` (a BMP router, an MRT file); returns true when an event changed.
+    mutating func apply(elements: [MRTElement], collector: String) -> Bool {
         guard let first = elements.first else { return false }
         let relevance = view.relevance
         let learns = view.learnsOrigins
@@ -99,7 +101,7 @@ struct LiveState {
             }
             time = e.time
             guard let key = lastKey else { continue }
-            if e.kind == .stateChange { counters.sessionChanges += 1 } else { counters.bmpRoutes += 1 }
+            if e.kind == .stateChange { counters.sessionChanges += 1 } else { counters.elementRoutes += 1 }
             guard feeder.feed(e, peer: id, view: &view, relevance: relevance, learns: learns) else { continue }
             changed = true
             switch e.kind {
@@ -144,7 +146,7 @@ struct LiveState {
     /// Looks at the signals after a change; returns true when an event opened, changed or closed.
     @discardableResult
     mutating func observe(time: Double) -> Bool {
-        _ = detector.observe(TargetSignals(changesOf: &view, time: time))
+        for n in detector.observe(TargetSignals(changesOf: &view, time: time)) { outputs.append(.notice(n)) }
         return syncEvents()
     }
 
@@ -154,6 +156,7 @@ struct LiveState {
             let line = e.jsonLine
             guard persisted[e.id] != line else { continue }
             if persisted[e.id] == nil { counters.eventsOpened += 1 }
+            outputs.append(persisted[e.id] == nil ? .opened(e) : .updated(e))
             persisted[e.id] = line
             batch.events.append((e, true))
             any = true
@@ -161,6 +164,7 @@ struct LiveState {
         for e in detector.drainFinished() {
             if persisted.removeValue(forKey: e.id) == nil { counters.eventsOpened += 1 }
             counters.eventsClosed += 1
+            outputs.append(.closed(e))
             batch.events.append((e, false))
             any = true
         }

@@ -97,3 +97,7 @@ final class MRTInput {
         }
     }
 }
+
+/// The collector label Vigil gives an MRT file: its folder's name (archives keep one collector per
+/// folder), so that live seeding and replay name peers alike.
+public func collectorLabel(forFile path: String) -> String { MRTInput.collectorLabel(path) }

@@ -1,0 +1,184 @@
+import ArgumentParser
+import BMP
+import Foundation
+import Logging
+import RISLive
+import ServiceLifecycle
+import Vigil
+import VigilLive
+import VigilStore
+
+/// `vigil watch`: live monitoring, the main job.
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Watch a target live (North Korea by default) from RIS Live and BMP, keeping history in SQLite.",
+        discussion: """
+            Subscribes on RIPE RIS Live to the target's prefixes (with more- and less-specifics), to the paths its \
+            origin ASes and its expected upstreams originate, to a RIS beacon (a canary for feed health) and to \
+            peer state changes. With --bmp it also listens for BMP routers. Events open and close the moment \
+            the evidence arrives and are committed to the store (--store) before they are printed; \
+            `vigil events` and `vigil status` read the store, also while watch runs.
+
+            Start-up: routes and open events kept in the store are restored, so a restart resumes; --rib FILE \
+            seeds every peer's table from an MRT RIB snapshot (the full-feed voting rule then applies). Without \
+            a RIB, a filtered live stream cannot tell full feeds from partial ones: the peers that carried a \
+            route to the target vote (`vigil status` says which rule is in force). A lost connection is a feed \
+            gap, never withdrawals. Stops cleanly on SIGINT or SIGTERM.
+            """
+    )
+
+    @OptionGroup var targetOptions: TargetOptions
+
+    @Option(name: .long, help: ArgumentHelp("SQLite file for history (created if missing).", valueName: "file"))
+    var store = "vigil.sqlite"
+
+    @Option(name: .long, help: ArgumentHelp("RIS Live websocket URL.", valueName: "url"))
+    var risLive = "wss://ris-live.ripe.net/v1/ws/?client=vigil"
+
+    @Flag(name: .long, help: "Do not connect to RIS Live (BMP only).")
+    var noRisLive = false
+
+    @Option(name: .long, help: ArgumentHelp("Listen for BMP routers on this address.", valueName: "host:port"))
+    var bmp: String?
+
+    @Option(name: .long, help: ArgumentHelp("MRT RIB snapshot to seed every peer's table from.", valueName: "file"))
+    var rib: [String] = []
+
+    @Option(name: .long, help: "Signal bin length in seconds.")
+    var bin: Double = 60
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Peers holding more IPv4 routes than this vote (default 400000).", valueName: "routes"))
+    var fullFeed: Int?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Durations in the rules shrink N times (a compressed lab run).", valueName: "N"))
+    var timeScale: Double = 1
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Keep signals and closed events this many days (0: forever).", valueName: "days"))
+    var retentionDays: Double = 365
+
+    @Option(
+        name: .long, help: ArgumentHelp("RIS beacon silence that raises a feed-health alarm.", valueName: "seconds"))
+    var canarySilence: Double = 3 * 3600
+
+    @Flag(name: .long, help: "Print events as JSON lines (as `vigil replay --json`).")
+    var json = false
+
+    @Flag(name: .long, help: "Print only events, no notices or feed messages.")
+    var quiet = false
+
+    func validate() throws {
+        if bin <= 0 { throw ValidationError("--bin must be a positive number of seconds") }
+        if timeScale <= 0 { throw ValidationError("--time-scale must be positive") }
+        if let bmp, Self.hostPort(bmp) == nil {
+            throw ValidationError("--bmp takes HOST:PORT, such as 127.0.0.1:11019, not \(bmp)")
+        }
+        if noRisLive && bmp == nil { throw ValidationError("--no-ris-live leaves no source: add --bmp HOST:PORT") }
+    }
+
+    static func hostPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "127.0.0.1" : host, port)
+    }
+
+    func run() async throws {
+        var target = try targetOptions.resolve()
+        if let fullFeed { target.thresholds.fullFeedIPv4 = fullFeed }
+        let thresholds = target.thresholds.scaled(by: timeScale)
+        let out = Console()
+        let err = Console(errors: true)
+        let history: VigilStore
+        do {
+            history = try VigilStore(path: store)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let json = self.json
+        let quiet = self.quiet
+        let shown = target
+        let engine = LiveEngine(target: target, store: history, binSeconds: bin, thresholds: thresholds) { output in
+            switch output {
+            case .notice(let n):
+                if !quiet && !json { out.say("\(UTCTime.iso(n.time))  \(n.text)") }
+            case .opened(let e), .updated(let e), .closed(let e):
+                if json {
+                    out.say(e.jsonLine)
+                } else if case .opened = output {
+                    out.say(ReplayCommand.text(e, target: shown).replacingOccurrences(of: "EVENT", with: "EVENT OPEN"))
+                } else if case .closed = output {
+                    out.say(
+                        ReplayCommand.text(e, target: shown).replacingOccurrences(of: "EVENT", with: "EVENT CLOSED"))
+                } else if !quiet {
+                    out.say("EVENT \(e.id) updated: \(e.cause.rawValue), \(e.prefixes.count) prefixes")
+                }
+            }
+        }
+        let resumed = try engine.resume(now: WatchService.now())
+        if !quiet {
+            err.say(
+                "vigil: watching \(target.name) (\(target.summary.isEmpty ? "\(target.prefixes.count) prefixes" : target.summary)); history in \(store)"
+            )
+            if resumed.routes > 0 || resumed.resumedEvents > 0 {
+                err.say(
+                    "vigil: resumed \(resumed.routes) routes and \(resumed.resumedEvents) open events from the store")
+            }
+        }
+        if !rib.isEmpty {
+            let seeded = try RIBSeeder.seed(engine, paths: rib) { err.say("vigil: warning: \($0)") }
+            if !quiet { err.say("vigil: seeded \(seeded.elements) routes from \(rib.count) RIB file(s)") }
+        }
+        if !quiet { err.say("vigil: voting rule: \(engine.votingRule)") }
+        try history.set("voting_rule", engine.votingRule)
+
+        var options = WatchService.Options()
+        options.retentionDays = retentionDays
+        if !noRisLive {
+            var ris = RISLiveConfiguration()
+            ris.url = risLive
+            ris.canarySilence = canarySilence
+            ris.subscriptions = Self.subscriptions(for: target)
+            options.risLive = ris
+        }
+        if let bmp, let (host, port) = Self.hostPort(bmp) { options.bmp = BMPListener(host: host, port: port) }
+        var logger = Logger(label: "vigil")
+        logger.logLevel = .warning
+        let service = WatchService(
+            engine: engine, options: options, logger: logger,
+            onFeed: { text in if !quiet { err.say("vigil: \(text)") } },
+            onBMPBound: { port in if !quiet { err.say("vigil: BMP listening on port \(port)") } })
+        let group = ServiceGroup(
+            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        let c = engine.counters
+        if !quiet {
+            err.say(
+                "vigil: stopped; \(c.risMessages) RIS Live messages, \(c.elementRoutes) BMP/RIB routes, \(c.eventsOpened) events opened, \(c.eventsClosed) closed"
+            )
+        }
+    }
+
+    /// RIS Live subscriptions for a target: its prefixes (more- and less-specific), the paths its origins
+    /// and its expected upstreams originate.
+    static func subscriptions(for target: Target) -> [RISSubscription] {
+        // A prefix inside another listed one is already covered by its more-specific match.
+        let outer = target.prefixes.filter { p in !target.prefixes.contains { $0 != p && $0.contains(p) } }
+        var subs = outer.map { p in
+            var s = RISSubscription(prefix: p.description)
+            s.lessSpecific = true
+            return s
+        }
+        subs += target.originASNs.sorted().map { RISSubscription(path: "\($0)$") }
+        subs += target.upstreams.keys.sorted().map { RISSubscription(path: "\($0)$") }
+        return subs
+    }
+}

@@ -1,0 +1,196 @@
+import BGP
+import BMP
+import Foundation
+import Logging
+import MRT
+import RISLive
+import ServiceLifecycle
+import Vigil
+import VigilStore
+
+/// `vigil watch` as a service: RIS Live and BMP sources feeding one engine, a one-second clock, and
+/// feed-health bookkeeping, until a graceful shutdown (SIGINT, SIGTERM) or cancellation.
+public struct WatchService: Service {
+    /// What to run.
+    public struct Options: Sendable {
+        /// RIS Live, or nil for none.
+        public var risLive: RISLiveConfiguration?
+        /// A BMP listener, or nil for none.
+        public var bmp: BMPListener?
+        /// Signals older than this many days are pruned (0: keep everything).
+        public var retentionDays: Double = 365
+        /// Seconds between clock ticks.
+        public var tickInterval: Double = 1
+
+        /// Nothing yet.
+        public init() {}
+    }
+
+    /// The engine everything feeds.
+    public let engine: LiveEngine
+    /// What to run.
+    public let options: Options
+    /// The logger.
+    public let logger: Logger
+    /// Reports a source's state changes (connected, gap, canary), for the console.
+    public let onFeed: @Sendable (String) -> Void
+    /// Called with the BMP port once bound.
+    public let onBMPBound: (@Sendable (Int) -> Void)?
+
+    /// A service.
+    public init(
+        engine: LiveEngine, options: Options, logger: Logger, onFeed: @escaping @Sendable (String) -> Void = { _ in },
+        onBMPBound: (@Sendable (Int) -> Void)? = nil
+    ) {
+        self.engine = engine
+        self.options = options
+        self.logger = logger
+        self.onFeed = onFeed
+        self.onBMPBound = onBMPBound
+    }
+
+    /// The wall clock.
+    public static func now() -> Double { Date().timeIntervalSince1970 }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                if let ris = options.risLive { group.addTask { await runRISLive(ris) } }
+                if let bmp = options.bmp {
+                    group.addTask {
+                        try await bmp.run(
+                            sink: BMPFeed(engine: engine, logger: logger, onFeed: onFeed), bound: onBMPBound)
+                    }
+                }
+                group.addTask { try await runClock() }
+                try await group.next()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            logger.info("shutting down")
+        }
+    }
+
+    /// Ticks the engine every second; prunes old history once an hour.
+    func runClock() async throws {
+        var lastPrune = 0.0
+        var lastBeat = 0.0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await Task.sleep(for: .milliseconds(Int(options.tickInterval * 1000)))
+            } catch {
+                break
+            }
+            let now = Self.now()
+            try engine.tick(now: now)
+            if now - lastBeat >= 5, let store = engine.store {
+                lastBeat = now
+                try store.set("heartbeat", "\(now)")
+                try store.set("voting_rule", engine.votingRule)
+                try store.set("counters", engine.counters.json)
+            }
+            if options.retentionDays > 0, now - lastPrune > 3600, let store = engine.store {
+                lastPrune = now
+                let removed = try store.prune(before: now - options.retentionDays * 86400)
+                if removed > 0 { logger.info("pruned \(removed) rows older than \(Int(options.retentionDays)) days") }
+            }
+        }
+        let end = Self.now()
+        try engine.shutdown(now: end)
+        try engine.store?.set("stopped", "\(end)")
+    }
+
+    /// Runs the RIS Live client into the engine, recording every disconnection as a feed gap.
+    func runRISLive(_ configuration: RISLiveConfiguration) async {
+        let client = RISLiveClient(configuration: configuration, logger: logger, now: Self.now)
+        let gap = GapTracker(engine: engine, source: "ris-live")
+        let feed = onFeed
+        let logger = self.logger
+        let engine = self.engine
+        await client.run { event in
+            do {
+                switch event {
+                case .connected(let attempt):
+                    try gap.end(at: Self.now())
+                    feed("RIS Live connected (connection \(attempt)) to \(configuration.url)")
+                case .message(let m):
+                    try engine.apply(m)
+                case .serverError(let text):
+                    feed("RIS Live error: \(text)")
+                case .malformed(let frame, let error):
+                    feed("RIS Live frame \(frame) skipped: \(error)")
+                case .disconnected(let reason, let retry):
+                    try gap.begin(at: Self.now(), reason: reason)
+                    feed("RIS Live disconnected (\(reason)); feed gap recorded; retrying in \(Int(retry.rounded())) s")
+                case .canary(let silent, let since):
+                    feed(
+                        silent
+                            ? "feed health: RIS beacon silent since \(UTCTime.iso(since))"
+                            : "feed health: RIS beacon heard again")
+                }
+            } catch {
+                logger.error("\(error)")
+            }
+        }
+    }
+}
+
+/// Turns a source's disconnections into feed gaps in the store.
+final class GapTracker: Sendable {
+    let engine: LiveEngine
+    let source: String
+    private let open = Locked<Int?>(nil)
+    private let inGap = Locked(false)
+
+    init(engine: LiveEngine, source: String) {
+        self.engine = engine
+        self.source = source
+    }
+
+    func begin(at time: Double, reason: String) throws(StoreError) {
+        guard !inGap.withLock({ $0 }) else { return }
+        let id = try engine.feedGap(source: source, start: time, reason: reason)
+        open.withLock { $0 = id }
+        inGap.withLock { $0 = true }
+    }
+
+    func end(at time: Double) throws(StoreError) {
+        guard inGap.withLock({ $0 }) else { return }
+        try engine.endFeedGap(open.withLock { $0 }, end: time)
+        inGap.withLock { $0 = false }
+    }
+}
+
+/// Feeds BMP routers into the engine.
+struct BMPFeed: BMPSink {
+    let engine: LiveEngine
+    let logger: Logger
+    let onFeed: @Sendable (String) -> Void
+
+    func routerConnected(_ router: String) { onFeed("BMP router \(router) connected") }
+
+    func elements(_ elements: [MRTElement], router: String) {
+        do {
+            try engine.apply(elements: elements, collector: router)
+        } catch {
+            logger.error("\(error)")
+        }
+    }
+
+    func problem(_ error: BMPDecodingError, router: String) { onFeed("BMP \(router): \(error)") }
+
+    func routerDisconnected(_ router: String, diagnostics: BMPDiagnostics, truncated: BMPDecodingError?) {
+        var text = "BMP router \(router) disconnected after \(diagnostics.totalMessages) messages"
+        if diagnostics.skippedBytes > 0 {
+            text += ", \(diagnostics.skippedBytes) bytes skipped in \(diagnostics.resynchronisations) resyncs"
+        }
+        if let truncated { text += "; \(truncated)" }
+        onFeed(text)
+        // Its sessions are unknown from now on: they leave the vote, as a peer down does.
+        do {
+            try engine.routerLost(router, at: WatchService.now())
+        } catch {
+            logger.error("\(error)")
+        }
+    }
+}
