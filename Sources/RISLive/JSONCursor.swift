@@ -136,37 +136,44 @@ struct JSONCursor {
             negative = true
             at += 1
         }
-        var whole: UInt64 = 0
+        // All digits as one integer and a power of ten: one correctly rounded division while the integer
+        // has at most 15 digits (RIS timestamps have 12 to 16); the standard library otherwise.
+        var mantissa: UInt64 = 0
         var digits = 0
+        var fraction = 0
         while at < bytes.count, bytes[at] &- 48 < 10 {
-            whole = whole &* 10 &+ UInt64(bytes[at] &- 48)
+            mantissa = mantissa &* 10 &+ UInt64(bytes[at] &- 48)
             at += 1
             digits += 1
         }
-        var value = Double(whole)
         if at < bytes.count, bytes[at] == UInt8(ascii: ".") {
             at += 1
-            var scale = 0.1
             while at < bytes.count, bytes[at] &- 48 < 10 {
-                value += Double(bytes[at] &- 48) * scale
-                scale /= 10
+                mantissa = mantissa &* 10 &+ UInt64(bytes[at] &- 48)
                 at += 1
                 digits += 1
+                fraction += 1
             }
         }
+        var exact = digits <= 15
         if at < bytes.count, bytes[at] | 0x20 == UInt8(ascii: "e") {
-            // Exponents are rare here: let the standard library read the whole literal.
             at += 1
             if at < bytes.count, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-") { at += 1 }
             while at < bytes.count, bytes[at] &- 48 < 10 { at += 1 }
-            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
-            guard let v = Double(text) else { throw fail("bad number \(text)") }
-            return v
+            exact = false
         }
         guard digits > 0 else {
             at = start
             throw fail("expected a number")
         }
+        if !exact {
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
+            guard let v = Double(text) else { throw fail("bad number \(text)") }
+            return v
+        }
+        var scale = 1.0
+        for _ in 0..<fraction { scale *= 10 }
+        let value = Double(mantissa) / scale
         return negative ? -value : value
     }
 
