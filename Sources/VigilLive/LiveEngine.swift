@@ -151,9 +151,13 @@ public final class LiveEngine: Sendable {
         try commitIfDue(urgent: urgent)
     }
 
+    /// A RIB snapshot starts loading: nothing is looked at until `settleVotes()`.
+    public func beginSeeding() { state.withLock { $0.seeding = true } }
+
     /// Re-checks every peer's vote after a RIB snapshot was loaded, and looks at the target.
     public func settleVotes() throws(StoreError) {
         let urgent = state.withLock { s in
+            s.seeding = false
             s.view.refreshAllVotes()
             return s.observe(time: s.counters.lastHeard)
         }

@@ -20,6 +20,9 @@ struct LiveState {
     var feeder = ElementFeeder()
     /// What happened since the last commit, for the console, delivered once committed.
     var outputs: [LiveOutput] = []
+    /// True while a RIB snapshot is loading: its peers' tables are half read, so nothing is looked at
+    /// until `settleVotes`.
+    var seeding = false
     /// Peer times not yet committed.
     var peerTimes: [PeerKey: (heard: Double, route: Double?)] = [:]
 
@@ -120,7 +123,7 @@ struct LiveState {
         feeder.flush(&view)
         binUpdates += elements.count
         counters.lastHeard = max(counters.lastHeard, time)
-        return changed ? observe(time: time) : false
+        return changed && !seeding ? observe(time: time) : false
     }
 
     /// Applies normalized events; returns true when an event changed.

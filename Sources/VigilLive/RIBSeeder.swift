@@ -18,6 +18,7 @@ public enum RIBSeeder {
         -> Summary
     {
         var summary = Summary()
+        engine.beginSeeding()
         for path in paths {
             let reader = try MRTReader.open(path: path)
             reader.onWarning = { warning("\($0)") }

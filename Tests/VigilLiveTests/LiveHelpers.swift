@@ -1,0 +1,71 @@
+import BGP
+import Foundation
+import Logging
+import RISLive
+import Testing
+import Vigil
+import VigilStore
+import VigilTesting
+
+@testable import VigilLive
+
+/// Shared pieces of the live tests: temporary stores, a running fake RIS Live server, and waiting.
+enum Live {
+    static func temporaryStore() throws -> VigilStore {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-live-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return try VigilStore(path: dir.appendingPathComponent("history.sqlite").path)
+    }
+
+    /// Starts `server` in a task and returns once it listens.
+    static func start(_ server: FakeRISLiveServer) async throws -> Task<Void, any Error> {
+        let task = Task { try await server.run() }
+        for _ in 0..<500 where server.port == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(server.port != 0, "the fake RIS Live server did not start")
+        return task
+    }
+
+    /// Waits until `done` holds, up to `seconds`.
+    static func wait(seconds: Double, _ done: () -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if done() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return done()
+    }
+
+    static var logger: Logger {
+        var l = Logger(label: "vigil-test")
+        l.logLevel = .critical
+        return l
+    }
+
+    /// A client configuration for a loopback server, with short timers.
+    static func configuration(_ url: String, subscriptions: [RISSubscription]) -> RISLiveConfiguration {
+        var c = RISLiveConfiguration()
+        c.url = url
+        c.subscriptions = subscriptions
+        c.pingInterval = 0.3
+        c.stallTimeout = 1.2
+        c.backoffInitial = 0.05
+        c.backoffMaximum = 0.2
+        c.canaryPrefix = nil
+        return c
+    }
+}
+
+/// Events a client reported, collected across tasks.
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [RISLiveEvent] = []
+
+    func add(_ e: RISLiveEvent) { lock.withLock { items.append(e) } }
+    var all: [RISLiveEvent] { lock.withLock { items } }
+    var messages: [RISMessage] {
+        all.compactMap {
+            if case .message(let m) = $0 { return m }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import BGP
+import Foundation
+import RISLive
+import Testing
+import VigilTesting
+
+/// The RIS Live client against a real websocket server on loopback that misbehaves on purpose.
+@Suite struct RISLiveClientTests {
+    /// A big real stream: the RIS update file in `data/real/mrt/` as RIS Live frames.
+    static func realFrames() throws -> [RISTestFrame] {
+        try RISLiveFrames.fromMRT([Fixtures.path("mrt/bgpdump__updates.20160811.1600.gz")])
+    }
+
+    @Test("survives malformed JSON, a server error, a dropped connection, a stall and a flood; every frame arrives")
+    func survivesFaults() async throws {
+        let frames = try Self.realFrames()
+        #expect(frames.count > 10_000)
+        let malformed = #"{"type":"ris_message","data":{"timestamp":1,"peer":"#
+        let server = FakeRISLiveServer(frames: frames) { n in
+            switch n {
+            case 1: return .raw([malformed, #"{"type":"ris_error","data":{"message":"test error"}}"#], then: .sendThenClose(500))
+            case 2: return .sendThenStall(700)
+            default: return .send(nil)  // the rest as fast as the socket takes it
+            }
+        }
+        let serverTask = try await Live.start(server)
+        defer { serverTask.cancel() }
+        let collected = Collected()
+        let config = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
+        let client = RISLiveClient(configuration: config, logger: Live.logger, now: { Date().timeIntervalSince1970 })
+        let clientTask = Task { await client.run { collected.add($0) } }
+        defer { clientTask.cancel() }
+        let arrived = try await Live.wait(seconds: 60) { collected.messages.count >= frames.count }
+        #expect(arrived, "\(collected.messages.count) of \(frames.count) frames arrived")
+        let events = collected.all
+        let connects = events.filter { if case .connected = $0 { return true } else { return false } }.count
+        let drops = events.compactMap { e -> String? in
+            if case .disconnected(let reason, _) = e { return reason }
+            return nil
+        }
+        #expect(connects == 3)
+        #expect(drops.count == 2)
+        #expect(drops.last?.contains("stalled") == true, "\(drops)")
+        let bad = events.compactMap { e -> Int? in
+            if case .malformed(let frame, _) = e { return frame }
+            return nil
+        }
+        #expect(bad == [1])
+        #expect(events.contains { if case .serverError("test error") = $0 { return true } else { return false } })
+        // Every frame, once and in order, equal to the frame parsed on its own.
+        let got = collected.messages
+        #expect(got.count == frames.count)
+        for (i, f) in frames.enumerated() where i < got.count && i % 997 == 0 {
+            guard case .message(let m) = try RISFrame(parsing: f.text) else { continue }
+            #expect(got[i] == m)
+        }
+        #expect(server.subscriptions.count == 3)
+        #expect(server.subscriptions.allSatisfy { $0.count == 2 })  // everything + RIS_PEER_STATE
+        #expect(server.pings > 0)
+    }
+
+    @Test("a server that refuses connections is retried with back-off, each failure reported")
+    func refusedIsRetried() async throws {
+        // A port nothing listens on: bind one, note it, close it.
+        let server = FakeRISLiveServer(frames: [])
+        let task = try await Live.start(server)
+        let port = server.port
+        task.cancel()
+        try await Task.sleep(for: .milliseconds(200))
+        let collected = Collected()
+        let config = Live.configuration("ws://127.0.0.1:\(port)/v1/ws/", subscriptions: [])
+        let client = RISLiveClient(configuration: config, logger: Live.logger, now: { Date().timeIntervalSince1970 })
+        let clientTask = Task { await client.run { collected.add($0) } }
+        _ = try await Live.wait(seconds: 5) { collected.all.count >= 3 }
+        clientTask.cancel()
+        let delays = collected.all.compactMap { e -> Double? in
+            if case .disconnected(_, let retry) = e { return retry }
+            return nil
+        }
+        #expect(delays.count >= 3)
+        // Jittered ±50% around 0.1, 0.2 (the ceiling), 0.2...
+        #expect(delays.allSatisfy { $0 >= 0.05 && $0 <= 0.3 }, "\(delays)")
+    }
+}
