@@ -133,10 +133,17 @@ struct WatchCommand: AsyncParsableCommand {
                     "vigil: resumed \(resumed.routes) routes and \(resumed.resumedEvents) open events from the store")
             }
         }
-        if !rib.isEmpty {
+        if !rib.isEmpty && resumed.routes > 0 {
+            // The store's routes are newer than any snapshot given at start-up, and a RIB would bring back
+            // routes withdrawn since it was taken.
+            err.say(
+                "vigil: the store holds the state of the last run; --rib is not read (start on a new store to seed from a RIB)"
+            )
+        } else if !rib.isEmpty {
             let seeded = try RIBSeeder.seed(engine, paths: rib) { err.say("vigil: warning: \($0)") }
             if !quiet { err.say("vigil: seeded \(seeded.elements) routes from \(rib.count) RIB file(s)") }
         }
+        try engine.settleVotes()
         if !quiet { err.say("vigil: voting rule: \(engine.votingRule)") }
         try history.set("voting_rule", engine.votingRule)
 

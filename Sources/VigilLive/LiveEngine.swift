@@ -80,37 +80,46 @@ public final class LiveEngine: Sendable {
         state = Locked(LiveState(target: target, binSeconds: binSeconds, thresholds: thresholds))
     }
 
-    /// Seeds the view: routes kept in the store (the state a previous run stopped in), open events to
-    /// resume, and the numbering of new events. Call once, before any source runs.
+    /// Restores what a previous run left in the store: its routes (the state it stopped in), its open
+    /// outages (continued under their ids), and the numbering of events. Nothing is looked at until
+    /// `settleVotes()`, so a RIB may be loaded in between (when the store held no routes).
     public func resume(now: Double) throws(StoreError) -> ResumeSummary {
         guard let store else { return ResumeSummary() }
         try store.save(target: target)
         let routes = try store.routes(target: target.name)
         let open = try store.events(target: target.name, open: true)
         let next = try store.nextEventID()
+        let baseline = try store.setting(LiveState.baselineKey(target.name))
         try store.closeOpenFeedGaps(end: now)
         return state.withLock { s in
+            s.seeding = true
             s.detector.nextID = next
+            if let baseline {
+                s.detector.baseline = LiveState.decode(baseline)
+                s.storedBaseline = baseline
+            }
+            var resumed = 0
+            for e in open {
+                if e.cause != .hijack && e.cause != .feedProblem && e.end == nil {
+                    s.detector.resume(e)
+                    s.persisted[e.id] = e.jsonLine
+                    resumed += 1
+                } else {
+                    // Hijacks and feed problems are found again from the current state; an old open one, and
+                    // an outage that had already ended, are closed.
+                    var closed = e
+                    closed.end = closed.end ?? now
+                    s.batch.events.append((closed, false))
+                }
+            }
             for r in routes {
                 let id = s.view.id(of: r.peer)
                 _ = s.view.apply(
                     RouteEvent(
                         time: r.time, peer: r.peer, kind: .announce, prefix: r.prefix, origin: r.origin,
                         upstream: r.upstream), peer: id)
+                s.counters.lastHeard = max(s.counters.lastHeard, r.time)
             }
-            var resumed = 0
-            for e in open where e.cause != .hijack && e.cause != .feedProblem && e.end == nil {
-                s.detector.resumeOutage(id: e.id, start: e.start, prefixes: e.prefixes)
-                s.persisted[e.id] = e.jsonLine
-                resumed += 1
-            }
-            // Hijacks and feed problems are re-detected from the current state; an old open one is closed.
-            for e in open where e.cause == .hijack || e.cause == .feedProblem || e.end != nil {
-                var closed = e
-                closed.end = closed.end ?? now
-                s.batch.events.append((closed, false))
-            }
-            s.observe(time: now)
             return ResumeSummary(routes: routes.count, resumedEvents: resumed)
         }
     }

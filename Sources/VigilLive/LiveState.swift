@@ -20,6 +20,8 @@ struct LiveState {
     var feeder = ElementFeeder()
     /// What happened since the last commit, for the console, delivered once committed.
     var outputs: [LiveOutput] = []
+    /// The detector's baseline as last committed.
+    var storedBaseline = ""
     /// True while a RIB snapshot is loading: its peers' tables are half read, so nothing is looked at
     /// until `settleVotes`.
     var seeding = false
@@ -193,7 +195,35 @@ struct LiveState {
         }
     }
 
+    /// The baseline as one line of text: `share` and `own` maps of ASN to value.
+    static func encode(_ b: (share: [UInt32: Double], own: [UInt32: Double])) -> String {
+        func map(_ m: [UInt32: Double]) -> String {
+            m.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        }
+        return map(b.share) + ";" + map(b.own)
+    }
+
+    static func decode(_ text: String) -> (share: [UInt32: Double], own: [UInt32: Double]) {
+        let halves = text.split(separator: ";", omittingEmptySubsequences: false)
+        func map(_ s: Substring?) -> [UInt32: Double] {
+            var out: [UInt32: Double] = [:]
+            for pair in (s ?? "").split(separator: ",") {
+                let kv = pair.split(separator: "=")
+                if kv.count == 2, let k = UInt32(kv[0]), let v = Double(kv[1]) { out[k] = v }
+            }
+            return out
+        }
+        return (map(halves.first), map(halves.count > 1 ? halves[1] : nil))
+    }
+
+    static func baselineKey(_ target: String) -> String { "baseline:\(target)" }
+
     mutating func takeBatch() -> StoreBatch {
+        let baseline = Self.encode(detector.baseline)
+        if baseline != storedBaseline {
+            storedBaseline = baseline
+            batch.settings.append((Self.baselineKey(view.target.name), baseline))
+        }
         var out = batch
         out.peers = peerTimes.map { StoredPeer(key: $0.key, lastHeard: $0.value.heard, lastRoute: $0.value.route) }
         peerTimes.removeAll(keepingCapacity: true)

@@ -13,7 +13,8 @@ public enum RIBSeeder {
         public var diagnostics = MRTDiagnostics()
     }
 
-    /// Reads `paths` into `engine`; `warning` receives each decoding problem.
+    /// Reads `paths` into `engine`; `warning` receives each decoding problem. Call `engine.settleVotes()`
+    /// after it (and after `resume`).
     public static func seed(_ engine: LiveEngine, paths: [String], warning: @escaping (String) -> Void) throws
         -> Summary
     {
@@ -38,7 +39,6 @@ public enum RIBSeeder {
             }
             summary.diagnostics.merge(reader.diagnostics)
         }
-        try engine.settleVotes()
         return summary
     }
 }

@@ -41,6 +41,8 @@ public struct StoreBatch: Sendable {
     public var peers: [StoredPeer] = []
     /// Finished bins.
     public var signals: [StoredSignals] = []
+    /// Settings to store (key, value).
+    public var settings: [(String, String)] = []
 
     /// An empty batch for `target`.
     public init(target: String) { self.target = target }
@@ -48,7 +50,7 @@ public struct StoreBatch: Sendable {
     /// Nothing to write.
     public var isEmpty: Bool {
         announced.isEmpty && withdrawn.isEmpty && peersDown.isEmpty && events.isEmpty && peers.isEmpty
-            && signals.isEmpty
+            && signals.isEmpty && settings.isEmpty
     }
 }
 
@@ -61,6 +63,10 @@ extension VigilStore {
             for s in batch.signals { try Self.insert(signals: s, db) }
             for (e, open) in batch.events { try Self.insert(event: e, open: open, db) }
             try Self.insert(peers: batch.peers, target: t, db)
+            for (key, value) in batch.settings {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", arguments: [key, value])
+            }
             for k in batch.peersDown {
                 try db.execute(
                     sql: "DELETE FROM routes WHERE target = ? AND collector = ? AND address = ? AND asn = ?",

@@ -50,7 +50,8 @@ public enum RISLiveFrames {
                     #"{"type":"ris_message","data":{"timestamp":\#(time),"peer":"\#(address)","peer_asn":"\#(asn)","id":"test","host":"\#(host)""#
                 if let state {
                     frames.append(
-                        RISTestFrame(text: head + #","type":"RIS_PEER_STATE","state":"\#(state)"}}"#, isPeerState: true))
+                        RISTestFrame(text: head + #","type":"RIS_PEER_STATE","state":"\#(state)"}}"#, isPeerState: true)
+                    )
                     continue
                 }
                 guard !announced.isEmpty || !withdrawn.isEmpty else { continue }

@@ -20,7 +20,9 @@ import VigilTesting
         #expect(lines.count == 7)
         var messages = 0
         for line in lines {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                continue
+            }
             let type = object["type"] as? String
             let frame = try RISFrame(parsing: line)
             switch frame {
@@ -88,21 +90,27 @@ import VigilTesting
 
     @Test("the manual's shapes: AS sets, empty withdrawal paths, host with .ripe.net, numeric peer_asn, IPv6")
     func manualShapes() throws {
-        let set = #"{"type":"ris_message","data":{"timestamp":1.5,"peer":"2001:db8::1","peer_asn":64500,"host":"rrc21.ripe.net","type":"UPDATE","path":[64500,64501,[64510,64511]],"announcements":[{"next_hop":"2001:db8::1","prefixes":["2001:db8:1000::/36"]}],"withdrawals":[]}}"#
+        let set =
+            #"{"type":"ris_message","data":{"timestamp":1.5,"peer":"2001:db8::1","peer_asn":64500,"host":"rrc21.ripe.net","type":"UPDATE","path":[64500,64501,[64510,64511]],"announcements":[{"next_hop":"2001:db8::1","prefixes":["2001:db8:1000::/36"]}],"withdrawals":[]}}"#
         guard case .message(let m) = try RISFrame(parsing: set) else { throw RISParseError(offset: 0, reason: "") }
         #expect(m.host == "rrc21")
         #expect(m.peerASN == 64500)
         #expect(m.origin == nil)  // the path ends in an AS_SET
         #expect(m.upstream == nil)
         #expect(m.peer == IPAddress("2001:db8::1"))
-        let withdrawal = #"{"data":{"timestamp":2,"peer":"192.0.2.1","peer_asn":"64500","host":"rrc00","type":"UPDATE","path":[],"withdrawals":["175.45.176.0/24"]},"type":"ris_message"}"#
-        guard case .message(let w) = try RISFrame(parsing: withdrawal) else { throw RISParseError(offset: 0, reason: "") }
+        let withdrawal =
+            #"{"data":{"timestamp":2,"peer":"192.0.2.1","peer_asn":"64500","host":"rrc00","type":"UPDATE","path":[],"withdrawals":["175.45.176.0/24"]},"type":"ris_message"}"#
+        guard case .message(let w) = try RISFrame(parsing: withdrawal) else {
+            throw RISParseError(offset: 0, reason: "")
+        }
         #expect(w.withdrawn == [IPPrefix("175.45.176.0/24")].compactMap { $0 })
         #expect(w.origin == nil)
         guard case .pong = try RISFrame(parsing: #"{"type":"pong","data":null}"#) else {
             throw RISParseError(offset: 0, reason: "")
         }
-        for bad in [#"{"type":"ris_message","data":{"peer":"1.2.3.4"}}"#, #"{"data":{}}"#, "[]", "", #"{"type":"x"} x"#] {
+        for bad in [
+            #"{"type":"ris_message","data":{"peer":"1.2.3.4"}}"#, #"{"data":{}}"#, "[]", "", #"{"type":"x"} x"#,
+        ] {
             #expect(throws: RISParseError.self) { try RISFrame(parsing: bad) }
         }
     }

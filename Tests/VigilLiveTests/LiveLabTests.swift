@@ -28,6 +28,7 @@ struct LiveLabTests {
             target: target, store: store, binSeconds: 60, thresholds: target.thresholds.scaled(by: truth.speed))
         _ = try engine.resume(now: truth.faultAt - 3600)
         _ = try RIBSeeder.seed(engine, paths: ribs) { Issue.record("RIB warning: \($0)") }
+        try engine.settleVotes()
         let server = FakeRISLiveServer(frames: frames)
         let serverTask = try await Live.start(server)
         defer { serverTask.cancel() }
@@ -54,7 +55,9 @@ struct LiveLabTests {
     func liveMatchesTheGroundTruth(scenario: String) async throws {
         let truth = try LabRecordings.truth(scenario)
         let events = try await Self.watch(truth)
-        let summary = events.map { "\($0.cause.rawValue) \($0.prefixes) \($0.upstreams) \($0.start)-\(String(describing: $0.end))" }
+        let summary = events.map {
+            "\($0.cause.rawValue) \($0.prefixes) \($0.upstreams) \($0.start)-\(String(describing: $0.end))"
+        }
         try #require(events.count == 1, "expected one event, got \(summary)")
         let e = events[0]
         #expect(e.cause.rawValue == truth.cause, "\(summary)")

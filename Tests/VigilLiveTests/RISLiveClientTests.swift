@@ -18,7 +18,9 @@ import VigilTesting
         let malformed = #"{"type":"ris_message","data":{"timestamp":1,"peer":"#
         let server = FakeRISLiveServer(frames: frames) { n in
             switch n {
-            case 1: return .raw([malformed, #"{"type":"ris_error","data":{"message":"test error"}}"#], then: .sendThenClose(500))
+            case 1:
+                return .raw(
+                    [malformed, #"{"type":"ris_error","data":{"message":"test error"}}"#], then: .sendThenClose(500))
             case 2: return .sendThenStall(700)
             default: return .send(nil)  // the rest as fast as the socket takes it
             }

@@ -60,16 +60,31 @@ public struct Detector: Sendable {
         return out.sorted { $0.id < $1.id }
     }
 
-    /// Resumes an outage that was open when a previous run stopped: its prefixes count as down since
-    /// `start`, under the same id, so the next look either continues it or closes it.
-    public mutating func resumeOutage(id: Int, start: Double, prefixes: [IPPrefix]) {
-        var record = OutageRecord(id: id, start: start, baselineShare: baselineShare, baselineOwn: baselineOwn)
-        for p in prefixes {
-            record.down(p, at: start)
+    /// The upstream shares seen while the target was quiet and healthy: what the next event is measured
+    /// against. Live monitoring keeps it in its store, so that an outage resumed after a restart is still
+    /// measured against the time before it.
+    public var baseline: (share: [UInt32: Double], own: [UInt32: Double]) {
+        get { (baselineShare, baselineOwn) }
+        set {
+            baselineShare = newValue.share
+            baselineOwn = newValue.own
+        }
+    }
+
+    /// Resumes an outage that was open when a previous run stopped: its prefixes count as down since its
+    /// start, under the same id, so the next look either continues it or closes it. What the previous run
+    /// saw before the restart (the baseline, the order of losses) is gone, so its diagnosis stands unless
+    /// the new evidence says more.
+    public mutating func resume(_ event: DetectedEvent) {
+        var record = OutageRecord(
+            id: event.id, start: event.start, baselineShare: baselineShare, baselineOwn: baselineOwn)
+        for p in event.prefixes {
+            record.down(p, at: event.start)
             prefixUp[p] = false
         }
+        record.resumed = event
         outage = record
-        nextID = max(nextID, id + 1)
+        nextID = max(nextID, event.id + 1)
     }
 
     /// Takes the events finalized so far.

@@ -23,6 +23,8 @@ struct OutageRecord: Sendable {
     var lostSeconds: Double = 0
     var lastTime: Double
     var trackedCount = 1
+    /// The event as a previous run left it, when this one resumed it after a restart.
+    var resumed: DetectedEvent?
 
     init(id: Int, start: Double, baselineShare: [UInt32: Double], baselineOwn: [UInt32: Double]) {
         self.id = id
@@ -63,7 +65,14 @@ struct OutageRecord: Sendable {
     }
 
     func event(target: Target, thresholds: Thresholds) -> DetectedEvent {
-        let verdict = Diagnosis.diagnose(self, target: target, thresholds: thresholds)
+        var verdict = Diagnosis.diagnose(self, target: target, thresholds: thresholds)
+        if let before = resumed, verdict.cause == .unknown, before.cause != .unknown {
+            verdict = Diagnosis.Verdict(
+                cause: before.cause, confidence: before.confidence, upstreams: before.upstreams,
+                evidence: before.evidence + [
+                    "Vigil restarted during the event; the diagnosis above is from before the restart"
+                ])
+        }
         return DetectedEvent(
             id: id, target: target.name, cause: verdict.cause, confidence: verdict.confidence, start: start, end: end,
             prefixes: prefixes.sorted(), upstreams: verdict.upstreams, severity: lostSeconds / 60,
