@@ -12,6 +12,16 @@ let package = Package(
             name: "MRTBench",
             dependencies: [.product(name: "MRT", package: "Vigil"), .product(name: "BGP", package: "Vigil")],
             swiftSettings: [.swiftLanguageMode(.v6)]
-        )
+        ),
+        .executableTarget(
+            name: "LiveBench",
+            dependencies: [
+                .product(name: "MRT", package: "Vigil"), .product(name: "BGP", package: "Vigil"),
+                .product(name: "BMP", package: "Vigil"), .product(name: "RISLive", package: "Vigil"),
+                .product(name: "Vigil", package: "Vigil"), .product(name: "VigilLive", package: "Vigil"),
+                .product(name: "VigilTesting", package: "Vigil"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )

@@ -197,6 +197,7 @@ class Checker:
             self.expect(epoch(truth["repaired_at"]) > epoch(truth["fault_at"]), "repaired before the fault")
 
     def check_bmp(self, truth, rec, peers, after):
+        """The BMP stream decoded by tshark ends in the same routes as the MRT."""
         port = int(truth["bmp"].rsplit(":", 1)[1])
         pcap = os.path.join(self.folder, "bmp.pcap")
         with open(os.path.join(self.folder, "bmp.bin"), "rb") as f:
@@ -207,15 +208,21 @@ class Checker:
         for frame in json.loads(out):
             m = frame["_source"]["layers"].get("bmp", [])
             messages.extend(m if isinstance(m, list) else [m])
-        # The scenario ends where the teardown begins: the first Peer Down after the last Peer Up (a
+        arrivals = bmp_arrivals(self.folder)
+        # The scenario ends where the teardown begins. With arrival times (bmp.times): the first Peer Down
+        # that arrived after the scenario finished. Without: the first Peer Down after the last Peer Up (a
         # session may bounce while the lab starts; BMP then sends Down and Up again).
         last_up = max((i for i, m in enumerate(messages) if m.get("bmp.type") == "3"), default=-1)
+        finished = epoch(truth["finished_at"]) if truth.get("finished_at") else None
         up, state, monitored = set(), {}, 0
         for i, message in enumerate(messages):
             address = message.get("bmp.peer.header", {}).get("bmp.peer.ip.addr")
             kind = message.get("bmp.type")
             if kind == "2":
-                if i > last_up:
+                if arrivals and finished is not None and i < len(arrivals):
+                    if arrivals[i] > finished:
+                        break
+                elif i > last_up:
                     break
                 state = {k: v for k, v in state.items() if k[0] != address}  # a Peer Down drops its routes
                 continue
@@ -318,6 +325,30 @@ class Checker:
                         "%s changed only %d times while flapping" % (prefix, rec.changes(prefix, fault, repaired + 1)))
         for peer in peers:
             self.expect(set(topology.TARGET_PREFIXES) <= set(after.get(peer, {})), "after: %s not stable" % peer)
+
+
+def bmp_arrivals(folder):
+    """Arrival time of each BMP message in bmp.bin, from bmp.times ("offset time" per piece received);
+    [] when there is no bmp.times."""
+    path = os.path.join(folder, "bmp.times")
+    if not os.path.exists(path):
+        return []
+    pieces = []
+    with open(path) as f:
+        for line in f:
+            offset, at = line.split()
+            pieces.append((int(offset), float(at)))
+    with open(os.path.join(folder, "bmp.bin"), "rb") as f:
+        data = f.read()
+    arrivals, offset, piece = [], 0, 0
+    while offset + 6 <= len(data):
+        end = offset + int.from_bytes(data[offset + 1:offset + 5], "big")
+        # A message counts as arrived when its last byte did.
+        while piece + 1 < len(pieces) and pieces[piece + 1][0] < end:
+            piece += 1
+        arrivals.append(pieces[piece][1])
+        offset = end
+    return arrivals
 
 
 def stream_to_pcap(data, path, port):

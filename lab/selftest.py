@@ -1,11 +1,10 @@
 #!/usr/bin/env python3
 """`lab/run test [--out DIR] [--speed N]`: the lab's own test.
 
-Runs every scenario; origin-down also exports BMP to a station here that keeps the stream. Then
-checks every recording with check.py and runs two negative controls that must fail: a recording checked
-against another scenario's claims, MRT compared with a looking-glass view from the wrong moment, and a BMP
-stream cut before its first route. Exit
-status 0 only when all checks pass and both controls fail.
+Runs every scenario; each collector also exports BMP to a station here that keeps the stream (bmp.bin).
+Then checks every recording with check.py and runs three negative controls that must fail: a recording
+checked against another scenario's claims, MRT compared with a looking-glass view from the wrong moment,
+and a BMP stream cut before its first route. Exit status 0 only when all checks pass and all controls fail.
 """
 import argparse
 import json
@@ -25,7 +24,9 @@ BMP_ADDRESS = ("127.0.0.1", 11019)
 
 
 class BMPReceiver(threading.Thread):
-    """Accepts the collector's BMP connections and keeps the bytes (a station that only listens)."""
+    """Accepts the collector's BMP connections and keeps the bytes (a station that only listens), and beside
+    them (PATH.times) when each piece arrived: "offset unix-time" per recv. FRR 8.4 does not put usable
+    times in BMP's per-peer headers (see docs/lab-notes.md), so arrival is the clock that counts."""
 
     def __init__(self, path):
         super().__init__(daemon=True)
@@ -39,7 +40,7 @@ class BMPReceiver(threading.Thread):
         self.closing = threading.Event()
 
     def run(self):
-        with open(self.path, "wb") as out:
+        with open(self.path, "wb") as out, open(self.path + ".times", "w") as times:
             while not self.closing.is_set():
                 try:
                     connection, _ = self.server.accept()
@@ -53,6 +54,7 @@ class BMPReceiver(threading.Thread):
                         data = connection.recv(65536)
                         if not data:
                             break
+                        times.write("%d %.6f\n" % (self.received, time.time()))
                         out.write(data)
                         self.received += len(data)
 
@@ -69,10 +71,11 @@ def run_all(args):
         receiver = None
         stream = os.path.join(args.base, "%s.bmp" % name)
         try:
-            if name == "origin-down":
-                args.bmp = "%s:%d" % BMP_ADDRESS
-                receiver = BMPReceiver(stream)
-                receiver.start()
+            # Every scenario's collector exports BMP: check.py checks it against the MRT, and Vigil's live
+            # tests stream it into `vigil watch`'s BMP listener.
+            args.bmp = "%s:%d" % BMP_ADDRESS
+            receiver = BMPReceiver(stream)
+            receiver.start()
             vigil_lab.run(name, args)
         except Exception as error:
             vigil_lab.say("%s: FAILED: %s" % (name, error))
@@ -83,6 +86,7 @@ def run_all(args):
                 receiver.join(timeout=10)
                 if os.path.exists(stream) and os.path.isdir(args.out):
                     shutil.move(stream, os.path.join(args.out, "bmp.bin"))
+                    shutil.move(stream + ".times", os.path.join(args.out, "bmp.times"))
     return failed
 
 

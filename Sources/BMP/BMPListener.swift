@@ -3,17 +3,27 @@ import MRT
 import NIOCore
 import NIOPosix
 
+/// One router's BMP connection.
+public struct BMPRouter: Hashable, Sendable, CustomStringConvertible {
+    /// "bmp:ADDRESS": the name its peers are filed under (it stays the same when the router reconnects).
+    public var name: String
+    /// A number for this connection, unique while the listener runs.
+    public var connection: Int
+
+    public var description: String { name }
+}
+
 /// Receives what BMP routers send, one call at a time per connection, on the connection's task.
 public protocol BMPSink: Sendable {
-    /// A router connected (`router` is "bmp:ADDRESS").
-    func routerConnected(_ router: String)
+    /// A router connected.
+    func routerConnected(_ router: BMPRouter)
     /// The route elements and session changes of one message. The elements borrow the message's bytes:
     /// use them before returning.
-    func elements(_ elements: [MRTElement], router: String)
+    func elements(_ elements: [MRTElement], router: BMPRouter)
     /// Bytes that were not BMP, or a message that could not be decoded; reading goes on.
-    func problem(_ error: BMPDecodingError, router: String)
+    func problem(_ error: BMPDecodingError, router: BMPRouter)
     /// The router's connection ended; `diagnostics` counts what it sent and what was skipped.
-    func routerDisconnected(_ router: String, diagnostics: BMPDiagnostics, truncated: BMPDecodingError?)
+    func routerDisconnected(_ router: BMPRouter, diagnostics: BMPDiagnostics, truncated: BMPDecodingError?)
 }
 
 /// A BMP station: listens on a TCP port, accepts any number of routers at once, frames their streams
@@ -24,14 +34,18 @@ public struct BMPListener: Sendable {
     public var port: Int
     /// Which RIB views become routes.
     public var views: Set<BMPRouteDecoder.View>
+    /// The clock that stamps arriving messages (seconds since the epoch).
+    public var clock: @Sendable () -> Double
 
     /// A listener.
     public init(
-        host: String = "127.0.0.1", port: Int = 11019, views: Set<BMPRouteDecoder.View> = [.prePolicy, .locRIB]
+        host: String = "127.0.0.1", port: Int = 11019, views: Set<BMPRouteDecoder.View> = [.prePolicy, .locRIB],
+        clock: @escaping @Sendable () -> Double = BMPListener.wallClock
     ) {
         self.host = host
         self.port = port
         self.views = views
+        self.clock = clock
     }
 
     /// Listens until the task is cancelled. `bound` receives the port actually bound.
@@ -46,12 +60,16 @@ public struct BMPListener: Sendable {
             }
         bound?(server.channel.localAddress?.port ?? port)
         let views = self.views
+        let clock = self.clock
         try await withTaskCancellationHandler {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
+                    var number = 0
                     for try await connection in inbound {
+                        number += 1
+                        let n = number
                         group.addTask {
-                            await Self.serve(connection, views: views, sink: sink)
+                            await Self.serve(connection, number: n, views: views, clock: clock, sink: sink)
                         }
                     }
                 }
@@ -63,12 +81,11 @@ public struct BMPListener: Sendable {
 
     /// Reads one router's stream to its end.
     static func serve(
-        _ connection: NIOAsyncChannel<ByteBuffer, Never>, views: Set<BMPRouteDecoder.View>, sink: any BMPSink
-    )
-        async
-    {
+        _ connection: NIOAsyncChannel<ByteBuffer, Never>, number: Int, views: Set<BMPRouteDecoder.View>,
+        clock: @escaping @Sendable () -> Double, sink: any BMPSink
+    ) async {
         let remote = connection.channel.remoteAddress?.ipAddress ?? "unknown"
-        let router = "bmp:\(remote)"
+        let router = BMPRouter(name: "bmp:\(remote)", connection: number)
         sink.routerConnected(router)
         var framer = BMPStreamDecoder()
         var routes = BMPRouteDecoder(views: views)
@@ -77,9 +94,9 @@ public struct BMPListener: Sendable {
             try await connection.executeThenClose { inbound, _ in
                 for try await buffer in inbound {
                     buffer.withUnsafeReadableBytes { framer.append($0) }
+                    let now = clock()
                     framer.decode { frame in
                         elements.removeAll(keepingCapacity: true)
-                        let now = Double(DispatchWallTime.now())
                         let outcome = routes.elements(of: frame, now: now) { elements.append($0) }
                         if case .damaged(let why) = outcome {
                             sink.problem(BMPDecodingError(offset: frame.offset, reason: why), router: router)
@@ -98,18 +115,11 @@ public struct BMPListener: Sendable {
     }
 }
 
-extension Double {
-    /// Seconds since the epoch from NIO's wall clock (no Foundation in this module).
-    init(_ t: DispatchWallTime) { self = Double(t.nanoseconds) / 1e9 }
-}
-
-/// The wall clock, in nanoseconds since the epoch.
-struct DispatchWallTime {
-    let nanoseconds: UInt64
-
-    static func now() -> DispatchWallTime {
+extension BMPListener {
+    /// The wall clock, seconds since the epoch (this module does without Foundation).
+    @Sendable public static func wallClock() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        return DispatchWallTime(nanoseconds: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec))
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

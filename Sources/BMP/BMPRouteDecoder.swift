@@ -23,9 +23,16 @@ public struct BMPRouteDecoder {
     public var decoder = MRTDecoder()
     /// Route Monitoring messages skipped because their view is not in `views`.
     public private(set) var skippedOtherViews = 0
+    /// Take times from the per-peer headers (right for recorded BMP from routers that fill them in);
+    /// otherwise the time a message arrived is its time. FRR 8.4 fills them with one constant time per
+    /// session and Peer Up/Down times off by the machine's uptime, so arrival is the default.
+    public var usesRouterTimestamps: Bool
 
     /// A decoder for `views`.
-    public init(views: Set<View> = [.prePolicy, .locRIB]) { self.views = views }
+    public init(views: Set<View> = [.prePolicy, .locRIB], usesRouterTimestamps: Bool = false) {
+        self.views = views
+        self.usesRouterTimestamps = usesRouterTimestamps
+    }
 
     /// The view a per-peer header reports.
     public static func view(of peer: BMPPeerHeader) -> View {
@@ -35,8 +42,9 @@ public struct BMPRouteDecoder {
     }
 
     /// Calls `visit` with the elements of one framed message: the routes of a Route Monitoring message, or
-    /// a state change for Peer Up (to Established) and Peer Down (to Idle). `now` stands in for a router
-    /// that leaves the per-peer timestamp at zero. Other message types yield nothing.
+    /// a state change for Peer Up (to Established) and Peer Down (to Idle). `now` is the arrival time: the
+    /// elements' time unless `usesRouterTimestamps` (and then still for a zero timestamp). Other message
+    /// types yield nothing.
     public mutating func elements(of frame: BMPFrame, now: Double, _ visit: (MRTElement) -> Void) -> MRTRecordOutcome {
         guard let kind = BMPMessageType(rawValue: frame.type),
             kind == .routeMonitoring || kind == .peerUp || kind == .peerDown, let peer = frame.peer
@@ -47,7 +55,7 @@ public struct BMPRouteDecoder {
         }
         var seconds = peer.seconds
         var micros = peer.microseconds
-        if seconds == 0 {
+        if seconds == 0 || !usesRouterTimestamps {
             seconds = UInt32(max(0, min(now, Double(UInt32.max))))
             micros = UInt32((now - now.rounded(.down)) * 1_000_000)
         }

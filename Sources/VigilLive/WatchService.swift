@@ -167,19 +167,19 @@ struct BMPFeed: BMPSink {
     let logger: Logger
     let onFeed: @Sendable (String) -> Void
 
-    func routerConnected(_ router: String) { onFeed("BMP router \(router) connected") }
+    func routerConnected(_ router: BMPRouter) { onFeed("BMP router \(router) connected") }
 
-    func elements(_ elements: [MRTElement], router: String) {
+    func elements(_ elements: [MRTElement], router: BMPRouter) {
         do {
-            try engine.apply(elements: elements, collector: router)
+            try engine.apply(elements: elements, collector: router.name)
         } catch {
             logger.error("\(error)")
         }
     }
 
-    func problem(_ error: BMPDecodingError, router: String) { onFeed("BMP \(router): \(error)") }
+    func problem(_ error: BMPDecodingError, router: BMPRouter) { onFeed("BMP \(router): \(error)") }
 
-    func routerDisconnected(_ router: String, diagnostics: BMPDiagnostics, truncated: BMPDecodingError?) {
+    func routerDisconnected(_ router: BMPRouter, diagnostics: BMPDiagnostics, truncated: BMPDecodingError?) {
         var text = "BMP router \(router) disconnected after \(diagnostics.totalMessages) messages"
         if diagnostics.skippedBytes > 0 {
             text += ", \(diagnostics.skippedBytes) bytes skipped in \(diagnostics.resynchronisations) resyncs"
@@ -188,7 +188,7 @@ struct BMPFeed: BMPSink {
         onFeed(text)
         // Its sessions are unknown from now on: they leave the vote, as a peer down does.
         do {
-            try engine.routerLost(router, at: WatchService.now())
+            try engine.routerLost(router.name, at: WatchService.now())
         } catch {
             logger.error("\(error)")
         }

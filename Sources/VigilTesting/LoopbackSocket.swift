@@ -1,0 +1,63 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A plain TCP client on loopback, for feeding recorded streams (BMP) to a listener the way a router does.
+public enum LoopbackSocket {
+    /// A socket call failed.
+    public struct Failure: Error, CustomStringConvertible {
+        /// What failed.
+        public let description: String
+    }
+
+    /// Connects to 127.0.0.1:`port`, sends `bytes` in pieces of up to `piece` bytes, and closes.
+    public static func send(_ bytes: [UInt8], port: Int, piece: Int = 1 << 16) throws {
+        let connection = try Connection(port: port)
+        defer { connection.close() }
+        var at = 0
+        while at < bytes.count {
+            let n = min(piece, bytes.count - at)
+            try connection.send(Array(bytes[at..<(at + n)]))
+            at += n
+        }
+    }
+
+    /// An open connection.
+    public final class Connection {
+        let fd: Int32
+
+        /// Connects to 127.0.0.1:`port`.
+        public init(port: Int) throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard connected == 0 else {
+                Glibc.close(fd)
+                throw Failure(description: "connect to port \(port): errno \(errno)")
+            }
+        }
+
+        /// Sends all of `bytes`.
+        public func send(_ bytes: [UInt8]) throws {
+            var at = 0
+            while at < bytes.count {
+                let sent = bytes[at...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+                guard sent > 0 else { throw Failure(description: "send: errno \(errno)") }
+                at += sent
+            }
+        }
+
+        /// Closes the connection.
+        public func close() { Glibc.close(fd) }
+    }
+}

@@ -1,0 +1,95 @@
+import BGP
+import BMP
+import Foundation
+import Synchronization
+import Testing
+import Vigil
+import VigilStore
+import VigilTesting
+
+@testable import VigilLive
+
+/// The routing lab's collector (FRR) exported BMP during every scenario; the lab's station kept the
+/// stream and when each piece arrived. Here it is sent again to Vigil's BMP listener over TCP, piece by
+/// piece at the recorded pace, so the listener sees what it would have seen from the router. The first
+/// target event must carry the ground truth's cause, prefixes and upstreams and start within 5 s of the
+/// fault (measured from the start of the stream on both sides); the feed-loss scenario must raise only
+/// feed health.
+@Suite(.enabled(if: !LabRecordings.skipped, "VIGIL_SKIP_LAB=1"))
+struct LiveBMPLabTests {
+    final class Feed: @unchecked Sendable {
+        let lock = NSLock()
+        var lines: [String] = []
+        func add(_ s: String) { lock.withLock { lines.append(s) } }
+        var disconnected: Bool { lock.withLock { lines.contains { $0.contains("disconnected") } } }
+    }
+
+    /// The stream's pieces: (offset, arrival time), from bmp.times.
+    static func pieces(_ folder: URL) throws -> [(offset: Int, time: Double)] {
+        let text = try String(contentsOf: folder.appendingPathComponent("bmp.times"), encoding: .utf8)
+        return text.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: " ")
+            guard f.count == 2, let o = Int(f[0]), let t = Double(f[1]) else { return nil }
+            return (o, t)
+        }
+    }
+
+    /// Runs the scenario's BMP stream through the listener; returns the events and how far the test's
+    /// clock is ahead of the recording's.
+    static func watch(_ truth: LabRecordings.GroundTruth) async throws -> (events: [DetectedEvent], shift: Double) {
+        let folder = URL(fileURLWithPath: try #require(truth.mrt.first)).deletingLastPathComponent()
+        let stream = try [UInt8](Data(contentsOf: folder.appendingPathComponent("bmp.bin")))
+        let pieces = try Self.pieces(folder)
+        try #require(!pieces.isEmpty, "no bmp.times beside bmp.bin: run the lab again (lab/run test)")
+        var target = Target.northKorea
+        target.thresholds.fullFeedIPv4 = truth.population / 2
+        let store = try Live.temporaryStore()
+        let engine = LiveEngine(
+            target: target, store: store, binSeconds: 60, thresholds: target.thresholds.scaled(by: truth.speed))
+        _ = try engine.resume(now: Date().timeIntervalSince1970)
+        try engine.settleVotes()
+        let feed = Feed()
+        let port = Mutex(0)
+        let listener = BMPListener(host: "127.0.0.1", port: 0)
+        let sink = BMPFeed(engine: engine, logger: Live.logger, onFeed: { feed.add($0) })
+        let task = Task { try await listener.run(sink: sink) { p in port.withLock { $0 = p } } }
+        defer { task.cancel() }
+        _ = try await Live.wait(seconds: 10) { port.withLock { $0 } != 0 }
+        let connection = try LoopbackSocket.Connection(port: port.withLock { $0 })
+        let start = Date().timeIntervalSince1970
+        let shift = start - pieces[0].time
+        for (i, piece) in pieces.enumerated() {
+            let due = piece.time + shift - Date().timeIntervalSince1970
+            if due > 0 { try await Task.sleep(for: .milliseconds(Int(due * 1000))) }
+            let end = i + 1 < pieces.count ? pieces[i + 1].offset : stream.count
+            try connection.send(Array(stream[piece.offset..<end]))
+        }
+        connection.close()
+        let done = try await Live.wait(seconds: 60) { feed.disconnected }
+        try #require(done, "the router's stream was not read to its end: \(feed.lines)")
+        #expect(!feed.lines.contains { $0.contains("skipped") }, "\(feed.lines)")
+        try engine.shutdown(now: Date().timeIntervalSince1970)
+        return (try store.events().reversed(), shift)
+    }
+
+    @Test(arguments: LabRecordings.scenarios.filter { $0 != "collector-feed-loss" })
+    func bmpEventOpensWithTheGroundTruth(scenario: String) async throws {
+        let truth = try LabRecordings.truth(scenario)
+        let (events, shift) = try await Self.watch(truth)
+        let summary = events.map { "\($0.cause.rawValue) \($0.prefixes) \($0.upstreams) \($0.start - shift)" }
+        // The stream's end is the router going away: a feed problem after it is right, not a target event.
+        let target = events.filter { $0.cause != .feedProblem }
+        try #require(target.count == 1, "expected one target event, got \(summary)")
+        let e = target[0]
+        #expect(e.cause.rawValue == truth.cause, "\(summary)")
+        #expect(e.prefixes.map(\.description).sorted() == truth.prefixes.sorted())
+        #expect(e.upstreams.sorted() == truth.upstreams.sorted())
+        #expect(abs(e.start - shift - truth.faultAt) <= 5, "start \(e.start - shift), fault \(truth.faultAt)")
+    }
+
+    @Test func feedLossIsOnlyFeedHealth() async throws {
+        let events = try await Self.watch(try LabRecordings.truth("collector-feed-loss")).events
+        #expect(!events.isEmpty)
+        #expect(events.allSatisfy { $0.cause == .feedProblem }, "\(events.map(\.cause))")
+    }
+}
