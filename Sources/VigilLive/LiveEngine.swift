@@ -87,6 +87,7 @@ public final class LiveEngine: Sendable {
         guard let store else { return ResumeSummary() }
         try store.save(target: target)
         let routes = try store.routes(target: target.name)
+        let recent = try store.peers(target: target.name).filter { ($0.lastRoute ?? 0) > now - 86400 }
         let open = try store.events(target: target.name, open: true)
         let next = try store.nextEventID()
         let baseline = try store.setting(LiveState.baselineKey(target.name))
@@ -120,7 +121,9 @@ public final class LiveEngine: Sendable {
                         upstream: r.upstream), peer: id)
                 s.counters.lastHeard = max(s.counters.lastHeard, r.time)
             }
-            return ResumeSummary(routes: routes.count, resumedEvents: resumed)
+            // Without a RIB, the peers that carried a route to the target in the last 24 hours vote.
+            for p in recent { s.view.markKnown(peer: s.view.id(of: p.key)) }
+            return ResumeSummary(routes: routes.count, resumedEvents: resumed, recentPeers: recent.count)
         }
     }
 
@@ -130,6 +133,8 @@ public final class LiveEngine: Sendable {
         public var routes = 0
         /// Open outages continued.
         public var resumedEvents = 0
+        /// Peers that carried a route to the target in the last 24 hours (they vote without a RIB).
+        public var recentPeers = 0
     }
 
     // MARK: Sources

@@ -20,6 +20,19 @@ import Testing
         #expect(view.peers[peer]?.updates == 3)
     }
 
+    @Test func aPeerMarkedKnownVotesOnPrefixesItHasNotShown() {
+        var view = RoutingView(target: .northKorea)
+        let other = H.peers[1]
+        view.apply(RouteEvent(time: 1, peer: peer, kind: .announce, prefix: H.p176, origin: 131279, upstream: 4837))
+        let i = view.trackedPrefixes.firstIndex(of: H.p176)!
+        // Without a RIB, only the peer that showed the route speaks for it: seen by 1 of 1.
+        #expect(view.visibility(ofTracked: i) == (1, 1))
+        // A peer that carried the target's routes before a restart, and none now: seen by 1 of 2.
+        view.markKnown(peer: view.id(of: other))
+        #expect(view.visibility(ofTracked: i) == (1, 2))
+        #expect(view.votingPeers.count == 2)
+    }
+
     @Test func sessionDownForgetsThePeersRoutes() {
         var view = RoutingView(target: .northKorea)
         view.apply(RouteEvent(time: 1, peer: peer, kind: .announce, prefix: H.p176, origin: 131279, upstream: 4837))

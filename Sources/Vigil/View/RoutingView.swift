@@ -220,6 +220,21 @@ public struct RoutingView: Sendable {
         return result
     }
 
+    /// Lets a peer speak for every tracked prefix without having shown a route to each since start-up:
+    /// live monitoring without a RIB restores this for the peers that carried a route to the target in
+    /// the last 24 hours, so that a peer that withdrew during an outage still counts as not seeing it.
+    public mutating func markKnown(peer id: Int) {
+        guard !sawRIB else { return }
+        table[id].spoke = true
+        for t in trackedPrefixes.indices where table[id].known.insert(t).inserted {
+            if table[id].voting {
+                knownBy[t] += 1
+                markChanged(t)
+            }
+        }
+        _ = refreshVoting(id)
+    }
+
     /// Counts an event outside the watched space without storing it (keeps update rates and
     /// table sizes honest while skipping the work `apply` does).
     public mutating func count(peer key: PeerKey, time: Double, kind: RouteEvent.Kind, family: IPAddress.Family) {

@@ -1,0 +1,74 @@
+import BGP
+import Foundation
+import RISLive
+import Testing
+import Vigil
+import VigilStore
+import VigilTesting
+
+@testable import VigilLive
+
+/// The watch service (RIS Live into the engine, the clock, feed gaps) against the fake server.
+@Suite struct WatchServiceTests {
+    @Test("a dropped RIS Live connection is one feed gap in the store, closed when the client is back")
+    func droppedConnectionIsAFeedGap() async throws {
+        let frames = Array(try RISLiveFrames.fromMRT([Fixtures.path("mrt/bgpdump__updates.20160811.1600.gz")]).prefix(300))
+        let server = FakeRISLiveServer(frames: frames) { n in n == 1 ? .sendThenClose(100) : .send(nil) }
+        let serverTask = try await Live.start(server)
+        defer { serverTask.cancel() }
+        let store = try Live.temporaryStore()
+        let engine = LiveEngine(target: .northKorea, store: store)
+        _ = try engine.resume(now: Date().timeIntervalSince1970)
+        try engine.settleVotes()
+        var options = WatchService.Options()
+        options.risLive = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
+        options.tickInterval = 0.2
+        let service = WatchService(engine: engine, options: options, logger: Live.logger)
+        let task = Task { try await service.run() }
+        defer { task.cancel() }
+        let drained = try await Live.wait(seconds: 30) {
+            server.remaining == 0 && engine.counters.risMessages == server.framesSent
+                && ((try? store.feedGaps().first?.end) ?? nil) != nil
+        }
+        #expect(drained)
+        let gaps = try store.feedGaps()
+        #expect(gaps.count == 1)
+        #expect(gaps.first?.source == "ris-live")
+        #expect(gaps.first?.reason.contains("closed") == true, "\(gaps)")
+        let gap = try #require(gaps.first)
+        #expect((gap.end ?? 0) >= gap.start)
+        // Nothing in the target's space was announced, and the gap withdrew nothing: no event.
+        #expect(try store.events().isEmpty)
+    }
+
+    @Test("a silent RIS beacon raises a feed-health alarm, and its return clears it")
+    func canary() async throws {
+        func frame(_ prefix: String, _ t: Double) -> RISTestFrame {
+            RISTestFrame(
+                text:
+                    #"{"type":"ris_message","data":{"timestamp":\#(t),"peer":"192.0.2.1","peer_asn":"64500","host":"rrc00","type":"UPDATE","path":[64500,12654],"announcements":[{"next_hop":"192.0.2.1","prefixes":["\#(prefix)"]}]}}"#,
+                prefixes: [IPPrefix(prefix)].compactMap { $0 }, origin: 12654)
+        }
+        let frames = [frame("198.51.100.0/24", 1), frame("198.51.100.0/24", 2), frame("198.51.100.0/24", 3)]
+            + [frame("84.205.64.0/24", 4)]
+        let server = FakeRISLiveServer(frames: frames, pacing: .milliseconds(500))
+        let serverTask = try await Live.start(server)
+        defer { serverTask.cancel() }
+        var config = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
+        config.canaryPrefix = "84.205.64.0/24"
+        config.canarySilence = 0.6
+        config.stallTimeout = 3
+        let collected = Collected()
+        let client = RISLiveClient(configuration: config, logger: Live.logger, now: { Date().timeIntervalSince1970 })
+        let task = Task { await client.run { collected.add($0) } }
+        defer { task.cancel() }
+        let done = try await Live.wait(seconds: 15) { collected.messages.count == 4 }
+        #expect(done)
+        let canary = collected.all.compactMap { e -> Bool? in
+            if case .canary(let silent, _) = e { return silent }
+            return nil
+        }
+        #expect(canary == [true, false])
+        #expect(server.subscriptions.first?.contains { $0.contains("84.205.64.0/24") } == true)
+    }
+}
