@@ -198,7 +198,7 @@ class Checker:
 
     def check_bmp(self, truth, rec, peers, after):
         """The BMP stream decoded by tshark ends in the same routes as the MRT."""
-        port = int(truth["bmp"].rsplit(":", 1)[1])
+        port = int(truth["bmp"].split(",")[0].rsplit(":", 1)[1])
         pcap = os.path.join(self.folder, "bmp.pcap")
         with open(os.path.join(self.folder, "bmp.bin"), "rb") as f:
             stream_to_pcap(f.read(), pcap, port)

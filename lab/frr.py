@@ -57,13 +57,12 @@ def config(router, routers, workdir, bmp=None, mrai=0):
             " neighbor %s advertisement-interval %d" % (peer.address, mrai),
         ]
     if bmp and router.name == "collector":
-        host, port = bmp.rsplit(":", 1)
-        lines += [
-            " bmp targets vigil",
-            "  bmp monitor ipv4 unicast pre-policy",
-            "  bmp connect %s port %s min-retry 100 max-retry 2000" % (host, port),
-            " exit",
-        ]
+        # One or more stations, comma-separated: each gets its own BMP session.
+        lines += [" bmp targets vigil", "  bmp monitor ipv4 unicast pre-policy"]
+        for station in bmp.split(","):
+            host, port = station.rsplit(":", 1)
+            lines.append("  bmp connect %s port %s min-retry 100 max-retry 2000" % (host, port))
+        lines.append(" exit")
     lines.append(" address-family ipv4 unicast")
     lines += ["  network %s" % p for p in router.prefixes + router.population]
     for name in router.neighbors:

@@ -63,24 +63,92 @@ class BMPReceiver(threading.Thread):
         self.server.close()
 
 
+VIGIL_BMP_ADDRESS = ("127.0.0.1", 11020)
+
+
+class VigilWatch:
+    """`vigil watch` as a second BMP station of the collector, live during the scenario; its store is
+    read afterwards with `vigil events --json`."""
+
+    def __init__(self, vigil, folder, population, speed):
+        self.vigil = vigil
+        self.store = os.path.join(folder + ".vigil.sqlite")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(self.store + suffix):
+                os.remove(self.store + suffix)
+        self.log = open(folder + ".vigil.log", "w")
+        self.process = subprocess.Popen(
+            [vigil, "watch", "--no-ris-live", "--bmp", "%s:%d" % VIGIL_BMP_ADDRESS, "--store", self.store,
+             "--json", "--full-feed", str(population // 2), "--time-scale", str(speed)],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        time.sleep(1)  # listening before the collector starts
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+        out = subprocess.run([self.vigil, "events", "--store", self.store, "--json", "--limit", "1000"],
+                             capture_output=True, text=True)
+        return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
+def check_vigil(truth, events):
+    """What `vigil watch` saw over live BMP against the ground truth; returns the problems found."""
+    finished = check.epoch(truth["finished_at"])
+    # The teardown ends every session, which is a feed problem after the scenario: not part of it.
+    seen = [e for e in reversed(events) if check.epoch(e["start"]) <= finished]
+    target = [e for e in seen if e["cause"] != "feed-problem"]
+    if truth["cause"] == "feed-problem":
+        return ["target events %s" % [e["cause"] for e in target]] if target or not seen else []
+    if len(target) != 1:
+        return ["expected one target event, got %s" % [(e["cause"], e["prefixes"]) for e in target]]
+    e = target[0]
+    problems = []
+    if e["cause"] != truth["cause"]:
+        problems.append("cause %s, expected %s" % (e["cause"], truth["cause"]))
+    if sorted(e["prefixes"]) != sorted(truth["prefixes"]):
+        problems.append("prefixes %s, expected %s" % (e["prefixes"], truth["prefixes"]))
+    if sorted(e["upstreams"]) != sorted(truth["upstreams"]):
+        problems.append("upstreams %s, expected %s" % (e["upstreams"], truth["upstreams"]))
+    if abs(check.epoch(e["start"]) - check.epoch(truth["fault_at"])) > 5:
+        problems.append("start %s, fault at %s" % (e["start"], truth["fault_at"]))
+    return problems
+
+
 def run_all(args):
     failed = []
     for name in vigil_lab.SCENARIOS:
         args.out = os.path.join(args.base, name)
         args.bmp = None
         receiver = None
+        watch = None
         stream = os.path.join(args.base, "%s.bmp" % name)
         try:
-            # Every scenario's collector exports BMP: check.py checks it against the MRT, and Vigil's live
-            # tests stream it into `vigil watch`'s BMP listener.
+            # Every scenario's collector exports BMP to a station here (check.py checks the stream against
+            # the MRT; Vigil's tests replay it) and, with --vigil, to `vigil watch` itself.
             args.bmp = "%s:%d" % BMP_ADDRESS
             receiver = BMPReceiver(stream)
             receiver.start()
-            vigil_lab.run(name, args)
+            if args.vigil:
+                args.bmp += ",%s:%d" % VIGIL_BMP_ADDRESS
+                watch = VigilWatch(args.vigil, args.out, args.population, args.speed)
+            truth = vigil_lab.run(name, args)
+            if watch:
+                time.sleep(2)
+                problems = check_vigil(truth, watch.stop())
+                watch = None
+                vigil_lab.say("%s: vigil watch over live BMP: %s" % (name, "; ".join(problems) or "ok"))
+                if problems:
+                    failed.append(name)
         except Exception as error:
             vigil_lab.say("%s: FAILED: %s" % (name, error))
             failed.append(name)
         finally:
+            if watch:
+                watch.stop()
             if receiver:
                 receiver.close()
                 receiver.join(timeout=10)
@@ -138,6 +206,8 @@ def main():
     p.add_argument("--speed", type=float, default=30.0, help="time compression (default 30)")
     p.add_argument("--population", type=int, default=6000, help="background prefixes (default 6000)")
     p.add_argument("--churn", type=float, default=2.0, help="background updates per second (default 2)")
+    p.add_argument("--vigil", default=None, metavar="BINARY",
+                   help="also run `vigil watch` as a live BMP station in every scenario and check its events")
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("lab/run test needs root (routers listen on port 179)")

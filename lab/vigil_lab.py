@@ -297,8 +297,8 @@ def main():
     args = p.parse_args()
     if args.speed <= 0:
         p.error("--speed must be positive")
-    if args.bmp and ":" not in args.bmp:
-        p.error("--bmp takes HOST:PORT")
+    if args.bmp and not all(":" in station for station in args.bmp.split(",")):
+        p.error("--bmp takes HOST:PORT (several: comma-separated)")
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
@@ -346,7 +346,8 @@ def parser():
     p.add_argument("scenario", help="one of: %s, or all" % ", ".join(SCENARIOS))
     p.add_argument("--out", default=None,
                    help="output folder (default lab/out/SCENARIO; with `all`, one subfolder per scenario)")
-    p.add_argument("--bmp", default=None, metavar="HOST:PORT", help="where the collector exports BMP to")
+    p.add_argument("--bmp", default=None, metavar="HOST:PORT[,HOST:PORT]",
+                   help="where the collector exports BMP to (several stations: comma-separated)")
     p.add_argument("--speed", type=float, default=30.0,
                    help="time compression: scenario minutes run N times faster (1 = full length; default 30)")
     p.add_argument("--population", type=int, default=6000,

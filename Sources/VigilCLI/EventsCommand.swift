@@ -15,8 +15,7 @@ struct EventsCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("SQLite file written by `vigil watch`.", valueName: "file"))
-    var store = "vigil.sqlite"
+    @OptionGroup var storeOptions: StoreOptions
 
     @Option(name: .long, help: "Only this target's events.")
     var target: String?
@@ -52,6 +51,7 @@ struct EventsCommand: ParsableCommand {
     }
 
     func run() throws {
+        let store = storeOptions.store
         guard FileManager.default.fileExists(atPath: store) else {
             throw ValidationError(
                 "no store at \(store): run `vigil watch --store \(store)` first, or give --store FILE")

@@ -37,17 +37,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "Timeline bin length in seconds (0: no bins).")
     var bin: Double = 300
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp("Peers holding more IPv4 routes than this vote (default 400000).", valueName: "routes"))
-    var fullFeed: Int?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The files were recorded N times faster than real time (a compressed lab run): durations in the rules shrink N times.",
-            valueName: "N"))
-    var timeScale: Double = 1
+    @OptionGroup var rules: RuleOptions
 
     @Option(
         name: .long,
@@ -61,15 +51,12 @@ struct ReplayCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if timeScale <= 0 { throw ValidationError("--time-scale must be positive") }
         if bin < 0 { throw ValidationError("--bin must be 0 or more seconds") }
-        if let fullFeed, fullFeed < 0 { throw ValidationError("--full-feed must be 0 or more") }
     }
 
     func run() throws {
         var target = try targetOptions.resolve()
-        if let fullFeed { target.thresholds.fullFeedIPv4 = fullFeed }
-        let thresholds = target.thresholds.scaled(by: timeScale)
+        let thresholds = rules.apply(to: &target)
         let stdout = OutputSink(fd: 1)
         let stderr = OutputSink(fd: 2)
         var replayer = Replayer(

@@ -11,13 +11,13 @@ struct StatusCommand: ParsableCommand {
         discussion: "Reads the store that `vigil watch` writes; works while watch runs and after it stopped."
     )
 
-    @Option(name: .long, help: ArgumentHelp("SQLite file written by `vigil watch`.", valueName: "file"))
-    var store = "vigil.sqlite"
+    @OptionGroup var storeOptions: StoreOptions
 
     @Flag(name: .long, help: "One JSON object.")
     var json = false
 
     func run() throws {
+        let store = storeOptions.store
         guard FileManager.default.fileExists(atPath: store) else {
             throw ValidationError(
                 "no store at \(store): run `vigil watch --store \(store)` first, or give --store FILE")

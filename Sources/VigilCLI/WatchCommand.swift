@@ -30,8 +30,7 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup var targetOptions: TargetOptions
 
-    @Option(name: .long, help: ArgumentHelp("SQLite file for history (created if missing).", valueName: "file"))
-    var store = "vigil.sqlite"
+    @OptionGroup var storeOptions: StoreOptions
 
     @Option(name: .long, help: ArgumentHelp("RIS Live websocket URL.", valueName: "url"))
     var risLive = "wss://ris-live.ripe.net/v1/ws/?client=vigil"
@@ -48,15 +47,7 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Signal bin length in seconds.")
     var bin: Double = 60
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp("Peers holding more IPv4 routes than this vote (default 400000).", valueName: "routes"))
-    var fullFeed: Int?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp("Durations in the rules shrink N times (a compressed lab run).", valueName: "N"))
-    var timeScale: Double = 1
+    @OptionGroup var rules: RuleOptions
 
     @Option(
         name: .long,
@@ -75,7 +66,6 @@ struct WatchCommand: AsyncParsableCommand {
 
     func validate() throws {
         if bin <= 0 { throw ValidationError("--bin must be a positive number of seconds") }
-        if timeScale <= 0 { throw ValidationError("--time-scale must be positive") }
         if let bmp, Self.hostPort(bmp) == nil {
             throw ValidationError("--bmp takes HOST:PORT, such as 127.0.0.1:11019, not \(bmp)")
         }
@@ -93,8 +83,8 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         var target = try targetOptions.resolve()
-        if let fullFeed { target.thresholds.fullFeedIPv4 = fullFeed }
-        let thresholds = target.thresholds.scaled(by: timeScale)
+        let thresholds = rules.apply(to: &target)
+        let store = storeOptions.store
         let out = Console()
         let err = Console(errors: true)
         let history: VigilStore

@@ -26,7 +26,17 @@ struct LiveState {
     /// until `settleVotes`.
     var seeding = false
     /// Peer times not yet committed.
-    var peerTimes: [PeerKey: (heard: Double, route: Double?)] = [:]
+    /// By the view's peer number: when each peer was last heard and last carried a route into the watched
+    /// space, and the numbers changed since the last commit (arrays: a dictionary would hash a peer's key
+    /// on every message).
+    var peerHeard: [Double] = []
+    var peerRoute: [Double?] = []
+    var peersTouched: [Int] = []
+    var peerTouched: [Bool] = []
+    /// The last RIS Live peer looked up, and its number (messages of one peer come in runs).
+    var lastRISPeer: (host: String, address: IPAddress, asn: UInt32, id: Int)?
+    /// Stands in for the peer in events applied by number (the view does not read it).
+    let placeholder = PeerKey(collector: "", address: .zero(.v4), asn: 0)
 
     init(target: Target, binSeconds: Double, thresholds: Thresholds?) {
         view = RoutingView(target: target)
@@ -43,8 +53,14 @@ struct LiveState {
 
     /// Applies a RIS Live message; returns true when an event changed (commit now).
     mutating func apply(_ m: RISMessage) -> Bool {
-        let key = PeerKey(collector: m.host, address: m.peer, asn: m.peerASN)
-        let id = view.id(of: key)
+        let id: Int
+        if let last = lastRISPeer, last.address == m.peer, last.asn == m.peerASN, last.host == m.host {
+            id = last.id
+        } else {
+            id = view.id(of: PeerKey(collector: m.host, address: m.peer, asn: m.peerASN))
+            lastRISPeer = (m.host, m.peer, m.peerASN, id)
+        }
+        let key = placeholder
         counters.risMessages += 1
         counters.lastHeard = max(counters.lastHeard, m.timestamp)
         closeBins(before: m.timestamp)
@@ -54,7 +70,7 @@ struct LiveState {
         case .update:
             for p in m.withdrawn {
                 if view.apply(RouteEvent(time: m.timestamp, peer: key, kind: .withdraw, prefix: p), peer: id) {
-                    batch.withdrawn.append((key, p))
+                    batch.withdrawn.append((view.key(ofPeer: id), p))
                     changed = true
                     routeChanged = true
                 }
@@ -64,7 +80,9 @@ struct LiveState {
                     time: m.timestamp, peer: key, kind: .announce, prefix: p, origin: m.origin, upstream: m.upstream)
                 if view.apply(event, peer: id) {
                     batch.announced.append(
-                        StoredRoute(peer: key, prefix: p, origin: m.origin, upstream: m.upstream, time: m.timestamp))
+                        StoredRoute(
+                            peer: view.key(ofPeer: id), prefix: p, origin: m.origin, upstream: m.upstream,
+                            time: m.timestamp))
                     changed = true
                     routeChanged = true
                 }
@@ -78,13 +96,12 @@ struct LiveState {
             if let kind {
                 counters.sessionChanges += 1
                 if view.apply(RouteEvent(time: m.timestamp, peer: key, kind: kind), peer: id) { changed = true }
-                if kind == .peerDown { batch.peersDown.append(key) }
+                if kind == .peerDown { batch.peersDown.append(view.key(ofPeer: id)) }
             }
         case .other:
             break
         }
-        let previous = peerTimes[key]?.route
-        peerTimes[key] = (m.timestamp, routeChanged ? m.timestamp : previous)
+        touch(id, heard: m.timestamp, route: routeChanged ? m.timestamp : nil)
         return changed ? observe(time: m.timestamp) : false
     }
 
@@ -120,7 +137,7 @@ struct LiveState {
             case .stateChange:
                 if e.newState != 6 { batch.peersDown.append(key) }
             }
-            peerTimes[key] = (time, time)
+            touch(id, heard: time, route: time)
         }
         feeder.flush(&view)
         binUpdates += elements.count
@@ -218,6 +235,23 @@ struct LiveState {
 
     static func baselineKey(_ target: String) -> String { "baseline:\(target)" }
 
+    /// Notes when peer `id` was heard, and when it last carried a route into the watched space.
+    @inline(__always)
+    mutating func touch(_ id: Int, heard: Double, route: Double?) {
+        if id >= peerHeard.count {
+            let n = id + 1 - peerHeard.count
+            peerHeard += Array(repeating: 0, count: n)
+            peerRoute += Array(repeating: nil, count: n)
+            peerTouched += Array(repeating: false, count: n)
+        }
+        peerHeard[id] = max(peerHeard[id], heard)
+        if let route { peerRoute[id] = route }
+        if !peerTouched[id] {
+            peerTouched[id] = true
+            peersTouched.append(id)
+        }
+    }
+
     mutating func takeBatch() -> StoreBatch {
         let baseline = Self.encode(detector.baseline)
         if baseline != storedBaseline {
@@ -225,8 +259,11 @@ struct LiveState {
             batch.settings.append((Self.baselineKey(view.target.name), baseline))
         }
         var out = batch
-        out.peers = peerTimes.map { StoredPeer(key: $0.key, lastHeard: $0.value.heard, lastRoute: $0.value.route) }
-        peerTimes.removeAll(keepingCapacity: true)
+        out.peers = peersTouched.map {
+            StoredPeer(key: view.key(ofPeer: $0), lastHeard: peerHeard[$0], lastRoute: peerRoute[$0])
+        }
+        for id in peersTouched { peerTouched[id] = false }
+        peersTouched.removeAll(keepingCapacity: true)
         batch = StoreBatch(target: batch.target)
         return out
     }

@@ -70,4 +70,30 @@ public enum LabRecordings {
         "origin-down", "recovery", "upstream-cut-ttk", "upstreams-cut-sequential", "upstream-down", "hijack",
         "hijack-more-specific", "collector-feed-loss", "flapping",
     ]
+
+    /// How an event differs from a scenario's ground truth: cause, prefixes and upstreams must be equal,
+    /// the start within 5 s of the fault, and the end (when `end` is checked) within 5 s of the repair.
+    /// Empty when it matches.
+    public static func mismatches(
+        _ truth: GroundTruth, cause: String, prefixes: [String], upstreams: [UInt32], start: Double, end: Double?,
+        checksEnd: Bool = true
+    ) -> [String] {
+        var out: [String] = []
+        if cause != truth.cause { out.append("cause \(cause), expected \(truth.cause)") }
+        if prefixes.sorted() != truth.prefixes.sorted() {
+            out.append("prefixes \(prefixes), expected \(truth.prefixes)")
+        }
+        if upstreams.sorted() != truth.upstreams.sorted() {
+            out.append("upstreams \(upstreams), expected \(truth.upstreams)")
+        }
+        if abs(start - truth.faultAt) > 5 { out.append("start \(start), fault at \(truth.faultAt)") }
+        if checksEnd, let repaired = truth.repairedAt {
+            if let end {
+                if abs(end - repaired) > 5 { out.append("end \(end), repaired at \(repaired)") }
+            } else {
+                out.append("the event never ended; repaired at \(repaired)")
+            }
+        }
+        return out
+    }
 }

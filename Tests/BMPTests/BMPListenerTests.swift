@@ -82,7 +82,7 @@ import VigilTesting
             }
             try await group.waitForAll()
         }
-        let done = try await BMPTestWait.until(seconds: 20) { recorder.finished.count == 3 }
+        let done = try await Waiting.until(seconds: 20) { recorder.finished.count == 3 }
         #expect(done)
         for router in recorder.finished {
             let d = try #require(router.diagnostics)
@@ -109,7 +109,7 @@ import VigilTesting
         let messages = try Captures.bmpMessageTypes(pcap).count
         try Self.send(Array(stream.prefix(5000)), port: port, piece: 700)
         try Self.send(stream, port: port, piece: 1500)
-        let done = try await BMPTestWait.until(seconds: 20) { recorder.finished.count == 3 }
+        let done = try await Waiting.until(seconds: 20) { recorder.finished.count == 3 }
         #expect(done)
         let all = recorder.finished
         let garbage = try #require(all.first { $0.diagnostics?.totalMessages == 0 })
@@ -120,16 +120,5 @@ import VigilTesting
         #expect(cut.diagnostics?.truncatedBytes == 5000 - (cut.truncated?.offset ?? 0))
         let whole = try #require(all.first { $0.truncated == nil && ($0.diagnostics?.totalMessages ?? 0) > 0 })
         #expect(whole.diagnostics?.totalMessages == messages)
-    }
-}
-
-enum BMPTestWait {
-    static func until(seconds: Double, _ done: () -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if done() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return done()
     }
 }

@@ -27,12 +27,7 @@ enum Live {
 
     /// Waits until `done` holds, up to `seconds`.
     static func wait(seconds: Double, _ done: () -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if done() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return done()
+        try await Waiting.until(seconds: seconds, done)
     }
 
     static var logger: Logger {

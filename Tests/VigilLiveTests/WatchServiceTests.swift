@@ -12,7 +12,8 @@ import VigilTesting
 @Suite struct WatchServiceTests {
     @Test("a dropped RIS Live connection is one feed gap in the store, closed when the client is back")
     func droppedConnectionIsAFeedGap() async throws {
-        let frames = Array(try RISLiveFrames.fromMRT([Fixtures.path("mrt/bgpdump__updates.20160811.1600.gz")]).prefix(300))
+        let frames = Array(
+            try RISLiveFrames.fromMRT([Fixtures.path("mrt/bgpdump__updates.20160811.1600.gz")]).prefix(300))
         let server = FakeRISLiveServer(frames: frames) { n in n == 1 ? .sendThenClose(100) : .send(nil) }
         let serverTask = try await Live.start(server)
         defer { serverTask.cancel() }
@@ -49,7 +50,8 @@ import VigilTesting
                     #"{"type":"ris_message","data":{"timestamp":\#(t),"peer":"192.0.2.1","peer_asn":"64500","host":"rrc00","type":"UPDATE","path":[64500,12654],"announcements":[{"next_hop":"192.0.2.1","prefixes":["\#(prefix)"]}]}}"#,
                 prefixes: [IPPrefix(prefix)].compactMap { $0 }, origin: 12654)
         }
-        let frames = [frame("198.51.100.0/24", 1), frame("198.51.100.0/24", 2), frame("198.51.100.0/24", 3)]
+        let frames =
+            [frame("198.51.100.0/24", 1), frame("198.51.100.0/24", 2), frame("198.51.100.0/24", 3)]
             + [frame("84.205.64.0/24", 4)]
         let server = FakeRISLiveServer(frames: frames, pacing: .milliseconds(500))
         let serverTask = try await Live.start(server)

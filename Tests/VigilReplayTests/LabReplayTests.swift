@@ -31,16 +31,11 @@ struct LabReplayTests {
         }
         try #require(events.count == 1, "expected one event, got \(summary)")
         let e = events[0]
-        #expect(e.cause.rawValue == truth.cause)
-        #expect(e.prefixes.map(\.description).sorted() == truth.prefixes.sorted())
-        #expect(e.upstreams.sorted() == truth.upstreams.sorted())
-        #expect(abs(e.start - truth.faultAt) <= 5, "start \(e.start), fault \(truth.faultAt)")
-        if let repaired = truth.repairedAt {
-            let end = try #require(e.end, "the event never ended; repaired at \(repaired)")
-            #expect(abs(end - repaired) <= 5, "end \(end), repair \(repaired)")
-        } else {
-            #expect(e.end == nil)
-        }
+        let problems = LabRecordings.mismatches(
+            truth, cause: e.cause.rawValue, prefixes: e.prefixes.map(\.description), upstreams: e.upstreams,
+            start: e.start, end: e.end)
+        #expect(problems.isEmpty, "\(problems)")
+        if truth.repairedAt == nil { #expect(e.end == nil) }
     }
 
     @Test func feedLossIsNeverATargetOutage() throws {

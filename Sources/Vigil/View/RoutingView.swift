@@ -66,6 +66,9 @@ public struct RoutingView: Sendable {
         table.append(Peer())
         return table.count - 1
     }
+    /// The key of peer number `id`.
+    public func key(ofPeer id: Int) -> PeerKey { keys[id] }
+
     /// True once any RIB snapshot has been read; before that (update files only), every peer votes on the
     /// prefixes it has shown a route to.
     public private(set) var sawRIB = false

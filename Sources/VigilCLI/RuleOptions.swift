@@ -1,0 +1,34 @@
+import ArgumentParser
+import Vigil
+
+/// The detection rules' knobs that `replay` and `watch` share.
+struct RuleOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Peers holding more IPv4 routes than this vote (default 400000).", valueName: "routes"))
+    var fullFeed: Int?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The input runs N times faster than real time (a compressed lab run): durations in the rules shrink N times.",
+            valueName: "N"))
+    var timeScale: Double = 1
+
+    func validate() throws {
+        if timeScale <= 0 { throw ValidationError("--time-scale must be positive") }
+        if let fullFeed, fullFeed < 0 { throw ValidationError("--full-feed must be 0 or more") }
+    }
+
+    /// `target` with the full-feed threshold applied, and its thresholds scaled.
+    func apply(to target: inout Target) -> Thresholds {
+        if let fullFeed { target.thresholds.fullFeedIPv4 = fullFeed }
+        return target.thresholds.scaled(by: timeScale)
+    }
+}
+
+/// Where history is kept: the SQLite file `watch` writes and `events` and `status` read.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("SQLite file for history.", valueName: "file"))
+    var store = "vigil.sqlite"
+}
