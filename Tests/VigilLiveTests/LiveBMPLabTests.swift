@@ -54,7 +54,8 @@ struct LiveBMPLabTests {
         let sink = BMPFeed(engine: engine, logger: Live.logger, onFeed: { feed.add($0) })
         let task = Task { try await listener.run(sink: sink) { p in port.withLock { $0 = p } } }
         defer { task.cancel() }
-        _ = try await Live.wait(seconds: 10) { port.withLock { $0 } != 0 }
+        let bound = try await Live.wait(seconds: 60) { port.withLock { $0 } != 0 }
+        try #require(bound, "the BMP listener did not start")
         let connection = try LoopbackSocket.Connection(port: port.withLock { $0 })
         let start = Date().timeIntervalSince1970
         let shift = start - pieces[0].time
