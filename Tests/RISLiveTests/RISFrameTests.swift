@@ -88,7 +88,7 @@ import VigilTesting
         }
     }
 
-    @Test("the manual's shapes: AS sets, empty withdrawal paths, host with .ripe.net, numeric peer_asn, IPv6")
+    @Test("the manual's shapes: AS sets, empty withdrawal paths, host with .ripe.net, numeric peer_asn, IPv6 in full")
     func manualShapes() throws {
         let set =
             #"{"type":"ris_message","data":{"timestamp":1.5,"peer":"2001:db8::1","peer_asn":64500,"host":"rrc21.ripe.net","type":"UPDATE","path":[64500,64501,[64510,64511]],"announcements":[{"next_hop":"2001:db8::1","prefixes":["2001:db8:1000::/36"]}],"withdrawals":[]}}"#
@@ -105,6 +105,11 @@ import VigilTesting
         }
         #expect(w.withdrawn == [IPPrefix("175.45.176.0/24")].compactMap { $0 })
         #expect(w.origin == nil)
+        // Addresses written out in full (RIS Live does not always compress IPv6) read as the short forms.
+        let long = #"{"type":"ris_message","data":{"timestamp":3,"peer":"2001:0db8:0000:0000:0000:0000:0000:0001","peer_asn":"64500","host":"rrc00","type":"UPDATE","path":[64500,131279],"announcements":[{"next_hop":"2001:0db8::1","prefixes":["2001:0db8:0100:0000:0000:0000:0000:0000/40"]}]}}"#
+        guard case .message(let l) = try RISFrame(parsing: long) else { throw RISParseError(offset: 0, reason: "") }
+        #expect(l.peer == IPAddress("2001:db8::1"))
+        #expect(l.announced == [IPPrefix("2001:db8:100::/40")].compactMap { $0 })
         guard case .pong = try RISFrame(parsing: #"{"type":"pong","data":null}"#) else {
             throw RISParseError(offset: 0, reason: "")
         }
