@@ -106,7 +106,8 @@ import VigilTesting
         #expect(w.withdrawn == [IPPrefix("175.45.176.0/24")].compactMap { $0 })
         #expect(w.origin == nil)
         // Addresses written out in full (RIS Live does not always compress IPv6) read as the short forms.
-        let long = #"{"type":"ris_message","data":{"timestamp":3,"peer":"2001:0db8:0000:0000:0000:0000:0000:0001","peer_asn":"64500","host":"rrc00","type":"UPDATE","path":[64500,131279],"announcements":[{"next_hop":"2001:0db8::1","prefixes":["2001:0db8:0100:0000:0000:0000:0000:0000/40"]}]}}"#
+        let long =
+            #"{"type":"ris_message","data":{"timestamp":3,"peer":"2001:0db8:0000:0000:0000:0000:0000:0001","peer_asn":"64500","host":"rrc00","type":"UPDATE","path":[64500,131279],"announcements":[{"next_hop":"2001:0db8::1","prefixes":["2001:0db8:0100:0000:0000:0000:0000:0000/40"]}]}}"#
         guard case .message(let l) = try RISFrame(parsing: long) else { throw RISParseError(offset: 0, reason: "") }
         #expect(l.peer == IPAddress("2001:db8::1"))
         #expect(l.announced == [IPPrefix("2001:db8:100::/40")].compactMap { $0 })
