@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "RISLive", targets: ["RISLive"]),
         .library(name: "VigilStore", targets: ["VigilStore"]),
         .library(name: "VigilLive", targets: ["VigilLive"]),
+        .library(name: "VigilServer", targets: ["VigilServer"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
     ],
     dependencies: [
@@ -62,6 +63,14 @@ let package = Package(
         .target(
             name: "VigilStore", dependencies: ["Vigil", "BGP", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
+        // The HTTP API (and, with issue 6, the dashboard) over a store.
+        .target(
+            name: "VigilServer",
+            dependencies: [
+                "Vigil", "VigilStore", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         // Live monitoring: RIS Live and BMP sources into the shared view, detector and store.
         .target(
             name: "VigilLive",
@@ -75,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "VigilCLI",
             dependencies: [
-                "BGP", "MRT", "Vigil", "VigilReplay", "VigilStore", "VigilLive", "RISLive", "BMP",
+                "BGP", "MRT", "Vigil", "VigilReplay", "VigilStore", "VigilLive", "VigilServer", "RISLive", "BMP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,6 +111,13 @@ let package = Package(
         .testTarget(
             name: "VigilLiveTests",
             dependencies: ["VigilLive", "VigilStore", "RISLive", "BMP", "Vigil", "BGP", "VigilTesting"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "VigilServerTests",
+            dependencies: [
+                "VigilServer", "VigilStore", "Vigil", "BGP", "VigilTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "VigilTests", dependencies: ["Vigil", "BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(

@@ -7,8 +7,8 @@ struct VigilCommand: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Watch a country's Internet from the outside and explain its outages.",
         subcommands: [
-            WatchCommand.self, ReplayCommand.self, EventsCommand.self, StatusCommand.self, TargetsCommand.self,
-            DumpCommand.self,
+            WatchCommand.self, ServeCommand.self, ReplayCommand.self, EventsCommand.self, StatusCommand.self,
+            TargetsCommand.self, DumpCommand.self,
         ]
     )
 }

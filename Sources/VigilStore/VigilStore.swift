@@ -137,6 +137,12 @@ public final class VigilStore: Sendable {
         return try read { db in try Row.fetchAll(db, sql: sql, arguments: args).map(Self.event) }
     }
 
+    /// One event by id, or nil.
+    public func event(id: Int) throws(StoreError) -> DetectedEvent? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM events WHERE id = ?", arguments: [id]).map(Self.event)
+        }
+    }
+
     static func event(_ row: Row) -> DetectedEvent {
         let e = DetectedEvent(
             id: row["id"], target: row["target"], cause: Cause(rawValue: row["cause"]) ?? .unknown,
