@@ -12,8 +12,8 @@ import VigilStore
 /// The API on a real server on a loopback port (HummingbirdTesting's live mode), over a real SQLite
 /// store filled by hand, so that every expected answer is known before the request.
 @Suite struct APIRoutesTests {
-    static let p176 = IPPrefix("175.45.176.0/24")!
-    static let p177 = IPPrefix("175.45.177.0/24")!
+    static let p176 = IPPrefix(address: IPAddress(v4: 0xAF2D_B000), length: 24)  // 175.45.176.0/24
+    static let p177 = IPPrefix(address: IPAddress(v4: 0xAF2D_B100), length: 24)  // 175.45.177.0/24
 
     /// A store with: a closed upstream-loss (id 1), an open origin-side outage (id 2), a closed hijack (id 3),
     /// and three one-minute bins, the last with no prefix up.
@@ -31,7 +31,8 @@ import VigilStore
                 prefixes: [p176, p177], upstreams: [4837, 20485], severity: 9, evidence: ["all withdrawn"]),
             DetectedEvent(
                 id: 3, target: "north-korea", cause: .hijack, confidence: 0.9, start: 3_000, end: 3_100,
-                prefixes: [IPPrefix("175.45.178.0/25")!], upstreams: [], origins: [64666], severity: 0.1,
+                prefixes: [IPPrefix(address: IPAddress(v4: 0xAF2D_B200), length: 25)], upstreams: [], origins: [64666],
+                severity: 0.1,
                 evidence: ["<script>alert(1)</script> stays text"]),
         ]
         for e in events { try store.save(event: e, open: e.end == nil) }
