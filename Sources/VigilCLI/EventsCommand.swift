@@ -51,12 +51,7 @@ struct EventsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = storeOptions.store
-        guard FileManager.default.fileExists(atPath: store) else {
-            throw ValidationError(
-                "no store at \(store): run `vigil watch --store \(store)` first, or give --store FILE")
-        }
-        let history = try VigilStore(path: store)
+        let history = try storeOptions.openExisting()
         let events = try history.events(
             target: target, since: since.flatMap(UTCTime.parse), cause: cause.flatMap(Cause.init),
             open: open ? true : nil,

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Vigil
+import VigilStore
 
 /// The detection rules' knobs that `replay` and `watch` share.
 struct RuleOptions: ParsableArguments {
@@ -31,4 +33,13 @@ struct RuleOptions: ParsableArguments {
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("SQLite file for history.", valueName: "file"))
     var store = "vigil.sqlite"
+
+    /// The store, which must exist already (commands that only read it).
+    func openExisting() throws -> VigilStore {
+        guard FileManager.default.fileExists(atPath: store) else {
+            throw ValidationError(
+                "no store at \(store): run `vigil watch --store \(store)` first, or give --store FILE")
+        }
+        return try VigilStore(path: store)
+    }
 }

@@ -18,11 +18,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let store = storeOptions.store
-        guard FileManager.default.fileExists(atPath: store) else {
-            throw ValidationError(
-                "no store at \(store): run `vigil watch --store \(store)` first, or give --store FILE")
-        }
-        let history = try VigilStore(path: store)
+        let history = try storeOptions.openExisting()
         let now = Date().timeIntervalSince1970
         let heartbeat = try history.setting("heartbeat").flatMap(Double.init)
         let stopped = try history.setting("stopped").flatMap(Double.init)
@@ -35,15 +31,7 @@ struct StatusCommand: ParsableCommand {
         for t in targets {
             let open = try history.events(target: t.name, open: true)
             let last = try history.signals(target: t.name, from: now - 86400, to: now + 86400).last
-            let state: String
-            if open.contains(where: { $0.cause == .feedProblem }) || !openGaps.isEmpty {
-                state = "feed problem"
-            } else if let o = open.first(where: { $0.cause != .hijack && $0.cause != .feedProblem && $0.end == nil }) {
-                state =
-                    last.map { $0.prefixesUp == 0 ? "dark" : "partial" } ?? (o.prefixes.isEmpty ? "partial" : "dark")
-            } else {
-                state = "up"
-            }
+            let state = VigilStore.state(openEvents: open, lastBin: last, feedGap: !openGaps.isEmpty)
             perTarget.append((t.name, state, open, last))
         }
         if json {

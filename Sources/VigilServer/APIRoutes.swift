@@ -64,7 +64,7 @@ public struct APIRoutes: Sendable {
             let last = try read { try store.signals(target: target.name, from: t - 86400, to: t + 86400) }.last
             var j = JSONObject()
             j.add("target", target.name)
-            j.add("state", Self.state(open: open, last: last, feedGap: !gaps.isEmpty))
+            j.add("state", VigilStore.state(openEvents: open, lastBin: last, feedGap: !gaps.isEmpty))
             j.add("open_events", open.map(\.id))
             if let last {
                 j.add("prefixes_up", last.prefixesUp)
@@ -75,14 +75,6 @@ public struct APIRoutes: Sendable {
         }
         o.add("targets", raw: "[" + targets.joined(separator: ",") + "]")
         return Self.json(o.closed)
-    }
-
-    /// A target's state now: up, partial, dark, or feed problem.
-    static func state(open: [DetectedEvent], last: StoredSignals?, feedGap: Bool) -> String {
-        if feedGap || open.contains(where: { $0.cause == .feedProblem }) { return "feed problem" }
-        guard open.contains(where: { $0.cause != .hijack && $0.end == nil }) else { return "up" }
-        guard let last else { return "partial" }
-        return last.prefixesUp == 0 ? "dark" : "partial"
     }
 
     func events(_ request: Request) throws -> Response {
