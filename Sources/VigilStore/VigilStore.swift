@@ -17,20 +17,43 @@ public final class VigilStore: Sendable {
     /// Opens (creating it if needed) the store at `path` and brings its schema up to date.
     public init(path: String) throws(StoreError) {
         self.path = path
-        do {
-            var config = Configuration()
-            config.busyMode = .timeout(5)
-            pool = try DatabasePool(path: path, configuration: config)
-            let migrator = Schema.migrator
-            if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) {
-                throw StoreError("\(path) was written by a newer Vigil: its schema is ahead of this version")
+        // Several processes may open a new file at once (watch starting while `vigil events` reads it):
+        // switching it to WAL and creating the schema then collide, SQLite answers "locked" or our
+        // migration finds the other's tables. Trying again finds the other's work done.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                pool = try Self.open(path)
+                return
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                guard attempt < 25, Self.isCollision(error) else {
+                    throw StoreError("cannot open the store \(path): \(error)")
+                }
+                usleep(UInt32(50_000 + 20_000 * attempt))
             }
-            try migrator.migrate(pool)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError("cannot open the store \(path): \(error)")
         }
+    }
+
+    /// True for the errors of two openers colliding (busy, locked, a table the other just created).
+    static func isCollision(_ error: any Error) -> Bool {
+        guard let e = error as? DatabaseError else { return false }
+        return e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED
+            || (e.message ?? "").contains("already exists")
+    }
+
+    private static func open(_ path: String) throws -> DatabasePool {
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        let pool = try DatabasePool(path: path, configuration: config)
+        let migrator = Schema.migrator
+        if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) {
+            throw StoreError("\(path) was written by a newer Vigil: its schema is ahead of this version")
+        }
+        try migrator.migrate(pool)
+        return pool
     }
 
     func write(_ body: @Sendable (Database) throws -> Void) throws(StoreError) {

@@ -111,6 +111,20 @@ import VigilTesting
         #expect(try store.events().map(\.id) == [2])
     }
 
+    @Test("several openers of one new file at the same moment all get the store (watch starting while read)")
+    func concurrentOpeners() async throws {
+        for _ in 0..<5 {
+            let path = Self.temporaryPath()
+            let opened = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { try VigilStore(path: path).nextEventID() }
+                }
+                return try await group.reduce(0) { $0 + $1 }
+            }
+            #expect(opened == 6)
+        }
+    }
+
     @Test("a store from a newer Vigil is refused with a message that says so")
     func newerSchemaIsRefused() throws {
         let path = Self.temporaryPath()
