@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System libraries (Debian: zlib1g-dev, libbz2-dev).
@@ -63,13 +64,16 @@ let package = Package(
         .target(
             name: "VigilStore", dependencies: ["Vigil", "BGP", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        // The HTTP API (and, with issue 6, the dashboard) over a store.
+        // The HTTP API, the dashboard pages, server-sent events, metrics and webhooks over a store.
         .target(
             name: "VigilServer",
             dependencies: [
-                "Vigil", "VigilStore", .product(name: "Hummingbird", package: "hummingbird"),
+                "Vigil", "VigilStore", "BGP", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/vigil.css"), .copy("Resources/vigil.js")],
             swiftSettings: strict),
         // Live monitoring: RIS Live and BMP sources into the shared view, detector and store.
         .target(

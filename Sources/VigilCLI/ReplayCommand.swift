@@ -4,6 +4,7 @@ import Foundation
 import MRT
 import Vigil
 import VigilReplay
+import VigilStore
 
 /// `vigil replay`: the live pipeline run over MRT files on their own clock.
 struct ReplayCommand: ParsableCommand {
@@ -50,6 +51,13 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not print each input warning; print only the summary.")
     var quiet = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also keep the replay's bins and events in this SQLite store, for `vigil serve` and `vigil events`.",
+            valueName: "file"))
+    var store: String?
+
     func validate() throws {
         if bin < 0 { throw ValidationError("--bin must be 0 or more seconds") }
     }
@@ -66,6 +74,16 @@ struct ReplayCommand: ParsableCommand {
         let progress = ProgressBar(label: "replay", total: total)
         var warnings = 0
         var events = 0
+        let history: VigilStore?
+        do {
+            history = try store.map { try VigilStore(path: $0) }
+            try history?.save(target: target)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        var storeError: (any Error)?
+        // Events already in the store keep their numbers; the replay's continue after them.
+        let idOffset = ((try? history?.nextEventID()) ?? 1) - 1
         let summary = replayer.run(
             paths: files,
             output: { item in
@@ -86,9 +104,21 @@ struct ReplayCommand: ParsableCommand {
                     }
                 case .bin(let b):
                     stdout.say(json ? Self.json(b) : Self.text(b, target: target))
+                    do {
+                        try history?.save(
+                            signals: StoredSignals(
+                                target: target.name, start: b.start, seconds: b.length, prefixesUp: b.prefixesUp,
+                                prefixes: b.prefixes, votingPeers: b.votingPeers, updates: b.updates,
+                                visibility: b.visibility, upstreamShare: b.upstreamShare))
+                    } catch { storeError = storeError ?? error }
                 case .event(let e):
                     events += 1
-                    stdout.say(json ? Self.json(e) : Self.text(e, target: target))
+                    var numbered = e
+                    numbered.id += idOffset
+                    do { try history?.save(event: numbered, open: e.end == nil) } catch {
+                        storeError = storeError ?? error
+                    }
+                    stdout.say(json ? Self.json(numbered) : Self.text(numbered, target: target))
                 }
                 stdout.flushIfNeeded(threshold: 0)
             }, progress: { progress?.update($0) })
@@ -124,6 +154,10 @@ struct ReplayCommand: ParsableCommand {
             stderr.say(
                 "vigil: warning: no peer voted (none carries a full feed by --full-feed \(target.thresholds.fullFeedIPv4)); nothing could be detected"
             )
+        }
+        if let storeError {
+            stderr.say("vigil: error: \(storeError)")
+            throw ExitCode(1)
         }
         if !summary.failedInputs.isEmpty {
             stderr.say("vigil: error: could not read \(summary.failedInputs.joined(separator: ", "))")

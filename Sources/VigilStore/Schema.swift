@@ -75,6 +75,39 @@ enum Schema {
                 t.column("value", .text).notNull()
             }
         }
+        m.registerMigration("2 annotations, webhook outbox") { db in
+            try db.create(table: "annotations") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("event_id", .integer).notNull().indexed()
+                t.column("author", .text).notNull()
+                t.column("text", .text).notNull()
+                t.column("created", .double).notNull()
+            }
+            // Alerts waiting for (or done with) delivery, one row per hook and notification, so that an
+            // alert survives a restart and a receiver that is down gets it when it comes back.
+            try db.create(table: "outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("hook", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("body", .text).notNull()
+                t.column("created", .double).notNull()
+                t.column("next_try", .double).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("delivered", .double)
+                t.column("last_error", .text)
+            }
+            try db.create(index: "outbox_pending", on: "outbox", columns: ["hook", "delivered", "next_try"])
+            // What each hook has been told about each subject (an event, a feed gap): the deduplication.
+            try db.create(table: "alert_log") { t in
+                t.column("hook", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("told", .text).notNull()
+                t.column("time", .double).notNull()
+                t.primaryKey(["hook", "subject"])
+            }
+            try db.create(index: "events_updated", on: "events", columns: ["updated"])
+        }
         return m
     }
 }

@@ -13,10 +13,16 @@ public struct APIRoutes: Sendable {
     public let store: VigilStore
     /// The clock (seconds since the epoch), for "now" in status and default time ranges.
     public let now: @Sendable () -> Double
+    /// The bearer token that allows writing annotations; nil: annotations are read-only.
+    public let apiToken: String?
 
     /// Routes over `store`.
-    public init(store: VigilStore, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    public init(
+        store: VigilStore, apiToken: String? = nil,
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         self.store = store
+        self.apiToken = apiToken
         self.now = now
     }
 
@@ -26,12 +32,13 @@ public struct APIRoutes: Sendable {
         router.get("/api/v1/targets") { _, _ in try self.targets() }
         router.get("/api/v1/status") { _, _ in try self.status() }
         router.get("/api/v1/events") { request, _ in try self.events(request) }
-        router.get("/api/v1/events/{id}") { _, context in
-            guard let id = context.parameters.get("id", as: Int.self) else {
-                throw HTTPError(.badRequest, message: "event id must be a number")
-            }
-            return try self.event(id)
+        router.get("/api/v1/events/{id}") { _, context in try self.event(try Self.id(context)) }
+        router.get("/api/v1/events/{id}/annotations") { _, context in try self.annotations(try Self.id(context)) }
+        router.post("/api/v1/events/{id}/annotations") { request, context in
+            try await self.annotate(try Self.id(context), request)
         }
+        router.get("/api/v1/openapi.json") { _, _ in try Self.openAPI() }
+        router.get("/api/v1/stream") { _, _ in ChangeStream(store: store).response() }
         router.get("/api/v1/signals") { request, _ in try self.signals(request) }
         router.get("/metrics") { _, _ in try self.metrics() }
     }
@@ -49,32 +56,7 @@ public struct APIRoutes: Sendable {
     }
 
     func status() throws -> Response {
-        let t = now()
-        let heartbeat = try read { try store.setting("heartbeat") }.flatMap(Double.init)
-        let stopped = try read { try store.setting("stopped") }.flatMap(Double.init)
-        var o = JSONObject()
-        o.add("time", UTCTime.iso(t))
-        o.add("watching", heartbeat.map { t - $0 < 30 && (stopped ?? 0) < $0 } ?? false ? "yes" : "no")
-        o.add("voting_rule", try read { try store.setting("voting_rule") })
-        let gaps = try read { try store.feedGaps(from: t) }.filter { $0.end == nil }
-        o.add("open_feed_gaps", gaps.map { "\($0.source) since \(UTCTime.iso($0.start)): \($0.reason)" })
-        var targets: [String] = []
-        for target in try read({ try store.targets() }) {
-            let open = try read { try store.events(target: target.name, open: true) }
-            let last = try read { try store.signals(target: target.name, from: t - 86400, to: t + 86400) }.last
-            var j = JSONObject()
-            j.add("target", target.name)
-            j.add("state", VigilStore.state(openEvents: open, lastBin: last, feedGap: !gaps.isEmpty))
-            j.add("open_events", open.map(\.id))
-            if let last {
-                j.add("prefixes_up", last.prefixesUp)
-                j.add("prefixes", last.prefixes)
-                j.add("voting_peers", last.votingPeers)
-            }
-            targets.append(j.closed)
-        }
-        o.add("targets", raw: "[" + targets.joined(separator: ",") + "]")
-        return Self.json(o.closed)
+        Self.json(try read { try store.statusReport(now: now()) }.json)
     }
 
     func events(_ request: Request) throws -> Response {
@@ -115,7 +97,23 @@ public struct APIRoutes: Sendable {
         guard let e = try read({ try store.event(id: id) }) else {
             throw HTTPError(.notFound, message: "no event \(id)")
         }
-        return Self.json(e.jsonLine)
+        let notes = try read { try store.annotations(eventID: id) }
+        return Self.json(
+            String(e.jsonLine.dropLast()) + ",\"annotations\":[" + notes.map(Self.json).joined(separator: ",") + "]}")
+    }
+
+    static func id(_ context: BasicRequestContext) throws -> Int {
+        guard let id = context.parameters.get("id", as: Int.self) else {
+            throw HTTPError(.badRequest, message: "event id must be a number")
+        }
+        return id
+    }
+
+    static func openAPI() throws -> Response {
+        guard let text = ServerResources.text("openapi.json") else {
+            throw HTTPError(.internalServerError, message: "openapi.json is not installed beside the vigil binary")
+        }
+        return json(text)
     }
 
     func signals(_ request: Request) throws -> Response {
@@ -126,26 +124,35 @@ public struct APIRoutes: Sendable {
         let from = try q.get("from").map { try Self.time($0, "from") } ?? (to - 86400)
         guard from < to else { throw HTTPError(.badRequest, message: "from must be before to") }
         guard to - from <= 400 * 86400 else { throw HTTPError(.badRequest, message: "at most 400 days at once") }
-        let bins = try read { try store.signals(target: target, from: from, to: to) }
-        let items = bins.map { b -> String in
-            var o = JSONObject()
-            o.add("start", UTCTime.iso(b.start))
-            o.add("seconds", Int(b.seconds))
-            o.add("prefixes_up", b.prefixesUp)
-            o.add("prefixes", b.prefixes)
-            o.add("voting_peers", b.votingPeers)
-            o.add("updates", b.updates)
-            var ups = JSONObject()
-            for (a, v) in b.upstreamShare.sorted(by: { $0.key < $1.key }) { ups.add("\(a)", v) }
-            o.add("upstreams", raw: ups.closed)
-            return o.closed
+        var bin: Double?
+        if let text = q.get("bin") {
+            guard let b = Double(text), b >= 1, b <= 86400 * 31 else {
+                throw HTTPError(.badRequest, message: "bin must be a number of seconds from 1 to 2678400, not \(text)")
+            }
+            bin = b
         }
+        let bins = try read { try store.signalBins(target: target, from: from, to: to, bin: bin) }
+        var out = ByteBuffer()
+        out.reserveCapacity(64 + bins.count * (160 + (bins.first.map { $0.visibilityJSON.utf8.count } ?? 0)))
         var o = JSONObject()
         o.add("target", target)
         o.add("from", UTCTime.iso(from))
         o.add("to", UTCTime.iso(to))
-        o.add("signals", raw: "[" + items.joined(separator: ",") + "]")
-        return Self.json(o.closed)
+        if let bin { o.add("bin", bin) }
+        var head = o.closed
+        head.removeLast()
+        out.writeString(head + ",\"signals\":[")
+        for (i, b) in bins.enumerated() {
+            if i > 0 { out.writeString(",") }
+            out.writeString(
+                "{\"start\":\"\(UTCTime.iso(b.start))\",\"seconds\":\(Int(b.seconds)),\"prefixes_up\":\(b.prefixesUp),"
+                    + "\"prefixes\":\(b.prefixes),\"voting_peers\":\(b.votingPeers),\"updates\":\(b.updates),"
+                    + "\"upstreams\":\(b.upstreamsJSON),\"visibility\":\(b.visibilityJSON)}")
+        }
+        out.writeString("]}")
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: out))
     }
 
     func metrics() throws -> Response {

@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import Vigil
+import VigilStore
+
+/// Annotations: anyone may read them; writing one needs the bearer token the server was started with.
+extension APIRoutes {
+    /// The largest request body accepted, bytes.
+    static let maxBodyBytes = 16 * 1024
+    /// The longest note accepted, characters.
+    static let maxNoteLength = 4000
+
+    func annotations(_ id: Int) throws -> Response {
+        guard try read({ try store.event(id: id) }) != nil else { throw HTTPError(.notFound, message: "no event \(id)") }
+        let notes = try read { try store.annotations(eventID: id) }
+        return Self.json("{\"annotations\":[" + notes.map(Self.json).joined(separator: ",") + "]}")
+    }
+
+    func annotate(_ id: Int, _ request: Request) async throws -> Response {
+        guard let token = apiToken else {
+            throw HTTPError(
+                .forbidden,
+                message: "annotations are read-only on this server: start it with --api-token-file to allow writes")
+        }
+        guard let given = Self.bearer(request.headers[.authorization]), Self.same(given, token) else {
+            var headers = HTTPFields()
+            headers[.wwwAuthenticate] = "Bearer realm=\"vigil\""
+            throw HTTPError(
+                .unauthorized, headers: headers, message: "a valid bearer token is required to write annotations")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maxBodyBytes)
+        } catch {
+            throw HTTPError(.contentTooLarge, message: "the request body is larger than \(Self.maxBodyBytes) bytes")
+        }
+        let object: [String: Any]
+        do {
+            guard let o = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
+                throw HTTPError(.badRequest, message: "the body must be a JSON object")
+            }
+            object = o
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            throw HTTPError(.badRequest, message: "the body is not valid JSON: \(error.localizedDescription)")
+        }
+        guard let text = object["text"] as? String, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        else { throw HTTPError(.badRequest, message: "\"text\" is required: the note, a non-empty string") }
+        guard text.count <= Self.maxNoteLength else {
+            throw HTTPError(.badRequest, message: "\"text\" is longer than \(Self.maxNoteLength) characters")
+        }
+        let author = (object["author"] as? String) ?? "anonymous"
+        guard author.count <= 200 else { throw HTTPError(.badRequest, message: "\"author\" is longer than 200 characters") }
+        guard try read({ try store.event(id: id) }) != nil else { throw HTTPError(.notFound, message: "no event \(id)") }
+        let note = try read { try store.addAnnotation(eventID: id, author: author, text: text, at: now()) }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.location] = "/api/v1/events/\(id)/annotations"
+        return Response(
+            status: .created, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: Self.json(note))))
+    }
+
+    static func json(_ a: Annotation) -> String {
+        var o = JSONObject()
+        o.add("id", a.id)
+        o.add("event_id", a.eventID)
+        o.add("author", a.author)
+        o.add("text", a.text)
+        o.add("created", UTCTime.iso(a.created))
+        return o.closed
+    }
+
+    /// The token of an `Authorization: Bearer TOKEN` header.
+    static func bearer(_ header: String?) -> String? {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Compares in time that does not depend on where the strings differ.
+    static func same(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        var diff = UInt8(truncatingIfNeeded: x.count ^ y.count)
+        for i in 0..<max(x.count, y.count) {
+            diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+        }
+        return diff == 0 && x.count == y.count
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import Hummingbird
+import Vigil
+import VigilStore
+
+/// The dashboard: an overview of every target, a page per target with its timeline and events, a page
+/// per event. Pages are complete HTML on the server (no build step, no JavaScript needed); a small
+/// script refreshes them when the server-sent change stream says the store changed.
+public struct DashboardRoutes: Sendable {
+    /// The store shown.
+    public let store: VigilStore
+    /// The clock, seconds since the epoch.
+    public let now: @Sendable () -> Double
+
+    /// Pages over `store`.
+    public init(store: VigilStore, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.store = store
+        self.now = now
+    }
+
+    /// Adds the pages and the static files to `router`.
+    public func add(to router: Router<BasicRequestContext>) {
+        router.get("/") { _, _ in try self.overview() }
+        router.get("/targets/{name}") { request, context in
+            try self.target(context.parameters.get("name") ?? "", request)
+        }
+        router.get("/events/{id}") { _, context in
+            guard let id = context.parameters.get("id", as: Int.self) else {
+                throw HTTPError(.badRequest, message: "event id must be a number")
+            }
+            return try self.event(id)
+        }
+        router.get("/static/{file}") { _, context in try Self.staticFile(context.parameters.get("file") ?? "") }
+    }
+
+    // MARK: Pages
+
+    func overview() throws -> Response {
+        let t = now()
+        let report = try read { try store.statusReport(now: t) }
+        var main = "<h1>Overview</h1>"
+        main += "<p class=\"muted\">Watch is \(report.running ? "running" : "not running")"
+        if let h = report.heartbeat { main += " (last heartbeat \(HTML.time(h)))" }
+        main += ". Voting rule: \(HTML.escape(report.votingRule ?? "unknown")).</p>"
+        for g in report.openGaps {
+            main += "<p>\(HTML.state("feed problem")) \(HTML.escape(g.source)) without data since \(HTML.time(g.start)): \(HTML.escape(g.reason))</p>"
+        }
+        if report.targets.isEmpty {
+            main += "<p>No targets yet: start <code>vigil watch</code> on this store.</p>"
+            return Self.html(HTML.page(title: "Overview", main: main))
+        }
+        main += """
+            <div class="table-wrap"><table><caption class="skip">Targets and their state</caption>
+            <thead><tr><th scope="col">Target</th><th scope="col">State</th><th scope="col">Since</th>\
+            <th scope="col">Last 24 h (share of prefixes up)</th><th scope="col" class="hide-narrow">Open events</th></tr></thead><tbody>
+            """
+        for s in report.targets {
+            let bins = try read { try store.signalBins(target: s.name, from: t - 86400, to: t, bin: 900) }
+            let link = "/targets/" + Self.pathComponent(s.name)
+            let spark = Charts.sparkline(
+                bins, from: t - 86400, to: t, label: "Share of \(s.name)'s prefixes up over the last 24 hours")
+            let open = s.open.map { "<a href=\"/events/\($0.id)\">\($0.id): \(HTML.escape($0.cause.rawValue))</a>" }
+            main += """
+                <tr><th scope="row"><a href="\(link)">\(HTML.escape(s.name))</a><br><span class="muted">\(HTML.escape(s.description))</span></th>\
+                <td data-state="\(HTML.escape(s.state))">\(HTML.state(s.state))\
+                \(s.last.map { "<br><span class=\"muted\">\($0.prefixesUp)/\($0.prefixes) prefixes up</span>" } ?? "")</td>\
+                <td>\(s.since.map(HTML.time) ?? "<span class=\"muted\">no outage on record</span>")</td>\
+                <td>\(spark)</td><td class="hide-narrow">\(open.isEmpty ? "none" : open.joined(separator: "<br>"))</td></tr>
+                """
+        }
+        main += "</tbody></table></div>"
+        return Self.html(HTML.page(title: "Overview", main: main))
+    }
+
+    func target(_ name: String, _ request: Request) throws -> Response {
+        guard try read({ try store.targets() }).contains(where: { $0.name == name }) else {
+            throw HTTPError(.notFound, message: "no target \(name)")
+        }
+        let q = request.uri.queryParameters
+        let t = now()
+        let to = try q.get("to").flatMap { $0.isEmpty ? nil : $0 }.map { try APIRoutes.time($0, "to") } ?? t
+        let from = try q.get("from").flatMap { $0.isEmpty ? nil : $0 }.map { try APIRoutes.time($0, "from") } ?? (to - 86400)
+        guard from < to, to - from <= 400 * 86400 else {
+            throw HTTPError(.badRequest, message: "from must be before to, and at most 400 days before it")
+        }
+        let span = to - from
+        // About 480 points across the chart, never finer than the stored minute.
+        let bin = span <= 480 * 60 ? nil : (span / 480 / 60).rounded(.up) * 60
+        let bins = try read { try store.signalBins(target: name, from: from, to: to, bin: bin) }
+        let events = try read { try store.events(target: name, since: from, until: to, limit: 500) }
+        let gaps = try read { try store.feedGaps(from: from, to: to) }
+        let upstreams = Set(bins.flatMap { $0.upstreamShare.keys } + events.flatMap(\.upstreams)).sorted()
+        let link = "/targets/" + Self.pathComponent(name)
+        var main = "<h1>\(HTML.escape(name))</h1>"
+        main += "<p class=\"muted\">From \(HTML.time(from)) to \(HTML.time(to))\(bin.map { ", \(HTML.duration($0)) bins (worst moment of each)" } ?? "").</p>"
+        main += "<div class=\"zoom\"><span>Show the last:</span>"
+        for (label, seconds) in [("6 h", 6 * 3600.0), ("24 h", 86400), ("7 d", 7 * 86400), ("30 d", 30 * 86400)] {
+            main += "<a href=\"\(link)?from=\(UTCTime.iso(to - seconds))&amp;to=\(UTCTime.iso(to))\">\(label)</a>"
+        }
+        main += "<a href=\"\(link)?from=\(UTCTime.iso(from - span))&amp;to=\(UTCTime.iso(from))\">← earlier</a>"
+        main += "<a href=\"\(link)?from=\(UTCTime.iso(to))&amp;to=\(UTCTime.iso(to + span))\">later →</a>"
+        main += """
+            <form method="get" action="\(link)"><label for="from">From</label>\
+            <input id="from" name="from" value="\(UTCTime.iso(from))" size="22">\
+            <label for="to">to</label><input id="to" name="to" value="\(UTCTime.iso(to))" size="22">\
+            <button type="submit">Show</button></form></div>
+            """
+        main += Charts.timeline(
+            bins: bins, from: from, to: to, upstreams: upstreams, gaps: gaps, events: events,
+            title: "\(name): prefixes up and routes per voting peer through each upstream")
+        main += Self.legend(events: events, gaps: !gaps.isEmpty)
+        main += "<h2>Events</h2>" + Self.eventTable(events)
+        return Self.html(HTML.page(title: name, main: main))
+    }
+
+    func event(_ id: Int) throws -> Response {
+        guard let e = try read({ try store.event(id: id) }) else { throw HTTPError(.notFound, message: "no event \(id)") }
+        let notes = try read { try store.annotations(eventID: id) }
+        let t = now()
+        let end = e.end ?? t
+        let margin = max((end - e.start) / 2, 1800)
+        let from = e.start - margin
+        let to = min(end + margin, max(t, e.start + 60))
+        let span = to - from
+        let bin = span <= 480 * 60 ? nil : (span / 480 / 60).rounded(.up) * 60
+        let bins = try read { try store.signalBins(target: e.target, from: from, to: to, bin: bin) }
+        let gaps = try read { try store.feedGaps(from: from, to: to) }
+        let upstreams = Set(bins.flatMap { $0.upstreamShare.keys } + e.upstreams).sorted()
+        var main = "<h1>Event \(e.id): <span class=\"cause\">\(HTML.escape(e.cause.rawValue))</span></h1>"
+        main += "<dl class=\"facts\">"
+        main += "<dt>Target</dt><dd><a href=\"/targets/\(Self.pathComponent(e.target))\">\(HTML.escape(e.target))</a></dd>"
+        main += "<dt>Diagnosis</dt><dd data-diagnosis=\"\(HTML.escape(e.cause.rawValue))\">\(HTML.escape(Self.explain(e.cause))) (confidence \(Int((e.confidence * 100).rounded())) %)</dd>"
+        main += "<dt>Start</dt><dd>\(HTML.time(e.start))</dd>"
+        main += "<dt>End</dt><dd>\(e.end.map(HTML.time) ?? "<strong>ongoing</strong>")</dd>"
+        main += "<dt>Duration</dt><dd>\(HTML.duration(end - e.start))\(e.end == nil ? " so far" : "")</dd>"
+        main += "<dt>Scope</dt><dd>\(e.prefixes.count) prefix\(e.prefixes.count == 1 ? "" : "es"), severity \(String(format: "%.1f", e.severity))</dd>"
+        main += "<dt>Upstreams</dt><dd>\(e.upstreams.isEmpty ? "none" : e.upstreams.map { "AS\($0)" }.joined(separator: ", "))</dd>"
+        if !e.origins.isEmpty { main += "<dt>Origins seen</dt><dd>\(e.origins.map { "AS\($0)" }.joined(separator: ", "))</dd>" }
+        main += "</dl>"
+        main += "<h2>Evidence</h2><ul class=\"evidence\">" + e.evidence.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
+        main += Charts.timeline(
+            bins: bins, from: from, to: to, upstreams: upstreams, gaps: gaps, events: [e],
+            title: "\(e.target) around event \(e.id)")
+        main += "<h2>Affected prefixes</h2><ul>" + e.prefixes.map { "<li>\(HTML.escape($0.description))</li>" }.joined() + "</ul>"
+        main += "<h2>Annotations</h2>"
+        if notes.isEmpty {
+            main += "<p class=\"muted\">None yet.</p>"
+        } else {
+            main += "<ul class=\"notes\">" + notes.map {
+                "<li><strong>\(HTML.escape($0.author))</strong>, \(HTML.time($0.created)): <span class=\"note\">\(HTML.escape($0.text))</span></li>"
+            }.joined() + "</ul>"
+        }
+        main += "<p class=\"muted\">Add one with <code>POST /api/v1/events/\(e.id)/annotations</code> and the server's bearer token.</p>"
+        return Self.html(HTML.page(title: "Event \(e.id)", main: main))
+    }
+
+    // MARK: Pieces
+
+    static func eventTable(_ events: [DetectedEvent]) -> String {
+        guard !events.isEmpty else { return "<p class=\"muted\">No events in this range.</p>" }
+        var out = """
+            <div class="table-wrap"><table><thead><tr><th scope="col">Event</th><th scope="col">Cause</th>\
+            <th scope="col">Start</th><th scope="col">End</th><th scope="col" class="hide-narrow">Prefixes</th>\
+            <th scope="col" class="hide-narrow">Upstreams</th></tr></thead><tbody>
+            """
+        for e in events {
+            out += """
+                <tr><td><a href="/events/\(e.id)">\(e.id)</a></td><td>\(HTML.escape(e.cause.rawValue))</td>\
+                <td>\(HTML.time(e.start))</td><td>\(e.end.map(HTML.time) ?? "ongoing")</td>\
+                <td class="hide-narrow">\(e.prefixes.count)</td>\
+                <td class="hide-narrow">\(e.upstreams.map { "AS\($0)" }.joined(separator: ", "))</td></tr>
+                """
+        }
+        return out + "</tbody></table></div>"
+    }
+
+    static func legend(events: [DetectedEvent], gaps: Bool) -> String {
+        var items = Set(events.map(\.cause)).sorted { $0.rawValue < $1.rawValue }.map {
+            "<span style=\"--sw: var(--c-\($0.rawValue))\">\($0.rawValue)</span>"
+        }
+        if gaps { items.append("<span style=\"--sw: var(--gap)\">feed gap (no data)</span>") }
+        return items.isEmpty ? "" : "<div class=\"legend\">" + items.joined() + "</div>"
+    }
+
+    /// One sentence per cause, for readers who do not know the rule names.
+    static func explain(_ cause: Cause) -> String {
+        switch cause {
+        case .originSide: "Internal failure: the target withdrew its routes itself"
+        case .upstreamLoss: "Upstream cut: paths through an upstream vanished while the upstream stayed up"
+        case .upstreamDown: "Upstream down: an upstream failed as a whole, its own prefixes too"
+        case .hijack: "Possible hijack: another network originated the target's address space"
+        case .instability: "Instability: routes flapped, lost and recovered repeatedly"
+        case .feedProblem: "Our own feed failed: not an outage of the target"
+        case .unknown: "Unknown: no rule fits the evidence"
+        }
+    }
+
+    /// A target name as a URL path component.
+    static func pathComponent(_ name: String) -> String {
+        name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
+            ?? name
+    }
+
+    static func staticFile(_ name: String) throws -> Response {
+        let types = ["vigil.css": "text/css; charset=utf-8", "vigil.js": "text/javascript; charset=utf-8"]
+        guard let type = types[name], let text = ServerResources.text(name) else {
+            throw HTTPError(.notFound, message: "no static file \(name)")
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.cacheControl] = "max-age=300"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func html(_ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.contentSecurityPolicy] = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+        headers[.xContentTypeOptions] = "nosniff"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func read<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw HTTPError(.internalServerError, message: error.description)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+
+/// A note an analyst attached to an event ("confirmed by the ISP", "power cut in Pyongyang").
+public struct Annotation: Sendable, Equatable {
+    /// Row id.
+    public var id: Int
+    /// The event annotated.
+    public var eventID: Int
+    /// Who wrote it, as they gave it.
+    public var author: String
+    /// The note.
+    public var text: String
+    /// When it was written, seconds since the epoch.
+    public var created: Double
+
+    /// Creates an annotation.
+    public init(id: Int, eventID: Int, author: String, text: String, created: Double) {
+        self.id = id
+        self.eventID = eventID
+        self.author = author
+        self.text = text
+        self.created = created
+    }
+}
+
+extension VigilStore {
+    /// Adds a note to an event; returns it with its id.
+    public func addAnnotation(eventID: Int, author: String, text: String, at time: Double) throws(StoreError)
+        -> Annotation
+    {
+        do {
+            let id = try pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO annotations (event_id, author, text, created) VALUES (?, ?, ?, ?)",
+                    arguments: [eventID, author, text, time])
+                return Int(db.lastInsertedRowID)
+            }
+            return Annotation(id: id, eventID: eventID, author: author, text: text, created: time)
+        } catch {
+            throw StoreError("writing \(path): \(error)")
+        }
+    }
+
+    /// An event's notes, oldest first.
+    public func annotations(eventID: Int) throws(StoreError) -> [Annotation] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM annotations WHERE event_id = ? ORDER BY created, id", arguments: [eventID]
+            ).map {
+                Annotation(
+                    id: $0["id"], eventID: $0["event_id"], author: $0["author"], text: $0["text"],
+                    created: $0["created"])
+            }
+        }
+    }
+}

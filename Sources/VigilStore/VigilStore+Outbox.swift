@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import Vigil
+
+/// One alert for one webhook, as kept in the store until it is delivered.
+public struct OutboxEntry: Sendable, Equatable {
+    /// Row id.
+    public var id: Int
+    /// The hook it is for (its identity: format and URL).
+    public var hook: String
+    /// What it is about ("event:12", "feed:42") and what it says ("event_start", "feed_lost", ...).
+    public var subject: String
+    public var kind: String
+    /// The request body to send.
+    public var body: String
+    /// When it was queued, when to try next, tries so far, delivery time.
+    public var created: Double
+    public var nextTry: Double
+    public var attempts: Int
+    public var delivered: Double?
+    /// The last failure, for `vigil status` and the logs.
+    public var lastError: String?
+}
+
+extension VigilStore {
+    /// Queues an alert; with `replacing`, an undelivered alert of the same hook, subject and kind is
+    /// replaced instead (a newer update supersedes one not yet sent).
+    public func enqueue(
+        hook: String, subject: String, kind: String, body: String, at time: Double, notBefore: Double? = nil,
+        told: String, replacing: Bool = false
+    ) throws(StoreError) {
+        try write { db in
+            if replacing {
+                try db.execute(
+                    sql: "DELETE FROM outbox WHERE hook = ? AND subject = ? AND kind = ? AND delivered IS NULL",
+                    arguments: [hook, subject, kind])
+            }
+            try db.execute(
+                sql: "INSERT INTO outbox (hook, subject, kind, body, created, next_try) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [hook, subject, kind, body, time, notBefore ?? time])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO alert_log (hook, subject, told, time) VALUES (?, ?, ?, ?)",
+                arguments: [hook, subject, told, time])
+        }
+    }
+
+    /// Drops undelivered alerts of a subject (a feed gap that closed before anyone was told of it);
+    /// returns how many.
+    @discardableResult
+    public func cancelPending(hook: String, subject: String, told: String, at time: Double) throws(StoreError) -> Int {
+        do {
+            return try pool.write { db in
+                try db.execute(
+                    sql: "DELETE FROM outbox WHERE hook = ? AND subject = ? AND delivered IS NULL",
+                    arguments: [hook, subject])
+                let n = db.changesCount
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO alert_log (hook, subject, told, time) VALUES (?, ?, ?, ?)",
+                    arguments: [hook, subject, told, time])
+                return n
+            }
+        } catch {
+            throw StoreError("writing \(path): \(error)")
+        }
+    }
+
+    /// What a hook has been told about a subject, and when.
+    public func alertLog(hook: String, subject: String) throws(StoreError) -> (told: String, time: Double)? {
+        try read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT told, time FROM alert_log WHERE hook = ? AND subject = ?", arguments: [hook, subject]
+            ).map { (told: $0["told"] as String, time: $0["time"] as Double) }
+        }
+    }
+
+    /// Undelivered alerts of a hook due at `time`, oldest first.
+    public func dueAlerts(hook: String, at time: Double, limit: Int = 100) throws(StoreError) -> [OutboxEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM outbox WHERE hook = ? AND delivered IS NULL AND next_try <= ? ORDER BY id LIMIT ?
+                    """, arguments: [hook, time, limit]
+            ).map(Self.outboxEntry)
+        }
+    }
+
+    /// Every alert of a hook, delivered or not, oldest first (for tests and inspection).
+    public func outbox(hook: String? = nil) throws(StoreError) -> [OutboxEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM outbox WHERE ? IS NULL OR hook = ? ORDER BY id", arguments: [hook, hook]
+            ).map(Self.outboxEntry)
+        }
+    }
+
+    /// Records a delivery.
+    public func markDelivered(id: Int, at time: Double) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET delivered = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                arguments: [time, id])
+        }
+    }
+
+    /// Records a failed try and when to try again.
+    public func markFailed(id: Int, error: String, retryAt: Double) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_try = ? WHERE id = ?",
+                arguments: [error, retryAt, id])
+        }
+    }
+
+    /// Events changed at or after `time` (by the store's update time), oldest change first.
+    public func events(updatedSince time: Double) throws(StoreError) -> [(event: DetectedEvent, open: Bool)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE updated >= ? ORDER BY updated, id", arguments: [time])
+                .map { (event: Self.event($0), open: ($0["state"] as String) == "open") }
+        }
+    }
+
+    /// A number that changes whenever events, signals, feed gaps or annotations change: pages poll it to
+    /// know when to refresh.
+    public func version() throws(StoreError) -> String {
+        try read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT MAX(updated) FROM events) AS e, (SELECT MAX(rowid) FROM signals) AS s,
+                        (SELECT COUNT(*) || '-' || COALESCE(MAX("end"), 0) FROM feed_gaps) AS g,
+                        (SELECT MAX(id) FROM annotations) AS a
+                    """)
+            let parts: [String] = ["e", "s", "g", "a"].map { key in
+                (row?[key] as DatabaseValue?).map { "\($0)" } ?? "-"
+            }
+            return parts.joined(separator: "/")
+        }
+    }
+
+    static func outboxEntry(_ row: Row) -> OutboxEntry {
+        OutboxEntry(
+            id: row["id"], hook: row["hook"], subject: row["subject"], kind: row["kind"], body: row["body"],
+            created: row["created"], nextTry: row["next_try"], attempts: row["attempts"], delivered: row["delivered"],
+            lastError: row["last_error"])
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+
+/// A bin of a target's signals as the API and the pages show it: the stored per-prefix and per-upstream
+/// figures kept as their JSON text, so a long range is served without decoding every row.
+public struct SignalBin: Sendable, Equatable {
+    /// Bin start and length, seconds.
+    public var start: Double
+    public var seconds: Double
+    /// The worst moment in the bin: the fewest prefixes up, of how many, with that moment's voting peers.
+    public var prefixesUp: Int
+    public var prefixes: Int
+    public var votingPeers: Int
+    /// Route updates in the whole bin.
+    public var updates: Int
+    /// Visibility per prefix and routes per voting peer through each upstream, as JSON objects, at the
+    /// worst moment.
+    public var visibilityJSON: String
+    public var upstreamsJSON: String
+
+    /// Routes per voting peer through each upstream, decoded.
+    public var upstreamShare: [UInt32: Double] {
+        VigilStore.numbers(upstreamsJSON).reduce(into: [:]) { out, kv in
+            if let a = UInt32(kv.key) { out[a] = kv.value }
+        }
+    }
+}
+
+extension VigilStore {
+    /// A target's signals from `from` to `to`, oldest first, in bins of `bin` seconds (nil: as stored).
+    /// A wider bin keeps the worst stored moment in it, so zooming out never hides a short outage.
+    public func signalBins(target: String, from: Double, to: Double, bin: Double? = nil) throws(StoreError)
+        -> [SignalBin]
+    {
+        try read { db in
+            if let bin, bin > 0 {
+                // SQLite fills the bare columns from the row that holds MIN(prefixes_up).
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT CAST(start / ? AS INTEGER) * ? AS bin_start, ? AS bin_seconds,
+                            MIN(prefixes_up) AS prefixes_up, prefixes, voting_peers, SUM(updates) AS updates,
+                            visibility, upstreams
+                        FROM signals WHERE target = ? AND start >= ? AND start < ?
+                        GROUP BY CAST(start / ? AS INTEGER) ORDER BY bin_start
+                        """, arguments: [bin, bin, bin, target, from, to, bin]
+                ).map(Self.signalBin)
+            }
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT start AS bin_start, seconds AS bin_seconds, prefixes_up, prefixes, voting_peers, updates,
+                        visibility, upstreams
+                    FROM signals WHERE target = ? AND start >= ? AND start < ? ORDER BY start
+                    """, arguments: [target, from, to]
+            ).map(Self.signalBin)
+        }
+    }
+
+    static func signalBin(_ row: Row) -> SignalBin {
+        SignalBin(
+            start: row["bin_start"], seconds: row["bin_seconds"], prefixesUp: row["prefixes_up"],
+            prefixes: row["prefixes"], votingPeers: row["voting_peers"], updates: row["updates"],
+            visibilityJSON: row["visibility"], upstreamsJSON: row["upstreams"])
+    }
+}
