@@ -9,25 +9,20 @@ import VigilStore
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the JSON API over a store: /api/v1/targets, status, events, signals; /healthz; /metrics.",
+        abstract: "Serve the dashboard and the JSON API over a store (as `vigil watch` does while it runs).",
         discussion: """
             Reads the store that `vigil watch` writes, also while it runs; starts on an empty store when none \
-            exists yet. Errors are JSON ({"error":{"message":...}}): 400 for bad parameters, 404 for unknown ids. \
-            Stops cleanly on SIGINT or SIGTERM.
+            exists yet. Pages: / (overview), /targets/NAME (timeline; from= and to= zoom), /events/ID; they update \
+            live over server-sent events (/api/v1/stream). API under /api/v1, described by /api/v1/openapi.json; \
+            /healthz; Prometheus /metrics. Errors are JSON ({"error":{"message":...}}): 400 for bad parameters, \
+            404 for unknown ids. Annotations can be written only with --api-token-file. Stops cleanly on SIGINT \
+            or SIGTERM.
             """
     )
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(name: .long, help: "Address to listen on.")
-    var host = "127.0.0.1"
-
-    @Option(name: .long, help: "Port to listen on (0: any free port).")
-    var port = 8080
-
-    func validate() throws {
-        if !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535, not \(port)") }
-    }
+    @OptionGroup var http: HTTPOptions
 
     func run() async throws {
         let store: VigilStore
@@ -40,9 +35,24 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let err = Console(errors: true)
         let path = storeOptions.store
-        let app = VigilHTTPServer(store: store, host: host, port: port).application(logger: logger) { [host] bound in
-            err.say("vigil: serving \(path) on http://\(host):\(bound)/ (API under /api/v1)")
+        let http = self.http
+        let app = VigilHTTPServer(store: store, host: http.host, port: http.port, apiToken: try http.token())
+            .application(logger: logger) { bound in
+                err.say("vigil: serving \(path): dashboard on \(http.url(port: bound))/ (API under /api/v1)")
+            }
+        do {
+            try await app.runService()
+        } catch {
+            throw ValidationError(Self.bindHelp(error, http))
         }
-        try await app.runService()
+    }
+
+    /// A listening failure in words, with the way out when the port is taken.
+    static func bindHelp(_ error: any Error, _ http: HTTPOptions) -> String {
+        let text = "\(error)"
+        if text.contains("Address already in use") {
+            return "cannot listen on \(http.host):\(http.port): the port is in use; choose another with --port"
+        }
+        return "cannot serve on \(http.host):\(http.port): \(text)"
     }
 }

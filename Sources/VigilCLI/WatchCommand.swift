@@ -6,6 +6,7 @@ import RISLive
 import ServiceLifecycle
 import Vigil
 import VigilLive
+import VigilServer
 import VigilStore
 
 /// `vigil watch`: live monitoring, the main job.
@@ -25,6 +26,11 @@ struct WatchCommand: AsyncParsableCommand {
             a RIB, a filtered live stream cannot tell full feeds from partial ones: the peers that carried a \
             route to the target vote (`vigil status` says which rule is in force). A lost connection is a feed \
             gap, never withdrawals. Stops cleanly on SIGINT or SIGTERM.
+
+            Dashboard and API: served on http://127.0.0.1:8080/ by default (--host, --port, --no-http), as \
+            `vigil serve` serves them. Alerts: --webhook URL (JSON) and --slack-webhook URL get event start, \
+            update and end, and feed lost and restored, exactly once each; they wait in the store's outbox \
+            while a receiver is down, also across restarts.
             """
     )
 
@@ -57,6 +63,13 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(
         name: .long, help: ArgumentHelp("RIS beacon silence that raises a feed-health alarm.", valueName: "seconds"))
     var canarySilence: Double = 3 * 3600
+
+    @OptionGroup(title: "Dashboard and API") var http: HTTPOptions
+
+    @Flag(name: .long, help: "Do not serve the dashboard and API.")
+    var noHttp = false
+
+    @OptionGroup(title: "Alerts") var alerts: AlertOptions
 
     @Flag(name: .long, help: "Print events as JSON lines (as `vigil replay --json`).")
     var json = false
@@ -153,9 +166,36 @@ struct WatchCommand: AsyncParsableCommand {
             engine: engine, options: options, logger: logger,
             onFeed: { text in if !quiet { err.say("vigil: \(text)") } },
             onBMPBound: { port in if !quiet { err.say("vigil: BMP listening on port \(port)") } })
+        var services: [any Service] = [service]
+        let http = self.http
+        if !noHttp {
+            let server = VigilHTTPServer(store: history, host: http.host, port: http.port, apiToken: try http.token())
+            services.append(
+                server.application(logger: logger) { bound in
+                    if !quiet { err.say("vigil: dashboard on \(http.url(port: bound))/ (API under /api/v1)") }
+                })
+        }
+        let hooks = alerts.hooks
+        if !hooks.isEmpty {
+            services.append(
+                WebhookDispatcher(
+                    store: history, hooks: hooks, dashboard: noHttp ? nil : http.url(port: http.port),
+                    onReport: { text in err.say("vigil: \(text)") }))
+            if !quiet { err.say("vigil: alerts to \(hooks.count) webhook\(hooks.count == 1 ? "" : "s")") }
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            let inUse = "\(error)".contains("Address already in use")
+            err.say(
+                "vigil: error: \(error)"
+                    + (inUse
+                        ? " (a port is taken: the dashboard's \(http.host):\(http.port) or the BMP listener's; choose others with --port or --bmp, or --no-http)"
+                        : ""))
+            throw ExitCode(1)
+        }
         let c = engine.counters
         if !quiet {
             err.say(

@@ -107,6 +107,8 @@ enum Schema {
                 t.primaryKey(["hook", "subject"])
             }
             try db.create(index: "events_updated", on: "events", columns: ["updated"])
+            // Upstream names, for the pages ({"4837": "China Unicom"}).
+            try db.alter(table: "targets") { t in t.add(column: "upstreams", .text).notNull().defaults(to: "{}") }
         }
         return m
     }

@@ -73,18 +73,6 @@ extension VigilStore {
         }
     }
 
-    /// Undelivered alerts of a hook due at `time`, oldest first.
-    public func dueAlerts(hook: String, at time: Double, limit: Int = 100) throws(StoreError) -> [OutboxEntry] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM outbox WHERE hook = ? AND delivered IS NULL AND next_try <= ? ORDER BY id LIMIT ?
-                    """, arguments: [hook, time, limit]
-            ).map(Self.outboxEntry)
-        }
-    }
-
     /// Every alert of a hook, delivered or not, oldest first (for tests and inspection).
     public func outbox(hook: String? = nil) throws(StoreError) -> [OutboxEntry] {
         try read { db in
@@ -100,6 +88,15 @@ extension VigilStore {
             try db.execute(
                 sql: "UPDATE outbox SET delivered = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
                 arguments: [time, id])
+        }
+    }
+
+    /// Records that an alert will not be sent again (the receiver kept refusing it); `last_error` says why.
+    public func giveUp(id: Int, error: String, at time: Double) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET delivered = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
+                arguments: [time, "gave up: " + error, id])
         }
     }
 
@@ -143,5 +140,25 @@ extension VigilStore {
             id: row["id"], hook: row["hook"], subject: row["subject"], kind: row["kind"], body: row["body"],
             created: row["created"], nextTry: row["next_try"], attempts: row["attempts"], delivered: row["delivered"],
             lastError: row["last_error"])
+    }
+}
+
+extension VigilStore {
+    /// A hook's undelivered alerts, oldest first: delivered in this order, so an end never overtakes its start.
+    public func pendingAlerts(hook: String, limit: Int = 100) throws(StoreError) -> [OutboxEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM outbox WHERE hook = ? AND delivered IS NULL ORDER BY id LIMIT ?",
+                arguments: [hook, limit]
+            ).map(Self.outboxEntry)
+        }
+    }
+
+    /// Undelivered alerts per hook, for the metrics.
+    public func pendingAlertCounts() throws(StoreError) -> [String: Int] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT hook, COUNT(*) AS n FROM outbox WHERE delivered IS NULL GROUP BY hook")
+                .reduce(into: [:]) { out, row in out[row["hook"] as String] = row["n"] as Int }
+        }
     }
 }

@@ -78,12 +78,29 @@ public final class VigilStore: Sendable {
     public func save(target: Target) throws(StoreError) {
         let description = target.summary
         let now = Date().timeIntervalSince1970
+        var names = JSONObject()
+        for (asn, name) in target.upstreams.sorted(by: { $0.key < $1.key }) { names.add("\(asn)", name) }
+        let upstreams = names.closed
         try write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO targets (name, description, updated) VALUES (?, ?, ?)
-                    ON CONFLICT(name) DO UPDATE SET description = excluded.description, updated = excluded.updated
-                    """, arguments: [target.name, description, now])
+                    INSERT INTO targets (name, description, updated, upstreams) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(name) DO UPDATE SET description = excluded.description, updated = excluded.updated,
+                        upstreams = excluded.upstreams
+                    """, arguments: [target.name, description, now, upstreams])
+        }
+    }
+
+    /// The names of a target's expected upstreams, by AS number.
+    public func upstreamNames(target: String) throws(StoreError) -> [UInt32: String] {
+        let text = try read { db in
+            try String.fetchOne(db, sql: "SELECT upstreams FROM targets WHERE name = ?", arguments: [target])
+        }
+        guard let text, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            return [:]
+        }
+        return object.reduce(into: [:]) { out, kv in
+            if let asn = UInt32(kv.key), let name = kv.value as? String { out[asn] = name }
         }
     }
 

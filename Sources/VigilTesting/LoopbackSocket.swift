@@ -57,6 +57,21 @@ public enum LoopbackSocket {
             }
         }
 
+        /// Reads until the peer closes (or `timeout` seconds pass): a whole HTTP/1.1 answer sent with
+        /// `Connection: close`.
+        public func receiveAll(timeout: Double = 5) -> [UInt8] {
+            var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            var out: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                guard n > 0 else { break }
+                out += buffer[0..<n]
+            }
+            return out
+        }
+
         /// Closes the connection.
         public func close() { Glibc.close(fd) }
     }

@@ -172,6 +172,24 @@ public struct APIRoutes: Sendable {
             "# HELP vigil_store_bytes Size of the SQLite store, WAL included.", "# TYPE vigil_store_bytes gauge",
             "vigil_store_bytes \(store.sizeInBytes)",
         ]
+        let report = try read { try store.statusReport(now: t) }
+        lines += ["# HELP vigil_target_state A target's state now (1 for the state it is in).", "# TYPE vigil_target_state gauge"]
+        for target in report.targets {
+            for state in ["up", "partial", "dark", "feed problem"] {
+                lines.append(
+                    "vigil_target_state{target=\"\(Self.label(target.name))\",state=\"\(state)\"} \(target.state == state ? 1 : 0)")
+            }
+        }
+        if let heartbeat = report.heartbeat {
+            lines += [
+                "# HELP vigil_heartbeat_age_seconds Seconds since vigil watch last wrote its heartbeat.",
+                "# TYPE vigil_heartbeat_age_seconds gauge", "vigil_heartbeat_age_seconds \(max(0, t - heartbeat))",
+            ]
+        }
+        lines += ["# HELP vigil_webhook_pending Alerts waiting for delivery, per hook.", "# TYPE vigil_webhook_pending gauge"]
+        for (hook, n) in try read({ try store.pendingAlertCounts() }).sorted(by: { $0.key < $1.key }) {
+            lines.append("vigil_webhook_pending{hook=\"\(Self.label(hook))\"} \(n)")
+        }
         if let object = try? JSONSerialization.jsonObject(with: Data(counters.utf8)) as? [String: Any] {
             for (key, value) in object.sorted(by: { $0.key < $1.key }) {
                 guard let n = value as? NSNumber else { continue }
@@ -192,6 +210,12 @@ public struct APIRoutes: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A Prometheus label value with its three special characters escaped.
+    static func label(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 
     static func time(_ text: String, _ name: String) throws -> Double {

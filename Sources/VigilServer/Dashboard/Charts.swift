@@ -23,8 +23,8 @@ enum Charts {
     /// The target timeline: one lane of prefixes up, one lane per upstream AS (routes per voting peer
     /// through it), feed gaps shaded, events as bands linking to their pages.
     static func timeline(
-        bins: [SignalBin], from: Double, to: Double, upstreams: [UInt32], gaps: [FeedGap], events: [DetectedEvent],
-        title: String
+        bins: [SignalBin], from: Double, to: Double, upstreams: [UInt32], names: [UInt32: String] = [:],
+        gaps: [FeedGap], events: [DetectedEvent], title: String
     ) -> String {
         let left = 110.0
         let right = 12.0
@@ -76,7 +76,7 @@ enum Charts {
             laneTop += laneHeight + laneGap
             let peak = max(shares.compactMap { $0[a] }.max() ?? 1, 1)
             svg += lane(
-                name: "AS\(a)", top: laneTop, height: laneHeight, left: left, right: width - right,
+                name: "AS\(a)" + (names[a].map { " " + $0 } ?? ""), top: laneTop, height: laneHeight, left: left, right: width - right,
                 scale: String(format: "%.1f", peak))
             let t0 = laneTop
             var path = ""

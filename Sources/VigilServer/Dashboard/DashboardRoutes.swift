@@ -105,11 +105,12 @@ public struct DashboardRoutes: Sendable {
             <label for="to">to</label><input id="to" name="to" value="\(UTCTime.iso(to))" size="22">\
             <button type="submit">Show</button></form></div>
             """
+        let names = try read { try store.upstreamNames(target: name) }
         main += Charts.timeline(
-            bins: bins, from: from, to: to, upstreams: upstreams, gaps: gaps, events: events,
+            bins: bins, from: from, to: to, upstreams: upstreams, names: names, gaps: gaps, events: events,
             title: "\(name): prefixes up and routes per voting peer through each upstream")
         main += Self.legend(events: events, gaps: !gaps.isEmpty)
-        main += "<h2>Events</h2>" + Self.eventTable(events)
+        main += "<h2>Events</h2>" + Self.eventTable(events, names: names)
         return Self.html(HTML.page(title: name, main: main))
     }
 
@@ -126,6 +127,7 @@ public struct DashboardRoutes: Sendable {
         let bins = try read { try store.signalBins(target: e.target, from: from, to: to, bin: bin) }
         let gaps = try read { try store.feedGaps(from: from, to: to) }
         let upstreams = Set(bins.flatMap { $0.upstreamShare.keys } + e.upstreams).sorted()
+        let names = try read { try store.upstreamNames(target: e.target) }
         var main = "<h1>Event \(e.id): <span class=\"cause\">\(HTML.escape(e.cause.rawValue))</span></h1>"
         main += "<dl class=\"facts\">"
         main += "<dt>Target</dt><dd><a href=\"/targets/\(Self.pathComponent(e.target))\">\(HTML.escape(e.target))</a></dd>"
@@ -134,12 +136,12 @@ public struct DashboardRoutes: Sendable {
         main += "<dt>End</dt><dd>\(e.end.map(HTML.time) ?? "<strong>ongoing</strong>")</dd>"
         main += "<dt>Duration</dt><dd>\(HTML.duration(end - e.start))\(e.end == nil ? " so far" : "")</dd>"
         main += "<dt>Scope</dt><dd>\(e.prefixes.count) prefix\(e.prefixes.count == 1 ? "" : "es"), severity \(String(format: "%.1f", e.severity))</dd>"
-        main += "<dt>Upstreams</dt><dd>\(e.upstreams.isEmpty ? "none" : e.upstreams.map { "AS\($0)" }.joined(separator: ", "))</dd>"
+        main += "<dt>Upstreams</dt><dd>\(e.upstreams.isEmpty ? "none" : Self.upstreams(e.upstreams, names))</dd>"
         if !e.origins.isEmpty { main += "<dt>Origins seen</dt><dd>\(e.origins.map { "AS\($0)" }.joined(separator: ", "))</dd>" }
         main += "</dl>"
         main += "<h2>Evidence</h2><ul class=\"evidence\">" + e.evidence.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
         main += Charts.timeline(
-            bins: bins, from: from, to: to, upstreams: upstreams, gaps: gaps, events: [e],
+            bins: bins, from: from, to: to, upstreams: upstreams, names: names, gaps: gaps, events: [e],
             title: "\(e.target) around event \(e.id)")
         main += "<h2>Affected prefixes</h2><ul>" + e.prefixes.map { "<li>\(HTML.escape($0.description))</li>" }.joined() + "</ul>"
         main += "<h2>Annotations</h2>"
@@ -156,7 +158,7 @@ public struct DashboardRoutes: Sendable {
 
     // MARK: Pieces
 
-    static func eventTable(_ events: [DetectedEvent]) -> String {
+    static func eventTable(_ events: [DetectedEvent], names: [UInt32: String]) -> String {
         guard !events.isEmpty else { return "<p class=\"muted\">No events in this range.</p>" }
         var out = """
             <div class="table-wrap"><table><thead><tr><th scope="col">Event</th><th scope="col">Cause</th>\
@@ -168,10 +170,15 @@ public struct DashboardRoutes: Sendable {
                 <tr><td><a href="/events/\(e.id)">\(e.id)</a></td><td>\(HTML.escape(e.cause.rawValue))</td>\
                 <td>\(HTML.time(e.start))</td><td>\(e.end.map(HTML.time) ?? "ongoing")</td>\
                 <td class="hide-narrow">\(e.prefixes.count)</td>\
-                <td class="hide-narrow">\(e.upstreams.map { "AS\($0)" }.joined(separator: ", "))</td></tr>
+                <td class="hide-narrow">\(Self.upstreams(e.upstreams, names))</td></tr>
                 """
         }
         return out + "</tbody></table></div>"
+    }
+
+    /// Upstreams as "AS4837 China Unicom, AS20485 TransTeleCom", escaped.
+    static func upstreams(_ list: [UInt32], _ names: [UInt32: String]) -> String {
+        list.map { a in HTML.escape("AS\(a)" + (names[a].map { " " + $0 } ?? "")) }.joined(separator: ", ")
     }
 
     static func legend(events: [DetectedEvent], gaps: Bool) -> String {

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import VigilServer
+
+/// Where the dashboard and API listen, and the token that allows writes.
+struct HTTPOptions: ParsableArguments {
+    @Option(name: .long, help: "Address the dashboard and API listen on.")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "Port of the dashboard and API (0: any free port).")
+    var port = 8080
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "File holding the bearer token that allows writing annotations (without it the API is read-only).",
+            valueName: "file"))
+    var apiTokenFile: String?
+
+    func validate() throws {
+        if !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535, not \(port)") }
+    }
+
+    /// The token, read from its file; an error names the file when it cannot be used.
+    func token() throws -> String? {
+        guard let apiTokenFile else { return nil }
+        guard let text = try? String(contentsOfFile: apiTokenFile, encoding: .utf8) else {
+            throw ValidationError("cannot read the API token file \(apiTokenFile)")
+        }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard token.count >= 16 else {
+            throw ValidationError("the API token in \(apiTokenFile) is shorter than 16 characters: use a long random one")
+        }
+        return token
+    }
+
+    /// The address for links, as a browser would type it.
+    func url(port bound: Int) -> String {
+        let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        return "http://" + (shown.contains(":") ? "[\(shown)]" : shown) + ":\(bound)"
+    }
+}
+
+/// Webhooks that get alerts.
+struct AlertOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "POST each alert as JSON to this URL (repeatable): event start, update, end; feed lost and restored.",
+            valueName: "url"))
+    var webhook: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("POST alerts as Slack/Mattermost messages ({\"text\": ...}) to this URL (repeatable).", valueName: "url"))
+    var slackWebhook: [String] = []
+
+    func validate() throws {
+        for url in webhook + slackWebhook {
+            guard let u = URL(string: url), u.scheme == "http" || u.scheme == "https", u.host != nil else {
+                throw ValidationError("a webhook must be an http:// or https:// URL, not \(url)")
+            }
+        }
+    }
+
+    /// The hooks.
+    var hooks: [Webhook] {
+        webhook.map { Webhook(url: $0, format: .json) } + slackWebhook.map { Webhook(url: $0, format: .slack) }
+    }
+}

@@ -1,0 +1,160 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Vigil
+import VigilStore
+
+/// Sends alerts to webhooks: watches the store for event and feed-gap changes, queues what each hook
+/// must be told in the store's outbox (so an alert survives a restart), and posts the queue in order
+/// with retries and growing back-off while a receiver is down.
+///
+/// It reads the store, not the detector, so every committed change is alerted even when the process
+/// died between committing and telling.
+public struct WebhookDispatcher: Service {
+    /// Timing.
+    public struct Options: Sendable {
+        /// How often the store is checked.
+        public var scanInterval: Double = 1
+        /// A feed gap is told only once it lasts this long (seconds).
+        public var feedGrace: Double = 60
+        /// An event's updates are sent at most this often (seconds).
+        public var updateHold: Double = 60
+        /// The first retry delay, doubled per failure up to `maxBackoff` (seconds).
+        public var firstRetry: Double = 2
+        public var maxBackoff: Double = 600
+        /// An alert still failing after this many tries is given up (and logged).
+        public var maxAttempts = 30
+        /// Per request.
+        public var timeout: Double = 10
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// The store read and written.
+    public let store: VigilStore
+    /// Where alerts go.
+    public let hooks: [Webhook]
+    /// The dashboard's address for links ("http://127.0.0.1:8080"), when served.
+    public let dashboard: String?
+    /// Timing.
+    public let options: Options
+    /// Failures and give-ups, for the console.
+    public let onReport: @Sendable (String) -> Void
+    /// The clock.
+    public let now: @Sendable () -> Double
+
+    /// A dispatcher for `hooks` over `store`.
+    public init(
+        store: VigilStore, hooks: [Webhook], dashboard: String?, options: Options = Options(),
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        onReport: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.hooks = hooks
+        self.dashboard = dashboard
+        self.options = options
+        self.now = now
+        self.onReport = onReport
+    }
+
+    /// Runs until cancelled or a graceful shutdown.
+    public func run() async throws {
+        guard !hooks.isEmpty else { return }
+        try await HTTPClient.withHTTPClient { client in
+            // A store first used with hooks alerts from now on, not its whole history.
+            var cursor = try store.setting("webhook_scan").flatMap(Double.init) ?? now()
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let t = now()
+                do {
+                    try plan(since: cursor - 2, at: t)
+                    try store.set("webhook_scan", "\(t)")
+                    cursor = t
+                } catch {
+                    onReport("webhooks: \(error)")
+                }
+                for hook in hooks { await deliver(hook, client: client) }
+                try? await Task.sleep(for: .seconds(options.scanInterval))
+            }
+        }
+    }
+
+    /// Queues what each hook must be told about events changed and feed gaps seen since `since`.
+    func plan(since: Double, at time: Double) throws(StoreError) {
+        let changed = try store.events(updatedSince: since)
+        let gaps = try store.feedGaps(from: since - options.feedGrace)
+        for hook in hooks {
+            for (e, open) in changed {
+                let subject = "event:\(e.id)"
+                let told = try store.alertLog(hook: hook.id, subject: subject)
+                for draft in AlertPlanner.plan(event: e, open: open, told: told?.told) {
+                    let hold =
+                        draft.kind == .eventUpdate ? told.map { $0.time + options.updateHold } : nil
+                    try store.enqueue(
+                        hook: hook.id, subject: subject, kind: draft.kind.rawValue,
+                        body: hook.body(draft.kind, event: e, time: time, dashboard: dashboard), at: time,
+                        notBefore: hold.map { max($0, time) }, told: draft.told, replacing: draft.replacing)
+                }
+            }
+            for gap in gaps {
+                let subject = "feed:\(gap.id)"
+                let told = try store.alertLog(hook: hook.id, subject: subject)
+                for draft in AlertPlanner.plan(gap: gap, told: told?.told, time: time, grace: options.feedGrace) {
+                    if draft.told == "ignored" {
+                        try store.cancelPending(hook: hook.id, subject: subject, told: "ignored", at: time)
+                        continue
+                    }
+                    try store.enqueue(
+                        hook: hook.id, subject: subject, kind: draft.kind.rawValue,
+                        body: hook.body(draft.kind, gap: gap, time: time), at: time, told: draft.told)
+                }
+            }
+        }
+    }
+
+    /// Posts a hook's queue in order, stopping at the first alert not yet due or failing.
+    func deliver(_ hook: Webhook, client: HTTPClient) async {
+        guard let pending = try? store.pendingAlerts(hook: hook.id) else { return }
+        for entry in pending {
+            let t = now()
+            guard entry.nextTry <= t else { return }
+            let failure = await post(entry.body, to: hook.url, client: client)
+            do {
+                guard let failure else {
+                    try store.markDelivered(id: entry.id, at: now())
+                    continue
+                }
+                if entry.attempts + 1 >= options.maxAttempts {
+                    try store.giveUp(id: entry.id, error: failure, at: now())
+                    onReport("webhook \(hook.url): gave up on \(entry.kind) \(entry.subject) after \(entry.attempts + 1) tries: \(failure)")
+                    continue
+                }
+                let delay = min(options.maxBackoff, options.firstRetry * pow(2, Double(entry.attempts)))
+                try store.markFailed(
+                    id: entry.id, error: failure, retryAt: t + delay * Double.random(in: 0.8...1.2))
+                if entry.attempts == 0 { onReport("webhook \(hook.url): \(failure); retrying with back-off") }
+            } catch {
+                onReport("webhooks: \(error)")
+            }
+            return
+        }
+    }
+
+    /// Posts one body; nil on a 2xx answer, else what went wrong.
+    func post(_ body: String, to url: String, client: HTTPClient) async -> String? {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "vigil")
+        request.body = .bytes(ByteBuffer(string: body))
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(options.timeout * 1000)))
+            _ = try? await response.body.collect(upTo: 1 << 16)
+            return (200..<300).contains(Int(response.status.code)) ? nil : "HTTP \(response.status.code)"
+        } catch {
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import VigilStore
+
+@testable import VigilServer
+
+/// Runs tests against Vigil's real router on a live loopback server.
+enum ServerHarness {
+    /// A new, empty store in a temporary folder.
+    static func emptyStore() throws -> VigilStore {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return try VigilStore(path: dir.appendingPathComponent("history.sqlite").path)
+    }
+
+    /// Serves `store` (dashboard and API, as `vigil serve` does) on a free loopback port while `body` runs.
+    static func withServer(
+        _ store: VigilStore, token: String? = nil, now: @escaping @Sendable () -> Double,
+        _ body: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Void
+    ) async throws {
+        let router = VigilHTTPServer(store: store, apiToken: token).router(now: now)
+        var logger = Logger(label: "server-test")
+        logger.logLevel = .critical
+        let port = PortBox()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { port.value = $0.localAddress?.port ?? 0 }, logger: logger)
+        try await app.test(.live) { client in try await body(client, port.value) }
+    }
+
+    static func object(_ body: ByteBuffer) throws -> [String: Any] {
+        guard let o = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
+            throw ServerTestFailure("not a JSON object: \(String(buffer: body))")
+        }
+        return o
+    }
+}
+
+/// The port a test server bound.
+final class PortBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _value = 0
+    var value: Int {
+        get { lock.withLock { _value } }
+        set { lock.withLock { _value = newValue } }
+    }
+}
+
+struct ServerTestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
