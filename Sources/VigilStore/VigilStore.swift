@@ -436,6 +436,15 @@ public struct FeedGap: Sendable, Equatable {
     public var end: Double?
     /// Why.
     public var reason: String
+
+    /// A gap.
+    public init(id: Int, source: String, start: Double, end: Double?, reason: String) {
+        self.id = id
+        self.source = source
+        self.start = start
+        self.end = end
+        self.reason = reason
+    }
 }
 
 /// A peer's times as stored.

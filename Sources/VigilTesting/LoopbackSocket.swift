@@ -12,6 +12,25 @@ public enum LoopbackSocket {
         public let description: String
     }
 
+    /// A loopback TCP port free at the moment of asking (bound, read, released).
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+        defer { Glibc.close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Int32 in
+                guard bind(fd, p, length) == 0 else { return -1 }
+                return getsockname(fd, p, &length)
+            }
+        }
+        guard bound == 0 else { throw Failure(description: "bind: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// Connects to 127.0.0.1:`port`, sends `bytes` in pieces of up to `piece` bytes, and closes.
     public static func send(_ bytes: [UInt8], port: Int, piece: Int = 1 << 16) throws {
         let connection = try Connection(port: port)
@@ -70,6 +89,24 @@ public enum LoopbackSocket {
                 out += buffer[0..<n]
             }
             return out
+        }
+
+        /// Reads until what arrived contains `marker` or `timeout` seconds pass; returns all that arrived.
+        public func receive(until marker: String, timeout: Double = 5) -> String {
+            var tv = timeval(tv_sec: 0, tv_usec: 200_000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            let deadline = Date().addingTimeInterval(timeout)
+            var out: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while Date() < deadline {
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n == 0 { break }
+                if n > 0 {
+                    out += buffer[0..<n]
+                    if String(decoding: out, as: UTF8.self).contains(marker) { break }
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
         }
 
         /// Closes the connection.

@@ -2,6 +2,7 @@
 // main content when the server says the store changed (server-sent events), without a reload.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
   var status = document.getElementById("live");
   if (!window.EventSource || !window.fetch || !window.DOMParser) return;
   var busy = false, again = false;

@@ -1,0 +1,132 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import Vigil
+import VigilStore
+import VigilTesting
+
+@testable import VigilServer
+
+/// The API over a store that `vigil replay --store` filled from the lab's recovery scenario (an internal
+/// failure: all four prefixes withdrawn, then restored): every answer conforms to the OpenAPI document,
+/// and the figures agree with the scenario's ground truth.
+@Suite(.enabled(if: !LabRecordings.skipped, "VIGIL_SKIP_LAB=1"))
+struct LabStoreAPITests {
+    /// The document as committed in the repository.
+    static var documentInRepo: Data {
+        get throws {
+            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("Sources/VigilServer/Resources/openapi.json")
+            return try Data(contentsOf: url)
+        }
+    }
+
+    @Test("every documented answer conforms to openapi.json, and the event and signals match the ground truth")
+    func conformsAndMatches() async throws {
+        let (store, truth) = try LabStore.make("recovery")
+        let repaired = try #require(truth.repairedAt)
+        let validator = try OpenAPIValidator(data: try Self.documentInRepo)
+        let token = "token-for-the-openapi-test-0123"
+        let exercised = PathLog()
+        try await ServerHarness.withServer(store, token: token, now: { repaired + 60 }) { client, _ in
+            // (documented path, request, expected status)
+            let from = UTCTime.iso(truth.faultAt - 30)
+            let to = UTCTime.iso(repaired + 30)
+            let calls: [(String, String, Int)] = [
+                ("/healthz", "/healthz", 200),
+                ("/api/v1/targets", "/api/v1/targets", 200),
+                ("/api/v1/status", "/api/v1/status", 200),
+                ("/api/v1/events", "/api/v1/events", 200),
+                ("/api/v1/events", "/api/v1/events?target=north-korea&cause=origin-side&state=closed&limit=5", 200),
+                ("/api/v1/events", "/api/v1/events?cause=meteor", 400),
+                ("/api/v1/events", "/api/v1/events?since=tomorrow", 400),
+                ("/api/v1/events/{id}", "/api/v1/events/1", 200),
+                ("/api/v1/events/{id}", "/api/v1/events/999", 404),
+                ("/api/v1/events/{id}", "/api/v1/events/one", 400),
+                ("/api/v1/events/{id}/annotations", "/api/v1/events/1/annotations", 200),
+                ("/api/v1/signals", "/api/v1/signals?target=north-korea&from=\(from)&to=\(to)", 200),
+                ("/api/v1/signals", "/api/v1/signals?target=north-korea&from=\(from)&to=\(to)&bin=5", 200),
+                ("/api/v1/signals", "/api/v1/signals?target=north-korea&bin=0", 400),
+                ("/api/v1/signals", "/api/v1/signals", 400),
+                ("/api/v1/openapi.json", "/api/v1/openapi.json", 200),
+            ]
+            for (path, uri, status) in calls {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(Int(r.status.code) == status, "\(uri)")
+                    let problems = validator.problems(
+                        path: path, method: "get", status: Int(r.status.code), body: Data(buffer: r.body))
+                    #expect(problems.isEmpty, "\(uri): \(problems)")
+                }
+                exercised.add("get " + path)
+            }
+            // Annotations: created (201), refused (401), too large (413), each as documented.
+            var headers = HTTPFields()
+            headers[.authorization] = "Bearer " + token
+            for (auth, body, status) in [
+                (true, #"{"text":"confirmed: power cut"}"#, 201), (false, #"{"text":"x"}"#, 401),
+                (true, #"{"text":""# + String(repeating: "z", count: 17_000) + #""}"#, 413),
+            ] {
+                try await client.execute(
+                    uri: "/api/v1/events/1/annotations", method: .post, headers: auth ? headers : [:],
+                    body: ByteBuffer(string: body)
+                ) { r in
+                    #expect(Int(r.status.code) == status)
+                    let problems = validator.problems(
+                        path: "/api/v1/events/{id}/annotations", method: "post", status: Int(r.status.code),
+                        body: Data(buffer: r.body))
+                    #expect(problems.isEmpty, "\(problems)")
+                }
+            }
+            exercised.add("post /api/v1/events/{id}/annotations")
+            // The served document is the committed one.
+            let committed = try Self.documentInRepo
+            try await client.execute(uri: "/api/v1/openapi.json", method: .get) { r in
+                #expect(Data(buffer: r.body) == committed)
+            }
+            // The figures against the ground truth.
+            try await client.execute(uri: "/api/v1/events", method: .get) { r in
+                let events = try ServerHarness.object(r.body)["events"] as? [[String: Any]] ?? []
+                #expect(events.count == 1)
+                let e = try #require(events.first)
+                let start = try #require(UTCTime.parse(e["start"] as? String ?? ""))
+                let end = UTCTime.parse(e["end"] as? String ?? "")
+                let mismatches = LabRecordings.mismatches(
+                    truth, cause: e["cause"] as? String ?? "", prefixes: e["prefixes"] as? [String] ?? [],
+                    upstreams: (e["upstreams"] as? [Int] ?? []).map { UInt32($0) }, start: start, end: end)
+                #expect(mismatches.isEmpty, "\(mismatches)")
+            }
+            try await client.execute(
+                uri: "/api/v1/signals?target=north-korea&from=\(from)&to=\(to)&bin=5", method: .get
+            ) { r in
+                let bins = try ServerHarness.object(r.body)["signals"] as? [[String: Any]] ?? []
+                let up = bins.compactMap { $0["prefixes_up"] as? Int }
+                // Four /24s; the fault withdrew all of them, the repair brought them back.
+                #expect(bins.compactMap { $0["prefixes"] as? Int }.allSatisfy { $0 == truth.prefixes.count })
+                #expect(up.min() == 0)
+                #expect(up.first == truth.prefixes.count)
+                #expect(up.last == truth.prefixes.count)
+                #expect(bins.compactMap { $0["seconds"] as? Int }.allSatisfy { $0 == 5 })
+            }
+            try await client.execute(uri: "/api/v1/status", method: .get) { r in
+                let targets = try ServerHarness.object(r.body)["targets"] as? [[String: Any]] ?? []
+                #expect(targets.first?["state"] as? String == "up")
+                // Up since the outage ended, which the ground truth puts at the repair.
+                let since = try #require(UTCTime.parse(targets.first?["since"] as? String ?? ""))
+                #expect(abs(since - repaired) <= 5)
+            }
+        }
+        // Every operation the document lists was exercised, except the endless stream and the metrics text.
+        let documented = Set(validator.paths.flatMap { ["get " + $0] })
+            .subtracting(["get /api/v1/stream", "get /metrics"])
+        #expect(documented.subtracting(exercised.all).isEmpty, "\(documented.subtracting(exercised.all))")
+    }
+}
+
+/// Operations a test called.
+final class PathLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: Set<String> = []
+    func add(_ s: String) { lock.withLock { _ = items.insert(s) } }
+    var all: Set<String> { lock.withLock { items } }
+}

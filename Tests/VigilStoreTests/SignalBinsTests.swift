@@ -1,0 +1,61 @@
+import BGP
+import Foundation
+import Testing
+import Vigil
+import VigilTesting
+
+@testable import VigilStore
+
+/// Signals read back in wider bins: each keeps the worst stored moment, checked against sums and minima
+/// worked out by hand, and against the `sqlite3` shell's own reading of the file.
+@Suite struct SignalBinsTests {
+    /// Ten one-minute bins from 600 s: prefixes up 4,4,3,4,4, 4,0,4,4,4; updates 1..10; upstream 4837's
+    /// share equals the prefixes up.
+    static func store() throws -> VigilStore {
+        let store = try VigilStore(path: VigilStoreTests.temporaryPath())
+        let up = [4, 4, 3, 4, 4, 4, 0, 4, 4, 4]
+        for (i, n) in up.enumerated() {
+            try store.save(
+                signals: StoredSignals(
+                    target: "t", start: 600 + Double(i) * 60, seconds: 60, prefixesUp: n, prefixes: 4,
+                    votingPeers: 10 + i, updates: i + 1, visibility: [:], upstreamShare: [4837: Double(n)]))
+        }
+        return store
+    }
+
+    @Test("as stored: every bin, oldest first, figures as written")
+    func asStored() throws {
+        let bins = try Self.store().signalBins(target: "t", from: 600, to: 1_200)
+        #expect(bins.map(\.prefixesUp) == [4, 4, 3, 4, 4, 4, 0, 4, 4, 4])
+        #expect(bins.map(\.start) == stride(from: 600.0, to: 1_200, by: 60).map { $0 })
+        #expect(bins.first?.upstreamShare == [4837: 4])
+        // The range is half-open: a bin starting at `to` is not in it.
+        #expect(try Self.store().signalBins(target: "t", from: 600, to: 660).count == 1)
+    }
+
+    @Test("five-minute bins keep the worst minute and sum the updates")
+    func wider() throws {
+        let bins = try Self.store().signalBins(target: "t", from: 0, to: 10_000, bin: 300)
+        // 600-899 holds minutes 0-4 (worst: 3 up, at 720 s, 12 voting peers); 900-1199 minutes 5-9 (worst 0, at
+        // 960 s, 16 peers).
+        #expect(bins.map(\.start) == [600, 900])
+        #expect(bins.map(\.seconds) == [300, 300])
+        #expect(bins.map(\.prefixesUp) == [3, 0])
+        #expect(bins.map(\.votingPeers) == [12, 16])
+        #expect(bins.map(\.updates) == [1 + 2 + 3 + 4 + 5, 6 + 7 + 8 + 9 + 10])
+        #expect(bins.map { $0.upstreamShare[4837] } == [3, 0])
+    }
+
+    @Test("the newest bin, and the same minimum as the sqlite3 shell computes from the file")
+    func newestAndShell() throws {
+        let store = try Self.store()
+        #expect(try store.lastSignalBin(target: "t")?.start == 1_140)
+        #expect(try store.lastSignalBin(target: "nobody") == nil)
+        let shell = try Tools.run(
+            try Tools.which("sqlite3", package: "Debian's sqlite3 package"),
+            [store.path, "SELECT MIN(prefixes_up), SUM(updates) FROM signals WHERE start >= 900 AND start < 1200"])
+        let fields = String(decoding: shell.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bin = try #require(try store.signalBins(target: "t", from: 900, to: 1_200, bin: 300).first)
+        #expect(fields == "\(bin.prefixesUp)|\(bin.updates)")
+    }
+}
