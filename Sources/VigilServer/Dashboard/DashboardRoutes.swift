@@ -101,8 +101,8 @@ public struct DashboardRoutes: Sendable {
         main += "<a href=\"\(link)?from=\(UTCTime.iso(to))&amp;to=\(UTCTime.iso(to + span))\">later →</a>"
         main += """
             <form method="get" action="\(link)"><label for="from">From</label>\
-            <input id="from" name="from" value="\(UTCTime.iso(from))" size="22">\
-            <label for="to">to</label><input id="to" name="to" value="\(UTCTime.iso(to))" size="22">\
+            <input id="from" name="from" value="\(UTCTime.iso(from.rounded(.down)))" size="20">\
+            <label for="to">to</label><input id="to" name="to" value="\(UTCTime.iso(to.rounded(.up)))" size="20">\
             <button type="submit">Show</button></form></div>
             """
         let names = try read { try store.upstreamNames(target: name) }
@@ -119,7 +119,7 @@ public struct DashboardRoutes: Sendable {
         let notes = try read { try store.annotations(eventID: id) }
         let t = now()
         let end = e.end ?? t
-        let margin = max((end - e.start) / 2, 1800)
+        let margin = max(end - e.start, 300)
         let from = e.start - margin
         let to = min(end + margin, max(t, e.start + 60))
         let span = to - from
@@ -139,10 +139,10 @@ public struct DashboardRoutes: Sendable {
         main += "<dt>Upstreams</dt><dd>\(e.upstreams.isEmpty ? "none" : Self.upstreams(e.upstreams, names))</dd>"
         if !e.origins.isEmpty { main += "<dt>Origins seen</dt><dd>\(e.origins.map { "AS\($0)" }.joined(separator: ", "))</dd>" }
         main += "</dl>"
-        main += "<h2>Evidence</h2><ul class=\"evidence\">" + e.evidence.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
         main += Charts.timeline(
             bins: bins, from: from, to: to, upstreams: upstreams, names: names, gaps: gaps, events: [e],
             title: "\(e.target) around event \(e.id)")
+        main += "<h2>Evidence</h2><ul class=\"evidence\">" + e.evidence.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
         main += "<h2>Affected prefixes</h2><ul>" + e.prefixes.map { "<li>\(HTML.escape($0.description))</li>" }.joined() + "</ul>"
         main += "<h2>Annotations</h2>"
         if notes.isEmpty {
