@@ -29,7 +29,8 @@ struct HTTPOptions: ParsableArguments {
         }
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard token.count >= 16 else {
-            throw ValidationError("the API token in \(apiTokenFile) is shorter than 16 characters: use a long random one")
+            throw ValidationError(
+                "the API token in \(apiTokenFile) is shorter than 16 characters: use a long random one")
         }
         return token
     }
@@ -52,7 +53,8 @@ struct AlertOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("POST alerts as Slack/Mattermost messages ({\"text\": ...}) to this URL (repeatable).", valueName: "url"))
+        help: ArgumentHelp(
+            "POST alerts as Slack/Mattermost messages ({\"text\": ...}) to this URL (repeatable).", valueName: "url"))
     var slackWebhook: [String] = []
 
     func validate() throws {

@@ -31,6 +31,17 @@ public enum LoopbackSocket {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// A whole HTTP/1.1 GET of `path` on 127.0.0.1:`port`: status code and body.
+    public static func httpGet(_ path: String, port: Int) throws -> (status: Int, body: String) {
+        let c = try Connection(port: port)
+        defer { c.close() }
+        try c.send(Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+        let answer = String(decoding: c.receiveAll(), as: UTF8.self)
+        let status = answer.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
+        let body = answer.range(of: "\r\n\r\n").map { String(answer[$0.upperBound...]) } ?? ""
+        return (status, body)
+    }
+
     /// Connects to 127.0.0.1:`port`, sends `bytes` in pieces of up to `piece` bytes, and closes.
     public static func send(_ bytes: [UInt8], port: Int, piece: Int = 1 << 16) throws {
         let connection = try Connection(port: port)

@@ -23,8 +23,9 @@ public struct OpenAPIValidator: Sendable {
     /// is a problem too.
     public func problems(path: String, method: String, status: Int, body: Data) -> [String] {
         let document = self.document
-        guard let operation = ((document["paths"] as? [String: Any])?[path] as? [String: Any])?[method.lowercased()]
-            as? [String: Any]
+        guard
+            let operation = ((document["paths"] as? [String: Any])?[path] as? [String: Any])?[method.lowercased()]
+                as? [String: Any]
         else { return ["the document has no \(method) \(path)"] }
         guard let response = (operation["responses"] as? [String: Any])?["\(status)"] as? [String: Any] else {
             return ["the document lists no \(status) answer for \(method) \(path)"]
@@ -50,7 +51,8 @@ public struct OpenAPIValidator: Sendable {
         return resolve(node, in: document)
     }
 
-    private func check(_ value: Any, _ raw: Any, at path: String, in document: [String: Any], into out: inout [String]) {
+    private func check(_ value: Any, _ raw: Any, at path: String, in document: [String: Any], into out: inout [String])
+    {
         let s = resolve(raw, in: document)
         if let all = s["allOf"] as? [Any] {
             for part in all { check(value, part, at: path, in: document, into: &out) }
@@ -80,7 +82,9 @@ public struct OpenAPIValidator: Sendable {
             }
         case "array":
             guard let a = value as? [Any] else { return out.append("\(path): not an array") }
-            if let items = s["items"] { for (i, v) in a.enumerated() { check(v, items, at: "\(path)[\(i)]", in: document, into: &out) } }
+            if let items = s["items"] {
+                for (i, v) in a.enumerated() { check(v, items, at: "\(path)[\(i)]", in: document, into: &out) }
+            }
         case "string":
             guard let text = value as? String else { return out.append("\(path): not a string") }
             if s["format"] as? String == "date-time",
@@ -95,8 +99,12 @@ public struct OpenAPIValidator: Sendable {
             if s["type"] as? String == "integer" && n.doubleValue.rounded() != n.doubleValue {
                 out.append("\(path): \(n) is not an integer")
             }
-            if let m = (s["minimum"] as? NSNumber)?.doubleValue, n.doubleValue < m { out.append("\(path): \(n) below \(m)") }
-            if let m = (s["maximum"] as? NSNumber)?.doubleValue, n.doubleValue > m { out.append("\(path): \(n) above \(m)") }
+            if let m = (s["minimum"] as? NSNumber)?.doubleValue, n.doubleValue < m {
+                out.append("\(path): \(n) below \(m)")
+            }
+            if let m = (s["maximum"] as? NSNumber)?.doubleValue, n.doubleValue > m {
+                out.append("\(path): \(n) above \(m)")
+            }
         case "boolean":
             if !(value is Bool) { out.append("\(path): not a boolean") }
         default:

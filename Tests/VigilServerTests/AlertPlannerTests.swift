@@ -42,7 +42,10 @@ import VigilStore
 
     @Test("an event first seen closed gets its start and its end, in that order")
     func shortEvent() {
-        #expect(AlertPlanner.plan(event: Self.event(end: 130), open: false, told: nil).map(\.kind) == [.eventStart, .eventEnd])
+        #expect(
+            AlertPlanner.plan(event: Self.event(end: 130), open: false, told: nil).map(\.kind) == [
+                .eventStart, .eventEnd,
+            ])
     }
 
     @Test("feed gaps: told after the grace period, restored only when lost was told; short gaps never")
@@ -62,6 +65,7 @@ import VigilStore
         #expect(AlertPlanner.plan(gap: blip, told: "ignored", time: 2_100, grace: 60).isEmpty)
         // A gap first seen already closed but long: both, in order.
         let long = FeedGap(id: 5, source: "bmp", start: 3_000, end: 3_500, reason: "peer down")
-        #expect(AlertPlanner.plan(gap: long, told: nil, time: 3_501, grace: 60).map(\.kind) == [.feedLost, .feedRestored])
+        #expect(
+            AlertPlanner.plan(gap: long, told: nil, time: 3_501, grace: 60).map(\.kind) == [.feedLost, .feedRestored])
     }
 }

@@ -16,7 +16,8 @@ import VigilStore
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let auth { headers[.authorization] = auth }
-        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body)) { r in
+        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body)) {
+            r in
             (r.status, (try? ServerHarness.object(r.body)) ?? [:])
         }
     }
@@ -83,10 +84,12 @@ import VigilStore
             #expect(Self.message(o).contains("not valid JSON"))
             (status, _) = try await Self.post(client, "/api/v1/events/2/annotations", auth: auth, body: "[1]")
             #expect(status == .badRequest)
-            (status, o) = try await Self.post(client, "/api/v1/events/2/annotations", auth: auth, body: #"{"text":"  "}"#)
+            (status, o) = try await Self.post(
+                client, "/api/v1/events/2/annotations", auth: auth, body: #"{"text":"  "}"#)
             #expect(status == .badRequest)
             #expect(Self.message(o).contains("\"text\" is required"))
-            (status, _) = try await Self.post(client, "/api/v1/events/404/annotations", auth: auth, body: #"{"text":"x"}"#)
+            (status, _) = try await Self.post(
+                client, "/api/v1/events/404/annotations", auth: auth, body: #"{"text":"x"}"#)
             #expect(status == .notFound)
             #expect(try store.annotations(eventID: 2).isEmpty)
         }

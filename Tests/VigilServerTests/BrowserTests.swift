@@ -21,7 +21,8 @@ struct BrowserTests {
         throws -> (dom: String, log: String)
     {
         let browser = try Tools.which("chromium", package: "Debian's chromium package")
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-chromium-\(UUID().uuidString)")
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vigil-chromium-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: profile) }
         var args = [
             "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",

@@ -14,7 +14,8 @@ import VigilTesting
         try await ServerHarness.withServer(store, now: { 5_100 }) { _, port in
             let c = try LoopbackSocket.Connection(port: port)
             defer { c.close() }
-            try c.send(Array("GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8))
+            try c.send(
+                Array("GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8))
             let hello = c.receive(until: "event: hello", timeout: 5)
             #expect(hello.hasPrefix("HTTP/1.1 200"))
             #expect(hello.lowercased().contains("content-type: text/event-stream"))

@@ -31,7 +31,8 @@ struct WebhookDispatcherTests {
         }
         var logger = Logger(label: "receiver")
         logger.logLevel = .critical
-        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        return Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
     }
 
     static func kind(_ body: String) -> String {
@@ -66,9 +67,10 @@ struct WebhookDispatcherTests {
         open.end = nil
         try store.save(event: open, open: true)
         let first = Task { try await dispatcher.run() }
-        #expect(try await Waiting.until(seconds: 10) {
-            ((try? store.outbox()) ?? []).filter { $0.attempts >= 2 }.count == 2
-        })
+        #expect(
+            try await Waiting.until(seconds: 10) {
+                ((try? store.outbox()) ?? []).filter { $0.attempts >= 2 }.count == 2
+            })
         first.cancel()
         _ = try? await first.value
         #expect(try store.outbox().allSatisfy { $0.delivered == nil && $0.lastError != nil })
@@ -78,10 +80,14 @@ struct WebhookDispatcherTests {
         let receiver = Self.receiver(port: port, inbox: inbox)
         let server = Task { try await receiver.runService() }
         let second = Task { try await dispatcher.run() }
-        #expect(try await Waiting.until(seconds: 15) { inbox.bodies("json").count == 1 && inbox.bodies("slack").count == 1 })
+        #expect(
+            try await Waiting.until(seconds: 15) { inbox.bodies("json").count == 1 && inbox.bodies("slack").count == 1 }
+        )
         // The outage ends.
         try store.save(event: event, open: false)
-        #expect(try await Waiting.until(seconds: 15) { inbox.bodies("json").count == 2 && inbox.bodies("slack").count == 2 })
+        #expect(
+            try await Waiting.until(seconds: 15) { inbox.bodies("json").count == 2 && inbox.bodies("slack").count == 2 }
+        )
         // Rescans and a re-save of the same final event add nothing.
         try store.save(event: event, open: false)
         try await Task.sleep(for: .seconds(1.5))

@@ -11,7 +11,9 @@ extension APIRoutes {
     static let maxNoteLength = 4000
 
     func annotations(_ id: Int) throws -> Response {
-        guard try read({ try store.event(id: id) }) != nil else { throw HTTPError(.notFound, message: "no event \(id)") }
+        guard try read({ try store.event(id: id) }) != nil else {
+            throw HTTPError(.notFound, message: "no event \(id)")
+        }
         let notes = try read { try store.annotations(eventID: id) }
         return Self.json("{\"annotations\":[" + notes.map(Self.json).joined(separator: ",") + "]}")
     }
@@ -51,8 +53,12 @@ extension APIRoutes {
             throw HTTPError(.badRequest, message: "\"text\" is longer than \(Self.maxNoteLength) characters")
         }
         let author = (object["author"] as? String) ?? "anonymous"
-        guard author.count <= 200 else { throw HTTPError(.badRequest, message: "\"author\" is longer than 200 characters") }
-        guard try read({ try store.event(id: id) }) != nil else { throw HTTPError(.notFound, message: "no event \(id)") }
+        guard author.count <= 200 else {
+            throw HTTPError(.badRequest, message: "\"author\" is longer than 200 characters")
+        }
+        guard try read({ try store.event(id: id) }) != nil else {
+            throw HTTPError(.notFound, message: "no event \(id)")
+        }
         let note = try read { try store.addAnnotation(eventID: id, author: author, text: text, at: now()) }
         var headers = HTTPFields()
         headers[.contentType] = "application/json"

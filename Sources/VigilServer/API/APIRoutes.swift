@@ -173,11 +173,15 @@ public struct APIRoutes: Sendable {
             "vigil_store_bytes \(store.sizeInBytes)",
         ]
         let report = try read { try store.statusReport(now: t) }
-        lines += ["# HELP vigil_target_state A target's state now (1 for the state it is in).", "# TYPE vigil_target_state gauge"]
+        lines += [
+            "# HELP vigil_target_state A target's state now (1 for the state it is in).",
+            "# TYPE vigil_target_state gauge",
+        ]
         for target in report.targets {
             for state in ["up", "partial", "dark", "feed problem"] {
                 lines.append(
-                    "vigil_target_state{target=\"\(Self.label(target.name))\",state=\"\(state)\"} \(target.state == state ? 1 : 0)")
+                    "vigil_target_state{target=\"\(Self.label(target.name))\",state=\"\(state)\"} \(target.state == state ? 1 : 0)"
+                )
             }
         }
         if let heartbeat = report.heartbeat {
@@ -186,7 +190,9 @@ public struct APIRoutes: Sendable {
                 "# TYPE vigil_heartbeat_age_seconds gauge", "vigil_heartbeat_age_seconds \(max(0, t - heartbeat))",
             ]
         }
-        lines += ["# HELP vigil_webhook_pending Alerts waiting for delivery, per hook.", "# TYPE vigil_webhook_pending gauge"]
+        lines += [
+            "# HELP vigil_webhook_pending Alerts waiting for delivery, per hook.", "# TYPE vigil_webhook_pending gauge",
+        ]
         for (hook, n) in try read({ try store.pendingAlertCounts() }).sorted(by: { $0.key < $1.key }) {
             lines.append("vigil_webhook_pending{hook=\"\(Self.label(hook))\"} \(n)")
         }

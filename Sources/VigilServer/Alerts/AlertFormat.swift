@@ -60,7 +60,8 @@ public struct Webhook: Sendable, Hashable {
             o.add("event", raw: e.jsonLine)
             return o.closed
         case .slack:
-            let mark = kind == .eventEnd ? ":large_green_circle:" : (e.cause == .feedProblem ? ":warning:" : ":red_circle:")
+            let mark =
+                kind == .eventEnd ? ":large_green_circle:" : (e.cause == .feedProblem ? ":warning:" : ":red_circle:")
             let first = e.evidence.first.map { "\n> " + Self.slackEscape($0) } ?? ""
             var o = JSONObject()
             o.add(
@@ -94,7 +95,8 @@ public struct Webhook: Sendable, Hashable {
             return o.closed
         case .slack:
             var o = JSONObject()
-            o.add("text", (kind == .feedLost ? ":warning:" : ":white_check_mark:") + " *Vigil* " + Self.slackEscape(text))
+            o.add(
+                "text", (kind == .feedLost ? ":warning:" : ":white_check_mark:") + " *Vigil* " + Self.slackEscape(text))
             return o.closed
         }
     }

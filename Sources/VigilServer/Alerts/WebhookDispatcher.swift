@@ -128,7 +128,9 @@ public struct WebhookDispatcher: Service {
                 }
                 if entry.attempts + 1 >= options.maxAttempts {
                     try store.giveUp(id: entry.id, error: failure, at: now())
-                    onReport("webhook \(hook.url): gave up on \(entry.kind) \(entry.subject) after \(entry.attempts + 1) tries: \(failure)")
+                    onReport(
+                        "webhook \(hook.url): gave up on \(entry.kind) \(entry.subject) after \(entry.attempts + 1) tries: \(failure)"
+                    )
                     continue
                 }
                 let delay = min(options.maxBackoff, options.firstRetry * pow(2, Double(entry.attempts)))

@@ -76,7 +76,8 @@ enum Charts {
             laneTop += laneHeight + laneGap
             let peak = max(shares.compactMap { $0[a] }.max() ?? 1, 1)
             svg += lane(
-                name: "AS\(a)" + (names[a].map { " " + $0 } ?? ""), top: laneTop, height: laneHeight, left: left, right: width - right,
+                name: "AS\(a)" + (names[a].map { " " + $0 } ?? ""), top: laneTop, height: laneHeight, left: left,
+                right: width - right,
                 scale: String(format: "%.1f", peak))
             let t0 = laneTop
             var path = ""
@@ -90,7 +91,8 @@ enum Charts {
             if !path.isEmpty { svg += "<path class=\"series\" data-lane=\"AS\(a)\" d=\"\(path)\"/>" }
         }
         // Time axis.
-        svg += "<line class=\"axis\" x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(plotBottom))\" y2=\"\(f(plotBottom))\"/>"
+        svg +=
+            "<line class=\"axis\" x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(plotBottom))\" y2=\"\(f(plotBottom))\"/>"
         for i in 0...4 {
             let t = from + span * Double(i) / 4
             let iso = UTCTime.iso(t)
@@ -127,12 +129,16 @@ enum Charts {
 
     static func description(bins: [SignalBin], events: [DetectedEvent], gaps: [FeedGap]) -> String {
         var parts: [String] = []
-        if let low = bins.min(by: { $0.prefixesUp < $1.prefixesUp }), let high = bins.max(by: { $0.prefixesUp < $1.prefixesUp }) {
+        if let low = bins.min(by: { $0.prefixesUp < $1.prefixesUp }),
+            let high = bins.max(by: { $0.prefixesUp < $1.prefixesUp })
+        {
             parts.append("Prefixes up ranged from \(low.prefixesUp) to \(high.prefixesUp) of \(high.prefixes).")
         } else {
             parts.append("No signals in this range.")
         }
-        parts.append("\(events.count) event\(events.count == 1 ? "" : "s") and \(gaps.count) feed gap\(gaps.count == 1 ? "" : "s") shown.")
+        parts.append(
+            "\(events.count) event\(events.count == 1 ? "" : "s") and \(gaps.count) feed gap\(gaps.count == 1 ? "" : "s") shown."
+        )
         return parts.joined(separator: " ")
     }
 

@@ -43,7 +43,8 @@ public struct DashboardRoutes: Sendable {
         if let h = report.heartbeat { main += " (last heartbeat \(HTML.time(h)))" }
         main += ". Voting rule: \(HTML.escape(report.votingRule ?? "unknown")).</p>"
         for g in report.openGaps {
-            main += "<p>\(HTML.state("feed problem")) \(HTML.escape(g.source)) without data since \(HTML.time(g.start)): \(HTML.escape(g.reason))</p>"
+            main +=
+                "<p>\(HTML.state("feed problem")) \(HTML.escape(g.source)) without data since \(HTML.time(g.start)): \(HTML.escape(g.reason))</p>"
         }
         if report.targets.isEmpty {
             main += "<p>No targets yet: start <code>vigil watch</code> on this store.</p>"
@@ -79,7 +80,8 @@ public struct DashboardRoutes: Sendable {
         let q = request.uri.queryParameters
         let t = now()
         let to = try q.get("to").flatMap { $0.isEmpty ? nil : $0 }.map { try APIRoutes.time($0, "to") } ?? t
-        let from = try q.get("from").flatMap { $0.isEmpty ? nil : $0 }.map { try APIRoutes.time($0, "from") } ?? (to - 86400)
+        let from =
+            try q.get("from").flatMap { $0.isEmpty ? nil : $0 }.map { try APIRoutes.time($0, "from") } ?? (to - 86400)
         guard from < to, to - from <= 400 * 86400 else {
             throw HTTPError(.badRequest, message: "from must be before to, and at most 400 days before it")
         }
@@ -92,7 +94,8 @@ public struct DashboardRoutes: Sendable {
         let upstreams = Set(bins.flatMap { $0.upstreamShare.keys } + events.flatMap(\.upstreams)).sorted()
         let link = "/targets/" + Self.pathComponent(name)
         var main = "<h1>\(HTML.escape(name))</h1>"
-        main += "<p class=\"muted\">From \(HTML.time(from)) to \(HTML.time(to))\(bin.map { ", \(HTML.duration($0)) bins (worst moment of each)" } ?? "").</p>"
+        main +=
+            "<p class=\"muted\">From \(HTML.time(from)) to \(HTML.time(to))\(bin.map { ", \(HTML.duration($0)) bins (worst moment of each)" } ?? "").</p>"
         main += "<div class=\"zoom\"><span>Show the last:</span>"
         for (label, seconds) in [("6 h", 6 * 3600.0), ("24 h", 86400), ("7 d", 7 * 86400), ("30 d", 30 * 86400)] {
             main += "<a href=\"\(link)?from=\(UTCTime.iso(to - seconds))&amp;to=\(UTCTime.iso(to))\">\(label)</a>"
@@ -115,7 +118,9 @@ public struct DashboardRoutes: Sendable {
     }
 
     func event(_ id: Int) throws -> Response {
-        guard let e = try read({ try store.event(id: id) }) else { throw HTTPError(.notFound, message: "no event \(id)") }
+        guard let e = try read({ try store.event(id: id) }) else {
+            throw HTTPError(.notFound, message: "no event \(id)")
+        }
         let notes = try read { try store.annotations(eventID: id) }
         let t = now()
         let end = e.end ?? t
@@ -130,29 +135,41 @@ public struct DashboardRoutes: Sendable {
         let names = try read { try store.upstreamNames(target: e.target) }
         var main = "<h1>Event \(e.id): <span class=\"cause\">\(HTML.escape(e.cause.rawValue))</span></h1>"
         main += "<dl class=\"facts\">"
-        main += "<dt>Target</dt><dd><a href=\"/targets/\(Self.pathComponent(e.target))\">\(HTML.escape(e.target))</a></dd>"
-        main += "<dt>Diagnosis</dt><dd data-diagnosis=\"\(HTML.escape(e.cause.rawValue))\">\(HTML.escape(Self.explain(e.cause))) (confidence \(Int((e.confidence * 100).rounded())) %)</dd>"
+        main +=
+            "<dt>Target</dt><dd><a href=\"/targets/\(Self.pathComponent(e.target))\">\(HTML.escape(e.target))</a></dd>"
+        main +=
+            "<dt>Diagnosis</dt><dd data-diagnosis=\"\(HTML.escape(e.cause.rawValue))\">\(HTML.escape(Self.explain(e.cause))) (confidence \(Int((e.confidence * 100).rounded())) %)</dd>"
         main += "<dt>Start</dt><dd>\(HTML.time(e.start))</dd>"
         main += "<dt>End</dt><dd>\(e.end.map(HTML.time) ?? "<strong>ongoing</strong>")</dd>"
         main += "<dt>Duration</dt><dd>\(HTML.duration(end - e.start))\(e.end == nil ? " so far" : "")</dd>"
-        main += "<dt>Scope</dt><dd>\(e.prefixes.count) prefix\(e.prefixes.count == 1 ? "" : "es"), severity \(String(format: "%.1f", e.severity))</dd>"
+        main +=
+            "<dt>Scope</dt><dd>\(e.prefixes.count) prefix\(e.prefixes.count == 1 ? "" : "es"), severity \(String(format: "%.1f", e.severity))</dd>"
         main += "<dt>Upstreams</dt><dd>\(e.upstreams.isEmpty ? "none" : Self.upstreams(e.upstreams, names))</dd>"
-        if !e.origins.isEmpty { main += "<dt>Origins seen</dt><dd>\(e.origins.map { "AS\($0)" }.joined(separator: ", "))</dd>" }
+        if !e.origins.isEmpty {
+            main += "<dt>Origins seen</dt><dd>\(e.origins.map { "AS\($0)" }.joined(separator: ", "))</dd>"
+        }
         main += "</dl>"
         main += Charts.timeline(
             bins: bins, from: from, to: to, upstreams: upstreams, names: names, gaps: gaps, events: [e],
             title: "\(e.target) around event \(e.id)")
-        main += "<h2>Evidence</h2><ul class=\"evidence\">" + e.evidence.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
-        main += "<h2>Affected prefixes</h2><ul>" + e.prefixes.map { "<li>\(HTML.escape($0.description))</li>" }.joined() + "</ul>"
+        main +=
+            "<h2>Evidence</h2><ul class=\"evidence\">" + e.evidence.map { "<li>\(HTML.escape($0))</li>" }.joined()
+            + "</ul>"
+        main +=
+            "<h2>Affected prefixes</h2><ul>" + e.prefixes.map { "<li>\(HTML.escape($0.description))</li>" }.joined()
+            + "</ul>"
         main += "<h2>Annotations</h2>"
         if notes.isEmpty {
             main += "<p class=\"muted\">None yet.</p>"
         } else {
-            main += "<ul class=\"notes\">" + notes.map {
-                "<li><strong>\(HTML.escape($0.author))</strong>, \(HTML.time($0.created)): <span class=\"note\">\(HTML.escape($0.text))</span></li>"
-            }.joined() + "</ul>"
+            main +=
+                "<ul class=\"notes\">"
+                + notes.map {
+                    "<li><strong>\(HTML.escape($0.author))</strong>, \(HTML.time($0.created)): <span class=\"note\">\(HTML.escape($0.text))</span></li>"
+                }.joined() + "</ul>"
         }
-        main += "<p class=\"muted\">Add one with <code>POST /api/v1/events/\(e.id)/annotations</code> and the server's bearer token.</p>"
+        main +=
+            "<p class=\"muted\">Add one with <code>POST /api/v1/events/\(e.id)/annotations</code> and the server's bearer token.</p>"
         return Self.html(HTML.page(title: "Event \(e.id)", main: main))
     }
 

@@ -32,7 +32,8 @@ struct ChangeStream: Sendable {
                 let started = clock.now
                 var lastSent = started
                 var version = (try? store.version()) ?? ""
-                try await writer.write(ByteBuffer(string: "retry: 3000\nevent: hello\ndata: {\"version\":\"\(version)\"}\n\n"))
+                try await writer.write(
+                    ByteBuffer(string: "retry: 3000\nevent: hello\ndata: {\"version\":\"\(version)\"}\n\n"))
                 while !Task.isCancelled && !Task.isShuttingDownGracefully && clock.now - started < lifetime {
                     try await Task.sleep(for: poll)
                     let now = (try? store.version()) ?? version

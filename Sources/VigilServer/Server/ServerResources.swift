@@ -30,7 +30,8 @@ enum ServerResources {
             dirs.append(exe.appendingPathComponent(bundle).path)
         }
         dirs.append(Bundle.main.bundleURL.appendingPathComponent(bundle).path)
-        dirs.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path + "/Resources")
+        dirs.append(
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path + "/Resources")
         return dirs
     }
 }
