@@ -62,7 +62,11 @@ let package = Package(
         .target(name: "VigilReplay", dependencies: ["Vigil", "MRT", "BGP"], swiftSettings: strict),
         // Durable history in one SQLite file: events, signals, feed gaps, peers, targets.
         .target(
-            name: "VigilStore", dependencies: ["Vigil", "BGP", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "VigilStore",
+            dependencies: [
+                "Vigil", "BGP", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         // The HTTP API, the dashboard pages, server-sent events, metrics and webhooks over a store.
         .target(
@@ -110,8 +114,11 @@ let package = Package(
         .testTarget(name: "BMPTests", dependencies: ["BMP", "MRT", "BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(name: "RISLiveTests", dependencies: ["RISLive", "BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(
-            name: "VigilStoreTests", dependencies: ["VigilStore", "Vigil", "BGP", "VigilTesting"], swiftSettings: strict
-        ),
+            name: "VigilStoreTests",
+            dependencies: [
+                "VigilStore", "Vigil", "BGP", "VigilTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "VigilLiveTests",
             dependencies: ["VigilLive", "VigilStore", "RISLive", "BMP", "Vigil", "BGP", "VigilTesting"],

@@ -50,59 +50,61 @@ extension VigilStore {
     /// True for the causes that mean the target lost routes (not a hijack, not our own feed).
     public static func isOutage(_ e: DetectedEvent) -> Bool { e.cause != .hijack && e.cause != .feedProblem }
 
-    /// The store's status at `now`.
+    /// The store's status at `now`, read in one transaction (one consistent moment).
     public func statusReport(now: Double) throws(StoreError) -> StatusReport {
-        let heartbeat = try setting("heartbeat").flatMap(Double.init)
-        let stopped = try setting("stopped").flatMap(Double.init)
-        let gaps = try feedGaps(from: now).filter { $0.end == nil }
-        var list: [TargetStatus] = []
-        for t in try targets() {
-            let open = try events(target: t.name, open: true)
-            let last = try lastSignalBin(target: t.name)
-            let state = Self.state(openEvents: open, lastPrefixesUp: last?.prefixesUp, feedGap: !gaps.isEmpty)
-            var since: Double?
-            switch state {
-            case "feed problem":
-                since = (gaps.map(\.start) + open.filter { $0.cause == .feedProblem }.map(\.start)).min()
-            case "up":
-                since = try lastOutageEnd(target: t.name)
-            default:
-                since = open.filter(Self.isOutage).map(\.start).min()
+        try read { db in
+            let heartbeat = try Self.setting(db, "heartbeat").flatMap(Double.init)
+            let stopped = try Self.setting(db, "stopped").flatMap(Double.init)
+            let gaps = try Self.feedGaps(db, from: now).filter { $0.end == nil }
+            var list: [TargetStatus] = []
+            for t in try Self.targets(db) {
+                let open = try Self.events(db, target: t.name, open: true)
+                let last = try Self.lastSignalBin(db, target: t.name)
+                let state = Self.state(openEvents: open, lastPrefixesUp: last?.prefixesUp, feedGap: !gaps.isEmpty)
+                var since: Double?
+                switch state {
+                case "feed problem":
+                    since = (gaps.map(\.start) + open.filter { $0.cause == .feedProblem }.map(\.start)).min()
+                case "up":
+                    since = try Self.lastOutageEnd(db, target: t.name)
+                default:
+                    since = open.filter(Self.isOutage).map(\.start).min()
+                }
+                list.append(
+                    TargetStatus(
+                        name: t.name, description: t.description, state: state, since: since, open: open, last: last))
             }
-            list.append(
-                TargetStatus(
-                    name: t.name, description: t.description, state: state, since: since, open: open, last: last))
+            return StatusReport(
+                time: now, heartbeat: heartbeat,
+                running: heartbeat.map { now - $0 < 30 && (stopped ?? 0) < $0 } ?? false,
+                votingRule: try Self.setting(db, "voting_rule"),
+                countersJSON: try Self.setting(db, "counters") ?? "{}", openGaps: gaps, targets: list)
         }
-        return StatusReport(
-            time: now, heartbeat: heartbeat,
-            running: heartbeat.map { now - $0 < 30 && (stopped ?? 0) < $0 } ?? false,
-            votingRule: try setting("voting_rule"), countersJSON: try setting("counters") ?? "{}", openGaps: gaps,
-            targets: list)
     }
 
     /// A target's newest signal bin.
     public func lastSignalBin(target: String) throws(StoreError) -> SignalBin? {
-        try read { db in
-            try Row.fetchOne(
-                db,
+        try read { db in try Self.lastSignalBin(db, target: target) }
+    }
+
+    static func lastSignalBin(_ db: Database, target: String) throws -> SignalBin? {
+        try Row.fetchOne(
+            db.cachedStatement(
                 sql: """
                     SELECT start AS bin_start, seconds AS bin_seconds, prefixes_up, prefixes, voting_peers, updates,
                         visibility, upstreams FROM signals WHERE target = ? ORDER BY start DESC LIMIT 1
-                    """, arguments: [target]
-            ).map(Self.signalBin)
-        }
+                    """), arguments: [target]
+        ).map(Self.signalBin)
     }
 
     /// When the target's last outage (not a hijack, not a feed problem) ended.
-    func lastOutageEnd(target: String) throws(StoreError) -> Double? {
-        try read { db in
-            try Double.fetchOne(
-                db,
+    static func lastOutageEnd(_ db: Database, target: String) throws -> Double? {
+        try Double.fetchOne(
+            db.cachedStatement(
                 sql: """
                     SELECT MAX("end") FROM events WHERE target = ? AND state = 'closed'
                         AND cause NOT IN ('hijack', 'feed-problem')
-                    """, arguments: [target])
-        }
+                    """), arguments: [target])
     }
 }
 

@@ -124,7 +124,7 @@ extension VigilStore {
             let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT (SELECT MAX(updated) FROM events) AS e, (SELECT MAX(rowid) FROM signals) AS s,
+                    SELECT (SELECT MAX(updated) FROM events) AS e, (SELECT value FROM settings WHERE key = 'signals_written') AS s,
                         (SELECT COUNT(*) || '-' || COALESCE(MAX("end"), 0) FROM feed_gaps) AS g,
                         (SELECT MAX(id) FROM annotations) AS a
                     """)

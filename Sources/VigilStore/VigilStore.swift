@@ -106,10 +106,12 @@ public final class VigilStore: Sendable {
 
     /// The targets recorded: (name, description).
     public func targets() throws(StoreError) -> [(name: String, description: String)] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT name, description FROM targets ORDER BY name").map {
-                (name: $0["name"] as String, description: $0["description"] as String)
-            }
+        try read { db in try Self.targets(db) }
+    }
+
+    static func targets(_ db: Database) throws -> [(name: String, description: String)] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT name, description FROM targets ORDER BY name")).map {
+            (name: $0["name"] as String, description: $0["description"] as String)
         }
     }
 
@@ -148,6 +150,15 @@ public final class VigilStore: Sendable {
         target: String? = nil, since: Double? = nil, until: Double? = nil, cause: Cause? = nil, open: Bool? = nil,
         limit: Int = 1000
     ) throws(StoreError) -> [DetectedEvent] {
+        try read { db in
+            try Self.events(db, target: target, since: since, until: until, cause: cause, open: open, limit: limit)
+        }
+    }
+
+    static func events(
+        _ db: Database, target: String? = nil, since: Double? = nil, until: Double? = nil, cause: Cause? = nil,
+        open: Bool? = nil, limit: Int = 1000
+    ) throws -> [DetectedEvent] {
         var clauses: [String] = []
         var arguments: [DatabaseValue] = []
         if let target {
@@ -173,8 +184,7 @@ public final class VigilStore: Sendable {
         let sql =
             "SELECT * FROM events" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
             + " ORDER BY start DESC, id DESC LIMIT \(max(0, limit))"
-        let args = StatementArguments(arguments)
-        return try read { db in try Row.fetchAll(db, sql: sql, arguments: args).map(Self.event) }
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map(Self.event)
     }
 
     /// One event by id, or nil.
@@ -215,6 +225,12 @@ public final class VigilStore: Sendable {
                 s.target, s.start, s.seconds, s.prefixesUp, s.prefixes, s.votingPeers, s.updates, vis.closed,
                 ups.closed,
             ])
+        // The change marker pages poll (`version()`).
+        try db.execute(
+            sql: """
+                INSERT INTO settings (key, value) VALUES ('signals_written', '1')
+                ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                """)
     }
 
     /// The bins of a target between two times, oldest first.
@@ -269,15 +285,17 @@ public final class VigilStore: Sendable {
 
     /// Feed gaps overlapping a time range, oldest first.
     public func feedGaps(from: Double = 0, to: Double = .infinity) throws(StoreError) -> [FeedGap] {
+        try read { db in try Self.feedGaps(db, from: from, to: to) }
+    }
+
+    static func feedGaps(_ db: Database, from: Double = 0, to: Double = .infinity) throws -> [FeedGap] {
         let upper = to.isFinite ? to : Double.greatestFiniteMagnitude
-        return try read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM feed_gaps WHERE start <= ? AND (\"end\" IS NULL OR \"end\" >= ?) ORDER BY start",
-                arguments: [upper, from]
-            ).map {
-                FeedGap(id: $0["id"], source: $0["source"], start: $0["start"], end: $0["end"], reason: $0["reason"])
-            }
+        return try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT * FROM feed_gaps WHERE start <= ? AND (\"end\" IS NULL OR \"end\" >= ?) ORDER BY start"),
+            arguments: [upper, from]
+        ).map {
+            FeedGap(id: $0["id"], source: $0["source"], start: $0["start"], end: $0["end"], reason: $0["reason"])
         }
     }
 
@@ -323,7 +341,11 @@ public final class VigilStore: Sendable {
 
     /// A stored setting.
     public func setting(_ key: String) throws(StoreError) -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
+        try read { db in try Self.setting(db, key) }
+    }
+
+    static func setting(_ db: Database, _ key: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?"), arguments: [key])
     }
 
     /// Stores a setting.

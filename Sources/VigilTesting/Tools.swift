@@ -84,6 +84,12 @@ public enum Tools {
         return Result(status: process.terminationStatus, stdout: stdout, stderr: errorBox.data)
     }
 
+    /// Runs one statement with Debian's `sqlite3` shell on the file at `path`; its output, trimmed.
+    public static func sqlite(_ path: String, _ sql: String) throws -> String {
+        try run(which("sqlite3", package: "Debian's sqlite3 package"), [path, sql]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Runs `bgpdump` (Debian's 1.6.2) with `arguments`.
     public static func bgpdump(_ arguments: [String]) throws -> Result {
         try run(which("bgpdump", package: "Debian's bgpdump package"), arguments)

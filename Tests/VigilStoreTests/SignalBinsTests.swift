@@ -51,11 +51,45 @@ import VigilTesting
         let store = try Self.store()
         #expect(try store.lastSignalBin(target: "t")?.start == 1_140)
         #expect(try store.lastSignalBin(target: "nobody") == nil)
-        let shell = try Tools.run(
-            try Tools.which("sqlite3", package: "Debian's sqlite3 package"),
-            [store.path, "SELECT MIN(prefixes_up), SUM(updates) FROM signals WHERE start >= 900 AND start < 1200"])
-        let fields = String(decoding: shell.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let fields = try Tools.sqlite(
+            store.path, "SELECT MIN(prefixes_up), SUM(updates) FROM signals WHERE start >= 900 AND start < 1200")
         let bin = try #require(try store.signalBins(target: "t", from: 900, to: 1_200, bin: 300).first)
         #expect(fields == "\(bin.prefixesUp)|\(bin.updates)")
+    }
+}
+
+/// The API's signals array, written straight from SQLite rows.
+@Suite struct SignalsJSONTests {
+    @Test("the bytes parse as JSON and carry each bin's figures, times written as UTCTime.iso writes them")
+    func sameAsBins() throws {
+        let store = try SignalBinsTests.store()
+        // A bin at a fractional second and one on another day, for the time writer.
+        for start in [86_400 * 3 + 0.25, 86_400 * 400 + 59.5] {
+            try store.save(
+                signals: StoredSignals(
+                    target: "t", start: start, seconds: 60, prefixesUp: 1, prefixes: 4, votingPeers: 2, updates: 0,
+                    visibility: [IPPrefix(address: IPAddress(v4: 0x0A00_0000), length: 8): 0.5],
+                    upstreamShare: [:]))
+        }
+        for bin in [nil, 300.0] {
+            let bytes = try store.signalsJSON(target: "t", from: 0, to: 1e9, bin: bin)
+            let parsed = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [[String: Any]])
+            let bins = try store.signalBins(target: "t", from: 0, to: 1e9, bin: bin)
+            #expect(parsed.count == bins.count)
+            for (p, b) in zip(parsed, bins) {
+                #expect(p["start"] as? String == UTCTime.iso(b.start))
+                #expect(p["seconds"] as? Int == Int(b.seconds))
+                #expect(p["prefixes_up"] as? Int == b.prefixesUp)
+                #expect(p["updates"] as? Int == b.updates)
+                #expect(p["voting_peers"] as? Int == b.votingPeers)
+                #expect((p["upstreams"] as? [String: Any])?.count == b.upstreamShare.count)
+            }
+        }
+        // Hand-written times: 3 days and a quarter second; 400 days and 59.5 s (1971-02-05).
+        let text = String(decoding: try store.signalsJSON(target: "t", from: 0, to: 1e9), as: UTF8.self)
+        #expect(text.contains(#""start":"1970-01-04T00:00:00.250Z""#))
+        #expect(text.contains(#""start":"1971-02-05T00:00:59.500Z""#))
+        #expect(text.contains(#""visibility":{"10.0.0.0/8":0.5}"#))
+        #expect(try store.signalsJSON(target: "nobody", from: 0, to: 1e9) == Array("[]".utf8))
     }
 }

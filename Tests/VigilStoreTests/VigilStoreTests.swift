@@ -49,11 +49,8 @@ import VigilTesting
         let path = Self.temporaryPath()
         let store = try VigilStore(path: path)
         try store.save(event: Self.event(id: 1, end: nil), open: true)
-        let sqlite3 = try Tools.which("sqlite3", package: "Debian's sqlite3 package")
-        let mode = try Tools.run(sqlite3, [path, "PRAGMA journal_mode;"]).output
-        #expect(mode.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
-        let cause = try Tools.run(sqlite3, [path, "SELECT cause, state FROM events WHERE id = 1;"]).output
-        #expect(cause.trimmingCharacters(in: .whitespacesAndNewlines) == "origin-side|open")
+        #expect(try Tools.sqlite(path, "PRAGMA journal_mode;") == "wal")
+        #expect(try Tools.sqlite(path, "SELECT cause, state FROM events WHERE id = 1;") == "origin-side|open")
     }
 
     @Test("a batch's routes, withdrawals and peer losses leave exactly the routes still held")
@@ -129,8 +126,7 @@ import VigilTesting
     func newerSchemaIsRefused() throws {
         let path = Self.temporaryPath()
         _ = try VigilStore(path: path)
-        let sqlite3 = try Tools.which("sqlite3", package: "Debian's sqlite3 package")
-        _ = try Tools.run(sqlite3, [path, "INSERT INTO grdb_migrations VALUES ('99 from the future');"])
+        _ = try Tools.sqlite(path, "INSERT INTO grdb_migrations VALUES ('99 from the future');")
         #expect(throws: StoreError.self) { _ = try VigilStore(path: path) }
         do {
             _ = try VigilStore(path: path)

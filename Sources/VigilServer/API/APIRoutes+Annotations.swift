@@ -10,11 +10,11 @@ extension APIRoutes {
     /// The longest note accepted, characters.
     static let maxNoteLength = 4000
 
-    func annotations(_ id: Int) throws -> Response {
-        guard try read({ try store.event(id: id) }) != nil else {
+    func annotations(_ id: Int) async throws -> Response {
+        guard try await storeRead({ try store.event(id: id) }) != nil else {
             throw HTTPError(.notFound, message: "no event \(id)")
         }
-        let notes = try read { try store.annotations(eventID: id) }
+        let notes = try await storeRead { try store.annotations(eventID: id) }
         return Self.json("{\"annotations\":[" + notes.map(Self.json).joined(separator: ",") + "]}")
     }
 
@@ -56,10 +56,10 @@ extension APIRoutes {
         guard author.count <= 200 else {
             throw HTTPError(.badRequest, message: "\"author\" is longer than 200 characters")
         }
-        guard try read({ try store.event(id: id) }) != nil else {
+        guard try await storeRead({ try store.event(id: id) }) != nil else {
             throw HTTPError(.notFound, message: "no event \(id)")
         }
-        let note = try read { try store.addAnnotation(eventID: id, author: author, text: text, at: now()) }
+        let note = try await storeRead { try store.addAnnotation(eventID: id, author: author, text: text, at: now()) }
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.location] = "/api/v1/events/\(id)/annotations"

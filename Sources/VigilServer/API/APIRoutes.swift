@@ -29,24 +29,24 @@ public struct APIRoutes: Sendable {
     /// Adds the routes to `router`.
     public func add(to router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in Self.json(#"{"status":"ok"}"#) }
-        router.get("/api/v1/targets") { _, _ in try self.targets() }
-        router.get("/api/v1/status") { _, _ in try self.status() }
-        router.get("/api/v1/events") { request, _ in try self.events(request) }
-        router.get("/api/v1/events/{id}") { _, context in try self.event(try Self.id(context)) }
-        router.get("/api/v1/events/{id}/annotations") { _, context in try self.annotations(try Self.id(context)) }
+        router.get("/api/v1/targets") { _, _ in try await self.targets() }
+        router.get("/api/v1/status") { _, _ in try await self.status() }
+        router.get("/api/v1/events") { request, _ in try await self.events(request) }
+        router.get("/api/v1/events/{id}") { _, context in try await self.event(try Self.id(context)) }
+        router.get("/api/v1/events/{id}/annotations") { _, context in try await self.annotations(try Self.id(context)) }
         router.post("/api/v1/events/{id}/annotations") { request, context in
             try await self.annotate(try Self.id(context), request)
         }
         router.get("/api/v1/openapi.json") { _, _ in try Self.openAPI() }
         router.get("/api/v1/stream") { _, _ in ChangeStream(store: store).response() }
-        router.get("/api/v1/signals") { request, _ in try self.signals(request) }
-        router.get("/metrics") { _, _ in try self.metrics() }
+        router.get("/api/v1/signals") { request, _ in try await self.signals(request) }
+        router.get("/metrics") { _, _ in try await self.metrics() }
     }
 
     // MARK: Handlers
 
-    func targets() throws -> Response {
-        let items = try read { try store.targets() }.map { t -> String in
+    func targets() async throws -> Response {
+        let items = try await storeRead { try store.targets() }.map { t -> String in
             var o = JSONObject()
             o.add("name", t.name)
             o.add("description", t.description)
@@ -55,11 +55,11 @@ public struct APIRoutes: Sendable {
         return Self.json("{\"targets\":[" + items.joined(separator: ",") + "]}")
     }
 
-    func status() throws -> Response {
-        Self.json(try read { try store.statusReport(now: now()) }.json)
+    func status() async throws -> Response {
+        Self.json(try await storeRead { try store.statusReport(now: now()) }.json)
     }
 
-    func events(_ request: Request) throws -> Response {
+    func events(_ request: Request) async throws -> Response {
         let q = request.uri.queryParameters
         let since = try q.get("since").map { try Self.time($0, "since") }
         let until = try q.get("until").map { try Self.time($0, "until") }
@@ -87,17 +87,18 @@ public struct APIRoutes: Sendable {
             limit = n
         }
         let target = q.get("target")
-        let found = try read {
-            try store.events(target: target, since: since, until: until, cause: cause, open: open, limit: limit)
+        let (c, o, l) = (cause, open, limit)
+        let found = try await storeRead {
+            try store.events(target: target, since: since, until: until, cause: c, open: o, limit: l)
         }
         return Self.json("{\"events\":[" + found.map(\.jsonLine).joined(separator: ",") + "]}")
     }
 
-    func event(_ id: Int) throws -> Response {
-        guard let e = try read({ try store.event(id: id) }) else {
+    func event(_ id: Int) async throws -> Response {
+        guard let e = try await storeRead({ try store.event(id: id) }) else {
             throw HTTPError(.notFound, message: "no event \(id)")
         }
-        let notes = try read { try store.annotations(eventID: id) }
+        let notes = try await storeRead { try store.annotations(eventID: id) }
         return Self.json(
             String(e.jsonLine.dropLast()) + ",\"annotations\":[" + notes.map(Self.json).joined(separator: ",") + "]}")
     }
@@ -116,7 +117,7 @@ public struct APIRoutes: Sendable {
         return json(text)
     }
 
-    func signals(_ request: Request) throws -> Response {
+    func signals(_ request: Request) async throws -> Response {
         let q = request.uri.queryParameters
         guard let target = q.get("target") else { throw HTTPError(.badRequest, message: "target is required") }
         let t = now()
@@ -131,9 +132,8 @@ public struct APIRoutes: Sendable {
             }
             bin = b
         }
-        let bins = try read { try store.signalBins(target: target, from: from, to: to, bin: bin) }
-        var out = ByteBuffer()
-        out.reserveCapacity(64 + bins.count * (160 + (bins.first.map { $0.visibilityJSON.utf8.count } ?? 0)))
+        let size = bin
+        let array = try await storeRead { try store.signalsJSON(target: target, from: from, to: to, bin: size) }
         var o = JSONObject()
         o.add("target", target)
         o.add("from", UTCTime.iso(from))
@@ -141,25 +141,21 @@ public struct APIRoutes: Sendable {
         if let bin { o.add("bin", bin) }
         var head = o.closed
         head.removeLast()
-        out.writeString(head + ",\"signals\":[")
-        for (i, b) in bins.enumerated() {
-            if i > 0 { out.writeString(",") }
-            out.writeString(
-                "{\"start\":\"\(UTCTime.iso(b.start))\",\"seconds\":\(Int(b.seconds)),\"prefixes_up\":\(b.prefixesUp),"
-                    + "\"prefixes\":\(b.prefixes),\"voting_peers\":\(b.votingPeers),\"updates\":\(b.updates),"
-                    + "\"upstreams\":\(b.upstreamsJSON),\"visibility\":\(b.visibilityJSON)}")
-        }
-        out.writeString("]}")
+        var out = ByteBuffer()
+        out.reserveCapacity(head.utf8.count + array.count + 16)
+        out.writeString(head + ",\"signals\":")
+        out.writeBytes(array)
+        out.writeString("}")
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: out))
     }
 
-    func metrics() throws -> Response {
+    func metrics() async throws -> Response {
         let t = now()
-        let open = try read { try store.events(open: true, limit: 10_000) }
-        let gaps = try read { try store.feedGaps(from: t) }.filter { $0.end == nil }
-        let counters = try read { try store.setting("counters") } ?? "{}"
+        let open = try await storeRead { try store.events(open: true, limit: 10_000) }
+        let gaps = try await storeRead { try store.feedGaps(from: t) }.filter { $0.end == nil }
+        let counters = try await storeRead { try store.setting("counters") } ?? "{}"
         var lines = [
             "# HELP vigil_open_events Events open now, per cause.", "# TYPE vigil_open_events gauge",
         ]
@@ -172,7 +168,7 @@ public struct APIRoutes: Sendable {
             "# HELP vigil_store_bytes Size of the SQLite store, WAL included.", "# TYPE vigil_store_bytes gauge",
             "vigil_store_bytes \(store.sizeInBytes)",
         ]
-        let report = try read { try store.statusReport(now: t) }
+        let report = try await storeRead { try store.statusReport(now: t) }
         lines += [
             "# HELP vigil_target_state A target's state now (1 for the state it is in).",
             "# TYPE vigil_target_state gauge",
@@ -193,7 +189,7 @@ public struct APIRoutes: Sendable {
         lines += [
             "# HELP vigil_webhook_pending Alerts waiting for delivery, per hook.", "# TYPE vigil_webhook_pending gauge",
         ]
-        for (hook, n) in try read({ try store.pendingAlertCounts() }).sorted(by: { $0.key < $1.key }) {
+        for (hook, n) in try await storeRead({ try store.pendingAlertCounts() }).sorted(by: { $0.key < $1.key }) {
             lines.append("vigil_webhook_pending{hook=\"\(Self.label(hook))\"} \(n)")
         }
         if let object = try? JSONSerialization.jsonObject(with: Data(counters.utf8)) as? [String: Any] {
@@ -231,11 +227,4 @@ public struct APIRoutes: Sendable {
             .badRequest, message: "\(name) must be an ISO 8601 UTC time or seconds since the epoch, not \(text)")
     }
 
-    func read<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as StoreError {
-            throw HTTPError(.internalServerError, message: error.description)
-        }
-    }
 }

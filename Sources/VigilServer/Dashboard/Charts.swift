@@ -5,7 +5,9 @@ import VigilStore
 /// SVG charts drawn on the server: they show without JavaScript and scale to any screen.
 enum Charts {
     /// A small line of the share of prefixes up, for the overview.
-    static func sparkline(_ bins: [SignalBin], from: Double, to: Double, label: String) -> String {
+    static func sparkline(
+        _ bins: [SignalBin], events: [DetectedEvent] = [], from: Double, to: Double, label: String
+    ) -> String {
         let w = 160.0
         let h = 32.0
         let x = { (t: Double) in (t - from) / (to - from) * w }
@@ -13,10 +15,17 @@ enum Charts {
             b.prefixes == 0 ? h - 2 : 2 + (h - 4) * (1 - Double(b.prefixesUp) / Double(b.prefixes))
         }
         let path = steps(bins, x: x, y: y)
+        // Outages as marks at least 2 px wide, so a ten-minute event still shows on a day's line.
+        let marks = events.filter { $0.start < to && ($0.end ?? to) > from }.map { e -> String in
+            let x0 = x(max(e.start, from))
+            let x1 = max(x(min(e.end ?? to, to)), x0 + 2)
+            return "<rect class=\"band\" style=\"fill: var(--c-\(e.cause.rawValue))\" x=\"\(f(x0))\" y=\"0\" "
+                + "width=\"\(f(x1 - x0))\" height=\"\(Int(h))\"/>"
+        }
         return """
             <svg class="spark" viewBox="0 0 \(Int(w)) \(Int(h))" preserveAspectRatio="none" role="img" \
             aria-label="\(HTML.escape(label))"><title>\(HTML.escape(label))</title>\
-            <path class="series" d="\(path)"/></svg>
+            \(marks.joined())<path class="series" d="\(path)"/></svg>
             """
     }
 

@@ -20,24 +20,24 @@ public struct DashboardRoutes: Sendable {
 
     /// Adds the pages and the static files to `router`.
     public func add(to router: Router<BasicRequestContext>) {
-        router.get("/") { _, _ in try self.overview() }
+        router.get("/") { _, _ in try await self.overview() }
         router.get("/targets/{name}") { request, context in
-            try self.target(context.parameters.get("name") ?? "", request)
+            try await self.target(context.parameters.get("name") ?? "", request)
         }
         router.get("/events/{id}") { _, context in
             guard let id = context.parameters.get("id", as: Int.self) else {
                 throw HTTPError(.badRequest, message: "event id must be a number")
             }
-            return try self.event(id)
+            return try await self.event(id)
         }
         router.get("/static/{file}") { _, context in try Self.staticFile(context.parameters.get("file") ?? "") }
     }
 
     // MARK: Pages
 
-    func overview() throws -> Response {
+    func overview() async throws -> Response {
         let t = now()
-        let report = try read { try store.statusReport(now: t) }
+        let report = try await storeRead { try store.statusReport(now: t) }
         var main = "<h1>Overview</h1>"
         main += "<p class=\"muted\">Watch is \(report.running ? "running" : "not running")"
         if let h = report.heartbeat { main += " (last heartbeat \(HTML.time(h)))" }
@@ -56,10 +56,14 @@ public struct DashboardRoutes: Sendable {
             <th scope="col">Last 24 h (share of prefixes up)</th><th scope="col" class="hide-narrow">Open events</th></tr></thead><tbody>
             """
         for s in report.targets {
-            let bins = try read { try store.signalBins(target: s.name, from: t - 86400, to: t, bin: 900) }
+            let bins = try await storeRead { try store.signalBins(target: s.name, from: t - 86400, to: t, bin: 900) }
             let link = "/targets/" + Self.pathComponent(s.name)
+            let recent = try await storeRead {
+                try store.events(target: s.name, since: t - 86400, until: t, limit: 200)
+            }
             let spark = Charts.sparkline(
-                bins, from: t - 86400, to: t, label: "Share of \(s.name)'s prefixes up over the last 24 hours")
+                bins, events: recent.filter(VigilStore.isOutage), from: t - 86400, to: t,
+                label: "Share of \(s.name)'s prefixes up over the last 24 hours")
             let open = s.open.map { "<a href=\"/events/\($0.id)\">\($0.id): \(HTML.escape($0.cause.rawValue))</a>" }
             main += """
                 <tr><th scope="row"><a href="\(link)">\(HTML.escape(s.name))</a><br><span class="muted">\(HTML.escape(s.description))</span></th>\
@@ -73,8 +77,8 @@ public struct DashboardRoutes: Sendable {
         return Self.html(HTML.page(title: "Overview", main: main))
     }
 
-    func target(_ name: String, _ request: Request) throws -> Response {
-        guard try read({ try store.targets() }).contains(where: { $0.name == name }) else {
+    func target(_ name: String, _ request: Request) async throws -> Response {
+        guard try await storeRead({ try store.targets() }).contains(where: { $0.name == name }) else {
             throw HTTPError(.notFound, message: "no target \(name)")
         }
         let q = request.uri.queryParameters
@@ -88,9 +92,9 @@ public struct DashboardRoutes: Sendable {
         let span = to - from
         // About 480 points across the chart, never finer than the stored minute.
         let bin = span <= 480 * 60 ? nil : (span / 480 / 60).rounded(.up) * 60
-        let bins = try read { try store.signalBins(target: name, from: from, to: to, bin: bin) }
-        let events = try read { try store.events(target: name, since: from, until: to, limit: 500) }
-        let gaps = try read { try store.feedGaps(from: from, to: to) }
+        let bins = try await storeRead { try store.signalBins(target: name, from: from, to: to, bin: bin) }
+        let events = try await storeRead { try store.events(target: name, since: from, until: to, limit: 500) }
+        let gaps = try await storeRead { try store.feedGaps(from: from, to: to) }
         let upstreams = Set(bins.flatMap { $0.upstreamShare.keys } + events.flatMap(\.upstreams)).sorted()
         let link = "/targets/" + Self.pathComponent(name)
         var main = "<h1>\(HTML.escape(name))</h1>"
@@ -108,7 +112,7 @@ public struct DashboardRoutes: Sendable {
             <label for="to">to</label><input id="to" name="to" value="\(UTCTime.iso(to.rounded(.up)))" size="20">\
             <button type="submit">Show</button></form></div>
             """
-        let names = try read { try store.upstreamNames(target: name) }
+        let names = try await storeRead { try store.upstreamNames(target: name) }
         main += Charts.timeline(
             bins: bins, from: from, to: to, upstreams: upstreams, names: names, gaps: gaps, events: events,
             title: "\(name): prefixes up and routes per voting peer through each upstream")
@@ -117,11 +121,11 @@ public struct DashboardRoutes: Sendable {
         return Self.html(HTML.page(title: name, main: main))
     }
 
-    func event(_ id: Int) throws -> Response {
-        guard let e = try read({ try store.event(id: id) }) else {
+    func event(_ id: Int) async throws -> Response {
+        guard let e = try await storeRead({ try store.event(id: id) }) else {
             throw HTTPError(.notFound, message: "no event \(id)")
         }
-        let notes = try read { try store.annotations(eventID: id) }
+        let notes = try await storeRead { try store.annotations(eventID: id) }
         let t = now()
         let end = e.end ?? t
         let margin = max(end - e.start, 300)
@@ -129,10 +133,10 @@ public struct DashboardRoutes: Sendable {
         let to = min(end + margin, max(t, e.start + 60))
         let span = to - from
         let bin = span <= 480 * 60 ? nil : (span / 480 / 60).rounded(.up) * 60
-        let bins = try read { try store.signalBins(target: e.target, from: from, to: to, bin: bin) }
-        let gaps = try read { try store.feedGaps(from: from, to: to) }
+        let bins = try await storeRead { try store.signalBins(target: e.target, from: from, to: to, bin: bin) }
+        let gaps = try await storeRead { try store.feedGaps(from: from, to: to) }
         let upstreams = Set(bins.flatMap { $0.upstreamShare.keys } + e.upstreams).sorted()
-        let names = try read { try store.upstreamNames(target: e.target) }
+        let names = try await storeRead { try store.upstreamNames(target: e.target) }
         var main = "<h1>Event \(e.id): <span class=\"cause\">\(HTML.escape(e.cause.rawValue))</span></h1>"
         main += "<dl class=\"facts\">"
         main +=
@@ -244,11 +248,4 @@ public struct DashboardRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    func read<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as StoreError {
-            throw HTTPError(.internalServerError, message: error.description)
-        }
-    }
 }

@@ -31,12 +31,12 @@ struct ChangeStream: Sendable {
                 let clock = ContinuousClock()
                 let started = clock.now
                 var lastSent = started
-                var version = (try? store.version()) ?? ""
+                var version = (try? await storeRead { try store.version() }) ?? ""
                 try await writer.write(
                     ByteBuffer(string: "retry: 3000\nevent: hello\ndata: {\"version\":\"\(version)\"}\n\n"))
                 while !Task.isCancelled && !Task.isShuttingDownGracefully && clock.now - started < lifetime {
                     try await Task.sleep(for: poll)
-                    let now = (try? store.version()) ?? version
+                    let now = (try? await storeRead { try store.version() }) ?? version
                     if now != version {
                         version = now
                         try await writer.write(ByteBuffer(string: "event: change\ndata: {\"version\":\"\(now)\"}\n\n"))
