@@ -55,7 +55,7 @@ public enum LoopbackSocket {
     }
 
     /// An open connection.
-    public final class Connection {
+    public final class Connection: @unchecked Sendable {
         let fd: Int32
 
         /// Connects to 127.0.0.1:`port`.

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import MRT
 
@@ -82,6 +83,15 @@ public enum Tools {
         process.waitUntilExit()
         while !errorBox.done { usleep(1000) }
         return Result(status: process.terminationStatus, stdout: stdout, stderr: errorBox.data)
+    }
+
+    /// Runs blocking work (a child process, a socket read) on a dispatch thread and awaits it, so a test
+    /// does not hold one of Swift's few cooperative threads while a server in the same process needs them.
+    public static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async(
+                execute: DispatchWorkItem { continuation.resume(with: Swift.Result { try body() }) })
+        }
     }
 
     /// Runs one statement with Debian's `sqlite3` shell on the file at `path`; its output, trimmed.

@@ -142,6 +142,10 @@ import VigilStore
                 #expect(text.contains("vigil_open_events{cause=\"origin-side\"} 1\n"))
                 #expect(text.contains("vigil_open_events{cause=\"hijack\"} 0\n"))
                 #expect(text.contains("vigil_store_bytes "))
+                // Dark (open origin-side outage, last bin 0 of 2 up), and only dark.
+                #expect(text.contains("vigil_target_state{target=\"north-korea\",state=\"dark\"} 1\n"))
+                #expect(text.contains("vigil_target_state{target=\"north-korea\",state=\"up\"} 0\n"))
+                #expect(!text.contains("vigil_heartbeat_age_seconds"))  // watch never ran on this store
             }
         }
     }

@@ -18,8 +18,14 @@ struct BrowserTests {
 
     /// Runs Chromium on `url`: the DOM it ends with and what it logged; with `screenshot`, also a PNG.
     static func chromium(_ url: String, screenshot: String? = nil, size: String = "1280,900", dark: Bool = false)
-        throws -> (dom: String, log: String)
+        async throws -> (dom: String, log: String)
     {
+        try await Tools.offload { try runChromium(url, screenshot: screenshot, size: size, dark: dark) }
+    }
+
+    static func runChromium(_ url: String, screenshot: String?, size: String, dark: Bool) throws -> (
+        dom: String, log: String
+    ) {
         let browser = try Tools.which("chromium", package: "Debian's chromium package")
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent(
             "vigil-chromium-\(UUID().uuidString)")
@@ -52,21 +58,21 @@ struct BrowserTests {
             let from = UTCTime.iso(truth.faultAt - 20)
             let to = UTCTime.iso(repaired + 20)
 
-            let overview = try Self.chromium(base + "/", screenshot: shots + "/overview.png")
+            let overview = try await Self.chromium(base + "/", screenshot: shots + "/overview.png")
             #expect(Self.console(overview.log).isEmpty, "\(Self.console(overview.log))")
             // The script ran (it marks the document) and the target is back up after the repair.
             #expect(overview.dom.contains(#"<html lang="en" class="js">"#))
             #expect(overview.dom.contains(#"data-state="up""#))
             #expect(overview.dom.contains(#"href="/targets/north-korea""#))
 
-            let target = try Self.chromium(
+            let target = try await Self.chromium(
                 base + "/targets/north-korea?from=\(from)&to=\(to)", screenshot: shots + "/target.png")
             #expect(Self.console(target.log).isEmpty, "\(Self.console(target.log))")
             #expect(target.dom.contains(#"class="band" data-event="1""#))
             #expect(target.dom.contains(#"data-lane="AS4837""#))
             #expect(target.dom.contains("AS20485 TransTeleCom"))
 
-            let event = try Self.chromium(base + "/events/1", screenshot: shots + "/event.png")
+            let event = try await Self.chromium(base + "/events/1", screenshot: shots + "/event.png")
             #expect(Self.console(event.log).isEmpty, "\(Self.console(event.log))")
             #expect(event.dom.contains(#"data-diagnosis="origin-side""#))
             #expect(event.dom.contains("Internal failure: the target withdrew its routes itself"))
@@ -74,7 +80,7 @@ struct BrowserTests {
             for p in truth.prefixes { #expect(event.dom.contains("<li>\(p)</li>")) }
 
             // A phone in dark mode: same content, no console message.
-            let phone = try Self.chromium(
+            let phone = try await Self.chromium(
                 base + "/events/1", screenshot: shots + "/event-phone-dark.png", size: "390,844", dark: true)
             #expect(Self.console(phone.log).isEmpty)
             #expect(phone.dom.contains(#"data-diagnosis="origin-side""#))

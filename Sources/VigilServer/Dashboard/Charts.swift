@@ -17,14 +17,15 @@ enum Charts {
         let path = steps(bins, x: x, y: y)
         // Outages as marks at least 2 px wide, so a ten-minute event still shows on a day's line.
         let marks = events.filter { $0.start < to && ($0.end ?? to) > from }.map { e -> String in
-            let x0 = x(max(e.start, from))
-            let x1 = max(x(min(e.end ?? to, to)), x0 + 2)
+            let x0 = min(x(max(e.start, from)), w - 3)
+            let x1 = max(x(min(e.end ?? to, to)), x0 + 3)
             return "<rect class=\"band\" style=\"fill: var(--c-\(e.cause.rawValue))\" x=\"\(f(x0))\" y=\"0\" "
                 + "width=\"\(f(x1 - x0))\" height=\"\(Int(h))\"/>"
         }
         return """
             <svg class="spark" viewBox="0 0 \(Int(w)) \(Int(h))" preserveAspectRatio="none" role="img" \
             aria-label="\(HTML.escape(label))"><title>\(HTML.escape(label))</title>\
+            <rect class="frame" x="0" y="0" width="\(Int(w))" height="\(Int(h))"/>\
             \(marks.joined())<path class="series" d="\(path)"/></svg>
             """
     }

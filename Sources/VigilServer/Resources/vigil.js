@@ -21,6 +21,7 @@
       .catch(function () { say("Live: refresh failed, will retry"); })
       .then(function () { busy = false; if (again) { again = false; refresh(); } });
   }
+  say("Live: connecting");
   var source = new EventSource("/api/v1/stream");
   source.addEventListener("hello", function () { say("Live"); });
   source.addEventListener("change", refresh);
