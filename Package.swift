@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "VigilStore", targets: ["VigilStore"]),
         .library(name: "VigilLive", targets: ["VigilLive"]),
         .library(name: "VigilServer", targets: ["VigilServer"]),
+        .library(name: "Probing", targets: ["Probing"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
     ],
     dependencies: [
@@ -79,6 +80,14 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json"), .copy("Resources/vigil.css"), .copy("Resources/vigil.js")],
             swiftSettings: strict),
+        // Active measurements: ICMP echo, TCP connect, DNS, HTTP(S), traceroute; rate limits.
+        .target(
+            name: "Probing",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         // Live monitoring: RIS Live and BMP sources into the shared view, detector and store.
         .target(
             name: "VigilLive",
@@ -93,6 +102,7 @@ let package = Package(
             name: "VigilCLI",
             dependencies: [
                 "BGP", "MRT", "Vigil", "VigilReplay", "VigilStore", "VigilLive", "VigilServer", "RISLive", "BMP",
+                "Probing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,6 +140,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict),
+        .testTarget(name: "ProbingTests", dependencies: ["Probing", "VigilTesting"], swiftSettings: strict),
         .testTarget(name: "VigilTests", dependencies: ["Vigil", "BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(
             name: "VigilReplayTests", dependencies: ["VigilReplay", "Vigil", "MRT", "BGP", "VigilTesting"],

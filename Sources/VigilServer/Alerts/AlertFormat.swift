@@ -49,13 +49,8 @@ public struct Webhook: Sendable, Hashable {
         let text = "\(e.target): \(e.cause.rawValue) \(verb) at \(when), \(scope)"
         switch format {
         case .json:
-            var o = JSONObject()
-            o.add("type", "vigil.alert")
-            o.add("kind", kind.rawValue)
-            o.add("time", UTCTime.iso(time))
+            var o = Self.header(kind, time: time, subject: "event:\(e.id)", text: text)
             o.add("target", e.target)
-            o.add("subject", "event:\(e.id)")
-            o.add("text", text)
             o.add("url", link)
             o.add("event", raw: e.jsonLine)
             return o.closed
@@ -80,12 +75,7 @@ public struct Webhook: Sendable, Hashable {
             : "feed \(gap.source) restored at \(UTCTime.iso(gap.end ?? time)) after \(Int((gap.end ?? time) - gap.start)) s"
         switch format {
         case .json:
-            var o = JSONObject()
-            o.add("type", "vigil.alert")
-            o.add("kind", kind.rawValue)
-            o.add("time", UTCTime.iso(time))
-            o.add("subject", "feed:\(gap.id)")
-            o.add("text", text)
+            var o = Self.header(kind, time: time, subject: "feed:\(gap.id)", text: text)
             var f = JSONObject()
             f.add("source", gap.source)
             f.add("start", UTCTime.iso(gap.start))
@@ -99,6 +89,17 @@ public struct Webhook: Sendable, Hashable {
                 "text", (kind == .feedLost ? ":warning:" : ":white_check_mark:") + " *Vigil* " + Self.slackEscape(text))
             return o.closed
         }
+    }
+
+    /// The fields every JSON alert starts with.
+    static func header(_ kind: AlertKind, time: Double, subject: String, text: String) -> JSONObject {
+        var o = JSONObject()
+        o.add("type", "vigil.alert")
+        o.add("kind", kind.rawValue)
+        o.add("time", UTCTime.iso(time))
+        o.add("subject", subject)
+        o.add("text", text)
+        return o
     }
 
     /// Slack's three control characters.

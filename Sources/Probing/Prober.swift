@@ -1,0 +1,168 @@
+import AsyncHTTPClient
+import Dispatch
+import Foundation
+
+/// Limits and timing of probing.
+public struct ProbeOptions: Sendable {
+    /// Per probe (per hop for traceroute, capped at 1 s), seconds.
+    public var timeout: Double = 3
+    /// Extra tries after a failure (DNS over UDP before TCP; ICMP and TCP once more).
+    public var retries = 1
+    /// Probes running at once.
+    public var concurrency = 32
+    /// At most one probe per destination in this many seconds (probe gently: a host that is probed
+    /// hard may ban the prober, which would look like an outage).
+    public var perDestinationInterval: Double = 1
+    /// Never more than this many probes per second in all: a misconfiguration cannot flood anyone.
+    public var maxRate: Double = 100
+    /// Traceroute's last TTL.
+    public var maxHops = 30
+
+    /// The defaults.
+    public init() {}
+}
+
+/// Runs probes within the limits of `ProbeOptions`, every request getting one result, in order: a
+/// request that fails (a name that does not resolve, a socket the system refuses) gets a result that
+/// says why, and the others go on.
+public struct Prober: Sendable {
+    /// The limits.
+    public let options: ProbeOptions
+    /// The table that names the AS of traceroute hops, when given.
+    public let prefixToAS: PrefixToAS?
+    private let gate: RateGate
+
+    /// A prober.
+    public init(options: ProbeOptions = ProbeOptions(), prefixToAS: PrefixToAS? = nil) {
+        self.options = options
+        self.prefixToAS = prefixToAS
+        self.gate = RateGate(perDestination: options.perDestinationInterval, maxRate: options.maxRate)
+    }
+
+    /// Probes all `requests`; results in the same order.
+    public func run(_ requests: [ProbeRequest]) async -> [ProbeResult] {
+        await HTTPClient.withHTTPClientIfNeeded(requests.contains { $0.kind == .http }) { client in
+            await withTaskGroup(of: (Int, ProbeResult).self) { group in
+                var results = [ProbeResult?](repeating: nil, count: requests.count)
+                var next = 0
+                func start() {
+                    let i = next
+                    next += 1
+                    group.addTask { (i, await self.probe(requests[i], client: client)) }
+                }
+                while next < min(options.concurrency, requests.count) { start() }
+                for await (i, r) in group {
+                    results[i] = r
+                    if next < requests.count { start() }
+                }
+                return results.compactMap { $0 }
+            }
+        }
+    }
+
+    /// Probes one request.
+    public func probe(_ request: ProbeRequest) async -> ProbeResult {
+        await HTTPClient.withHTTPClientIfNeeded(request.kind == .http) { await probe(request, client: $0) }
+    }
+
+    func probe(_ request: ProbeRequest, client: HTTPClient?) async -> ProbeResult {
+        await gate.admit(request.host)
+        let time = Date().timeIntervalSince1970
+        let resolved: Result<ResolvedAddress, ProbeError> = await Self.offload {
+            do throws(ProbeError) {
+                return .success(try Resolver.resolve(request.host, port: request.port ?? 0))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let address: ResolvedAddress
+        switch resolved {
+        case .success(let a): address = a
+        case .failure(let error):
+            return ProbeResult(
+                request: request, address: nil, reachable: false, rttMs: nil, error: "\(error)", time: time)
+        }
+        var outcome = ProbeOutcome(reachable: false, rtt: nil, error: nil)
+        let timeout = options.timeout
+        for attempt in 0...max(0, request.kind == .dns || request.kind == .trace ? 0 : options.retries) {
+            if attempt > 0 { await gate.admit(request.host) }
+            switch request.kind {
+            case .tcp:
+                outcome = await Self.offload {
+                    let r = TCPProbe.run(address, timeout: timeout)
+                    return ProbeOutcome(reachable: r.reachable, rtt: r.rtt, error: r.error)
+                }
+            case .icmp:
+                let sequence = UInt16.random(in: 0...UInt16.max)
+                outcome = await Self.offload {
+                    do {
+                        let r = try ICMPProbe.run(address, timeout: timeout, sequence: sequence)
+                        return ProbeOutcome(reachable: r.reachable, rtt: r.rtt, error: r.error)
+                    } catch {
+                        return ProbeOutcome(reachable: false, rtt: nil, error: "\(error)")
+                    }
+                }
+            case .dns:
+                let zone = request.zone ?? "."
+                let retries = options.retries
+                outcome = await Self.offload { DNSProbe.run(address, zone: zone, timeout: timeout, retries: retries) }
+            case .http:
+                guard let client else { break }
+                outcome = await HTTPProbe.run(request.url, timeout: timeout, client: client)
+            case .trace:
+                let table = prefixToAS
+                let hops = options.maxHops
+                outcome = await Self.offload {
+                    TraceProbe.run(address, timeout: timeout, maxHops: hops) { table?.asn(of: $0) }
+                }
+            }
+            if outcome.reachable { break }
+        }
+        var result = ProbeResult(
+            request: request, address: address.text, reachable: outcome.reachable,
+            rttMs: outcome.reachable ? outcome.rtt : nil, error: outcome.error, time: time)
+        result.httpStatus = outcome.status
+        result.dnsRcode = outcome.rcode
+        result.dnsOverTCP = outcome.rcode == nil ? nil : outcome.tcp
+        result.hops = outcome.hops
+        return result
+    }
+
+    /// Runs blocking socket work on a dispatch thread, not on one of Swift's few cooperative threads.
+    static func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { c in DispatchQueue.global().async { c.resume(returning: body()) } }
+    }
+}
+
+/// Spaces probes: per destination, and in all.
+actor RateGate {
+    let perDestination: Double
+    let minimumGap: Double
+    private var nextFor: [String: Double] = [:]
+    private var nextAny: Double = 0
+
+    init(perDestination: Double, maxRate: Double) {
+        self.perDestination = max(0, perDestination)
+        self.minimumGap = maxRate > 0 ? 1 / maxRate : 0
+    }
+
+    /// Waits for `host`'s turn.
+    func admit(_ host: String) async {
+        let now = Sockets.now()
+        let at = max(now, nextFor[host] ?? 0, nextAny)
+        nextFor[host] = at + perDestination
+        nextAny = at + minimumGap
+        if at > now { try? await Task.sleep(for: .seconds(at - now)) }
+    }
+}
+
+extension HTTPClient {
+    /// Runs `body` with a client when `needed` (shut down after), else with nil.
+    static func withHTTPClientIfNeeded<T: Sendable>(_ needed: Bool, _ body: (HTTPClient?) async -> T) async -> T {
+        guard needed else { return await body(nil) }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let result = await body(client)
+        try? await client.shutdown()
+        return result
+    }
+}
