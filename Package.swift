@@ -140,7 +140,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "ProbingTests", dependencies: ["Probing", "VigilTesting"], swiftSettings: strict),
+        .testTarget(name: "ProbingTests", dependencies: ["Probing", "Vigil", "VigilTesting"], swiftSettings: strict),
         .testTarget(name: "VigilTests", dependencies: ["Vigil", "BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(
             name: "VigilReplayTests", dependencies: ["VigilReplay", "Vigil", "MRT", "BGP", "VigilTesting"],

@@ -11,8 +11,9 @@ public final class NetnsChain: @unchecked Sendable {
     public let targetAddress: String
     public let routerAddresses: [String]
     private let hostLink: String
-    /// The /24s the test's namespace routes into the chain.
+    /// The /24s the test's namespace routes into the chain, and the host routes added since.
     private let routed: [String]
+    private var extraRoutes: [String] = []
 
     /// Builds the chain; `tag` keeps parallel chains apart (a few letters).
     public init(routers: Int, tag: String, base: Int = 100) throws {
@@ -62,6 +63,58 @@ public final class NetnsChain: @unchecked Sendable {
         }
     }
 
+    /// Adds another host address to the target namespace (on its loopback) and routes it along the
+    /// chain; `remove()` takes it away with the rest.
+    public func addTargetHost(_ address: String) throws {
+        let target = names[names.count - 1]
+        try Self.ip(["-n", target, "addr", "add", address + "/32", "dev", "lo"])
+        try Self.ip(["route", "add", address + "/32", "via", routerAddresses[0]])
+        extraRoutes.append(address + "/32")
+        for i in 0..<(names.count - 1) {
+            let next = i + 1 < routerAddresses.count ? routerAddresses[i + 1] : targetAddress
+            try Self.ip(["-n", names[i], "route", "add", address + "/32", "via", next])
+        }
+    }
+
+    /// A TCP socket listening on `address`:`port` inside namespace `name`: the kernel completes
+    /// handshakes into its backlog, so TCP probes get an answer with no server process. Close it when done.
+    public func listenTCP(in name: String, address: String, port: Int) throws -> Int32 {
+        // glibc's setns(2), which the Glibc module does not declare.
+        typealias SetNS = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "setns") else { throw ValidationFailure("no setns in libc") }
+        let setns = unsafeBitCast(symbol, to: SetNS.self)
+        let result = ListenBox()
+        let thread = Thread {
+            // setns moves only this thread; the socket stays in the namespace it was made in.
+            let original = open("/proc/self/ns/net", O_RDONLY)
+            let target = open("/run/netns/\(name)", O_RDONLY)
+            defer {
+                if original >= 0 {
+                    _ = setns(original, 0x4000_0000)
+                    close(original)
+                }
+                if target >= 0 { close(target) }
+                result.done.signal()
+            }
+            guard original >= 0, target >= 0, setns(target, 0x4000_0000) == 0 else { return }
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var sa = sockaddr_in()
+            sa.sin_family = sa_family_t(AF_INET)
+            sa.sin_port = in_port_t(UInt16(port).bigEndian)
+            sa.sin_addr.s_addr = inet_addr(address)
+            let bound = withUnsafePointer(to: &sa) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            if bound == 0 && listen(fd, 128) == 0 { result.fd = fd } else { close(fd) }
+        }
+        thread.start()
+        result.done.wait()
+        guard result.fd >= 0 else { throw ValidationFailure("cannot listen on \(address):\(port) in \(name)") }
+        return result.fd
+    }
+
     /// Runs `ip` inside namespace `name` (a fault: `["route", "add", "blackhole", ...]`).
     public func ip(in name: String, _ arguments: [String]) throws {
         try Self.ip(["-n", name] + arguments)
@@ -69,7 +122,7 @@ public final class NetnsChain: @unchecked Sendable {
 
     /// Deletes the namespaces, the test's link and its routes.
     public func remove() {
-        for r in routed { _ = try? Self.run("/usr/sbin/ip", ["route", "del", r]) }
+        for r in routed + extraRoutes { _ = try? Self.run("/usr/sbin/ip", ["route", "del", r]) }
         _ = try? Self.run("/usr/sbin/ip", ["link", "del", hostLink])
         for n in names { _ = try? Self.run("/usr/sbin/ip", ["netns", "del", n]) }
     }
@@ -90,4 +143,10 @@ public final class NetnsChain: @unchecked Sendable {
         }
         return r.output
     }
+}
+
+/// The outcome of `listenTCP`'s thread.
+private final class ListenBox: @unchecked Sendable {
+    var fd: Int32 = -1
+    let done = DispatchSemaphore(value: 0)
 }

@@ -105,8 +105,14 @@ struct LabStoreAPITests {
                 #expect(bins.compactMap { $0["prefixes"] as? Int }.allSatisfy { $0 == truth.prefixes.count })
                 #expect(up.min() == 0)
                 #expect(up.first == truth.prefixes.count)
-                #expect(up.last == truth.prefixes.count)
                 #expect(bins.compactMap { $0["seconds"] as? Int }.allSatisfy { $0 == 5 })
+            }
+            // As stored (one-second bins, each the state at its end): all four back by the last one. (A
+            // five-second bin holding the repair keeps its worst moment, zero.)
+            try await client.execute(uri: "/api/v1/signals?target=north-korea&from=\(from)&to=\(to)", method: .get) {
+                r in
+                let bins = try ServerHarness.object(r.body)["signals"] as? [[String: Any]] ?? []
+                #expect(bins.last?["prefixes_up"] as? Int == truth.prefixes.count)
             }
             try await client.execute(uri: "/api/v1/status", method: .get) { r in
                 let targets = try ServerHarness.object(r.body)["targets"] as? [[String: Any]] ?? []

@@ -16,7 +16,8 @@ import Testing
 
     @Test("every host answering is healthy; no sample in the window is no probes")
     func healthy() {
-        let s = Self.series("ns1", Array(repeating: 20, count: 10)) + Self.series("web", Array(repeating: 30, count: 10))
+        let s =
+            Self.series("ns1", Array(repeating: 20, count: 10)) + Self.series("web", Array(repeating: 30, count: 10))
         #expect(DataPlaneDiagnosis.verdict(samples: s, now: Self.now, window: Self.window, routesUp: 1) == .healthy)
         #expect(DataPlaneDiagnosis.verdict(samples: s, now: 99_999, window: Self.window, routesUp: 1) == .noProbes)
     }
@@ -69,11 +70,20 @@ import Testing
             ("198.18.4.9", 131279),
         ]
         let baseline = TraceSample(host: "h", time: 0, reached: true, hops: path)
-        func stop(after n: Int) -> TraceSample { TraceSample(host: "h", time: 60, reached: false, hops: Array(path.prefix(n))) }
-        #expect(DataPlaneDiagnosis.breakpoint(failing: stop(after: 1), baseline: baseline, target: target) == .beforeUpstreams(64500))
-        #expect(DataPlaneDiagnosis.breakpoint(failing: stop(after: 2), baseline: baseline, target: target) == .insideUpstream(4837))
-        #expect(DataPlaneDiagnosis.breakpoint(failing: stop(after: 3), baseline: baseline, target: target) == .atBorder(4837))
-        #expect(DataPlaneDiagnosis.breakpoint(failing: stop(after: 4), baseline: baseline, target: target) == .insideTarget)
+        func stop(after n: Int) -> TraceSample {
+            TraceSample(host: "h", time: 60, reached: false, hops: Array(path.prefix(n)))
+        }
+        #expect(
+            DataPlaneDiagnosis.breakpoint(failing: stop(after: 1), baseline: baseline, target: target)
+                == .beforeUpstreams(64500))
+        #expect(
+            DataPlaneDiagnosis.breakpoint(failing: stop(after: 2), baseline: baseline, target: target)
+                == .insideUpstream(4837))
+        #expect(
+            DataPlaneDiagnosis.breakpoint(failing: stop(after: 3), baseline: baseline, target: target)
+                == .atBorder(4837))
+        #expect(
+            DataPlaneDiagnosis.breakpoint(failing: stop(after: 4), baseline: baseline, target: target) == .insideTarget)
         #expect(DataPlaneDiagnosis.breakpoint(failing: baseline, baseline: baseline, target: target) == .unknown)
     }
 }

@@ -135,7 +135,8 @@ public enum DataPlaneDiagnosis {
     public static func breakpoint(failing: TraceSample, baseline: TraceSample?, target: Target) -> Breakpoint {
         guard !failing.reached, let last = failing.hops.last else { return .unknown }
         if let asn = last.asn, target.originASNs.contains(asn) { return .insideTarget }
-        guard let asn = last.asn, target.upstreams[asn] != nil || (baseline.map { Self.upstreamASNs($0, target).contains(asn) } ?? false)
+        guard let asn = last.asn,
+            target.upstreams[asn] != nil || (baseline.map { Self.upstreamASNs($0, target).contains(asn) } ?? false)
         else {
             return .beforeUpstreams(last.asn)
         }
