@@ -25,6 +25,11 @@ struct ProbeCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("What to probe.", valueName: "url"))
     var urls: [String] = []
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Also probe the URLs in this file, one per line (- for standard input).", valueName: "file"))
+    var input: String?
+
     @Option(name: .long, help: "Probe the hosts of this target (`vigil targets` lists them).")
     var target: String?
 
@@ -49,7 +54,9 @@ struct ProbeCommand: AsyncParsableCommand {
     var prefix2as: String?
 
     func validate() throws {
-        if urls.isEmpty && target == nil { throw ValidationError("give URLs to probe, or --target NAME") }
+        if urls.isEmpty && target == nil && input == nil {
+            throw ValidationError("give URLs to probe, --input FILE, or --target NAME")
+        }
         if timeout <= 0 || timeout > 60 {
             throw ValidationError("--timeout must be more than 0 and at most 60 seconds")
         }
@@ -66,6 +73,14 @@ struct ProbeCommand: AsyncParsableCommand {
 
     func run() async throws {
         var texts = urls
+        if let input {
+            let data =
+                input == "-"
+                ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: input)
+            guard let data else { throw ValidationError("cannot read \(input)") }
+            texts += String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        }
         if let name = target {
             guard let t = Target.builtIn.first(where: { $0.name == name }) else {
                 throw ValidationError(

@@ -33,6 +33,22 @@ import VigilTesting
         #expect((objects.last?["error"] as? String)?.contains("refused") == true)
     }
 
+    @Test("--input reads URLs one per line (comments and blank lines skipped), from a file or standard input")
+    func input() throws {
+        let text = "# lab\ntrace://127.0.0.1\n\n  tcp://127.0.0.1:\(try LoopbackSocket.freePort())  \n"
+        let r = try Tools.run(
+            try Tools.vigil(), ["probe", "--json", "--retries", "0", "--input", "-"], input: Data(text.utf8))
+        let urls = r.output.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["url"] as? String
+        }
+        #expect(urls.count == 2)
+        #expect(urls.first == "trace://127.0.0.1")
+        #expect(urls.last?.hasPrefix("tcp://127.0.0.1:") == true)
+        let missing = try Tools.run(try Tools.vigil(), ["probe", "--input", "/nonexistent/urls.txt"])
+        #expect(missing.status != 0)
+        #expect(String(decoding: missing.stderr, as: UTF8.self).contains("cannot read /nonexistent/urls.txt"))
+    }
+
     @Test("a bad URL is named with what is wrong; the good ones still run; exit 2")
     func badURL() throws {
         let r = try Tools.run(try Tools.vigil(), ["probe", "tcp://127.0.0.1", "trace://127.0.0.1"])
