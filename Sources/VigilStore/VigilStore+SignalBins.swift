@@ -32,29 +32,32 @@ extension VigilStore {
     public func signalBins(target: String, from: Double, to: Double, bin: Double? = nil) throws(StoreError)
         -> [SignalBin]
     {
-        try read { db in
-            if let bin, bin > 0 {
-                // SQLite fills the bare columns from the row that holds MIN(prefixes_up).
-                return try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT CAST(start / ? AS INTEGER) * ? AS bin_start, ? AS bin_seconds,
-                            MIN(prefixes_up) AS prefixes_up, prefixes, voting_peers, SUM(updates) AS updates,
-                            visibility, upstreams
-                        FROM signals WHERE target = ? AND start >= ? AND start < ?
-                        GROUP BY CAST(start / ? AS INTEGER) ORDER BY bin_start
-                        """, arguments: [bin, bin, bin, target, from, to, bin]
-                ).map(Self.signalBin)
-            }
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT start AS bin_start, seconds AS bin_seconds, prefixes_up, prefixes, voting_peers, updates,
-                        visibility, upstreams
-                    FROM signals WHERE target = ? AND start >= ? AND start < ? ORDER BY start
-                    """, arguments: [target, from, to]
-            ).map(Self.signalBin)
+        let (sql, arguments) = Self.signalsQuery(target: target, from: from, to: to, bin: bin)
+        return try read { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.signalBin)
         }
+    }
+
+    /// The query behind `signalBins` and `signalsJSON`; its columns, in this order: bin_start, bin_seconds,
+    /// prefixes_up, prefixes, voting_peers, updates, upstreams, visibility. A wider bin keeps the stored row
+    /// with the fewest prefixes up (SQLite fills the bare columns from the row that holds MIN()).
+    static func signalsQuery(target: String, from: Double, to: Double, bin: Double?) -> (String, StatementArguments) {
+        if let bin, bin > 0 {
+            return (
+                """
+                SELECT CAST(start / ? AS INTEGER) * ? AS bin_start, ? AS bin_seconds, MIN(prefixes_up) AS prefixes_up,
+                    prefixes, voting_peers, SUM(updates) AS updates, upstreams, visibility
+                FROM signals WHERE target = ? AND start >= ? AND start < ?
+                GROUP BY CAST(start / ? AS INTEGER) ORDER BY bin_start
+                """, [bin, bin, bin, target, from, to, bin]
+            )
+        }
+        return (
+            """
+            SELECT start AS bin_start, seconds AS bin_seconds, prefixes_up, prefixes, voting_peers, updates, upstreams,
+                visibility
+            FROM signals WHERE target = ? AND start >= ? AND start < ? ORDER BY start
+            """, [target, from, to]
+        )
     }
 
     static func signalBin(_ row: Row) -> SignalBin {

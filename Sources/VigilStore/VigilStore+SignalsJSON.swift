@@ -12,24 +12,7 @@ extension VigilStore {
     public func signalsJSON(target: String, from: Double, to: Double, bin: Double? = nil) throws(StoreError)
         -> [UInt8]
     {
-        let sql: String
-        let arguments: StatementArguments
-        if let bin, bin > 0 {
-            // As in `signalBins`: SQLite fills the bare columns from the row with MIN(prefixes_up).
-            sql = """
-                SELECT CAST(start / ? AS INTEGER) * ?, ?, MIN(prefixes_up), prefixes, voting_peers, SUM(updates),
-                    upstreams, visibility
-                FROM signals WHERE target = ? AND start >= ? AND start < ?
-                GROUP BY CAST(start / ? AS INTEGER) ORDER BY 1
-                """
-            arguments = [bin, bin, bin, target, from, to, bin]
-        } else {
-            sql = """
-                SELECT start, seconds, prefixes_up, prefixes, voting_peers, updates, upstreams, visibility
-                FROM signals WHERE target = ? AND start >= ? AND start < ? ORDER BY start
-                """
-            arguments = [target, from, to]
-        }
+        let (sql, arguments) = Self.signalsQuery(target: target, from: from, to: to, bin: bin)
         return try read { db in
             let statement = try db.cachedStatement(sql: sql)
             try statement.setArguments(arguments)

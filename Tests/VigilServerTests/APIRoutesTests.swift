@@ -47,14 +47,7 @@ import VigilStore
 
     /// Runs `body` against a live server over `store`, the clock at 5,100 s.
     static func withServer(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let store = try filledStore()
-        let router = Router()
-        APIRoutes(store: store, now: { 5_100 }).add(to: router)
-        var logger = Logger(label: "api-test")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-        try await app.test(.live) { client in try await body(client) }
+        try await ServerHarness.withServer(try filledStore(), now: { 5_100 }) { client, _ in try await body(client) }
     }
 
     static func object(_ body: ByteBuffer) throws -> [String: Any] {

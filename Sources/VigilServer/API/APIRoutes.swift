@@ -154,8 +154,10 @@ public struct APIRoutes: Sendable {
     func metrics() async throws -> Response {
         let t = now()
         let open = try await storeRead { try store.events(open: true, limit: 10_000) }
-        let gaps = try await storeRead { try store.feedGaps(from: t) }.filter { $0.end == nil }
-        let counters = try await storeRead { try store.setting("counters") } ?? "{}"
+        // Open feed gaps, counters and target states: one report, read in one transaction.
+        let report = try await storeRead { try store.statusReport(now: t) }
+        let gaps = report.openGaps
+        let counters = report.countersJSON
         var lines = [
             "# HELP vigil_open_events Events open now, per cause.", "# TYPE vigil_open_events gauge",
         ]
@@ -168,7 +170,6 @@ public struct APIRoutes: Sendable {
             "# HELP vigil_store_bytes Size of the SQLite store, WAL included.", "# TYPE vigil_store_bytes gauge",
             "vigil_store_bytes \(store.sizeInBytes)",
         ]
-        let report = try await storeRead { try store.statusReport(now: t) }
         lines += [
             "# HELP vigil_target_state A target's state now (1 for the state it is in).",
             "# TYPE vigil_target_state gauge",
