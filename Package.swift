@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "VigilLive",
             dependencies: [
-                "Vigil", "VigilReplay", "VigilStore", "RISLive", "BMP", "MRT", "BGP",
+                "Vigil", "VigilReplay", "VigilStore", "RISLive", "BMP", "MRT", "BGP", "Probing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -83,3 +83,17 @@ enum ICMPProbe {
         }
     }
 }
+
+extension Prober {
+    /// Nil when this process may send ICMP echo; otherwise what to change. A long-running prober asks
+    /// before scheduling ICMP, so that a refused socket is never read as hosts that do not answer.
+    public static func icmpProblem() -> String? {
+        do {
+            let (fd, _) = try ICMPProbe.open(family: AF_INET)
+            close(fd)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+}

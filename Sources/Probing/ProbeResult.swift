@@ -15,6 +15,8 @@ public struct ProbeResult: Sendable, Equatable {
     public var error: String?
     /// When the probe started, seconds since the epoch.
     public var time: Double
+    /// Tries sent (1 plus the retries used); 0 when nothing was sent (the name did not resolve).
+    public var attempts = 1
     /// HTTP: the status code. DNS: the response code (0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, ...) and whether
     /// TCP was needed.
     public var httpStatus: Int?

@@ -79,13 +79,17 @@ public struct Prober: Sendable {
         switch resolved {
         case .success(let a): address = a
         case .failure(let error):
-            return ProbeResult(
+            var result = ProbeResult(
                 request: request, address: nil, reachable: false, rttMs: nil, error: "\(error)", time: time)
+            result.attempts = 0
+            return result
         }
         var outcome = ProbeOutcome(reachable: false, rtt: nil, error: nil)
         let timeout = options.timeout
+        var attempts = 0
         for attempt in 0...max(0, request.kind == .dns || request.kind == .trace ? 0 : options.retries) {
             if attempt > 0 { await gate.admit(request.host) }
+            attempts += 1
             switch request.kind {
             case .tcp:
                 outcome = await Self.offload {
@@ -125,6 +129,7 @@ public struct Prober: Sendable {
         result.dnsRcode = outcome.rcode
         result.dnsOverTCP = outcome.rcode == nil ? nil : outcome.tcp
         result.hops = outcome.hops
+        result.attempts = attempts
         return result
     }
 

@@ -66,11 +66,6 @@ struct ProbeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The requests a target's probe hosts stand for: TCP to each host's port (53 for name servers).
-    static func requests(for target: Target) -> [String] {
-        target.probeHosts.map { host in host.contains(":") ? "tcp://\(host)" : "tcp://\(host):80" }
-    }
-
     func run() async throws {
         var texts = urls
         if let input {
@@ -86,7 +81,7 @@ struct ProbeCommand: AsyncParsableCommand {
                 throw ValidationError(
                     "no built-in target \(name); built in: \(Target.builtIn.map(\.name).joined(separator: ", "))")
             }
-            texts += Self.requests(for: t)
+            texts += t.probeURLs
         }
         if list {
             for t in texts { print(t) }

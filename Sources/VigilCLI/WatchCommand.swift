@@ -28,7 +28,9 @@ struct WatchCommand: AsyncParsableCommand {
             gap, never withdrawals. Stops cleanly on SIGINT or SIGTERM.
 
             Dashboard and API: served on http://127.0.0.1:8080/ by default (--host, --port, --no-http), as \
-            `vigil serve` serves them. Alerts: --webhook URL (JSON) and --slack-webhook URL get event start, \
+            `vigil serve` serves them. Probes: the target's hosts (`vigil targets` lists them) are probed once a \
+            minute each, with traceroutes when one stops answering; when every host fails while the routes stay \
+            up, a data-plane event opens (cause data-plane, or attack when loss and delay rose first). Alerts: --webhook URL (JSON) and --slack-webhook URL get event start, \
             update and end, and feed lost and restored, exactly once each; they wait in the store's outbox \
             while a receiver is down, also across restarts.
             """
@@ -64,6 +66,8 @@ struct WatchCommand: AsyncParsableCommand {
         name: .long, help: ArgumentHelp("RIS beacon silence that raises a feed-health alarm.", valueName: "seconds"))
     var canarySilence: Double = 3 * 3600
 
+    @OptionGroup(title: "Probes") var probes: WatchProbeOptions
+
     @OptionGroup(title: "Dashboard and API") var http: HTTPOptions
 
     @Flag(name: .long, help: "Do not serve the dashboard and API.")
@@ -83,6 +87,7 @@ struct WatchCommand: AsyncParsableCommand {
             throw ValidationError("--bmp takes HOST:PORT, such as 127.0.0.1:11019, not \(bmp)")
         }
         if noRisLive && bmp == nil { throw ValidationError("--no-ris-live leaves no source: add --bmp HOST:PORT") }
+        try probes.check()
     }
 
     static func hostPort(_ text: String) -> (String, Int)? {
@@ -97,6 +102,7 @@ struct WatchCommand: AsyncParsableCommand {
     func run() async throws {
         var target = try targetOptions.resolve()
         let thresholds = rules.apply(to: &target)
+        probes.apply(to: &target)
         let store = storeOptions.store
         let out = Console()
         let err = Console(errors: true)
@@ -162,6 +168,8 @@ struct WatchCommand: AsyncParsableCommand {
         if let bmp, let (host, port) = Self.hostPort(bmp) { options.bmp = BMPListener(host: host, port: port) }
         var logger = Logger(label: "vigil")
         logger.logLevel = .warning
+        options.probes = try probes.scheduler(
+            engine: engine, target: target, logger: logger, say: { text in if !quiet { err.say("vigil: \(text)") } })
         let service = WatchService(
             engine: engine, options: options, logger: logger,
             onFeed: { text in if !quiet { err.say("vigil: \(text)") } },

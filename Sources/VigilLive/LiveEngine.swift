@@ -101,13 +101,14 @@ public final class LiveEngine: Sendable {
             }
             var resumed = 0
             for e in open {
-                if e.cause != .hijack && e.cause != .feedProblem && e.end == nil {
+                if ![.hijack, .feedProblem, .dataPlane, .attack].contains(e.cause) && e.end == nil {
                     s.detector.resume(e)
                     s.persisted[e.id] = e.jsonLine
                     resumed += 1
                 } else {
-                    // Hijacks and feed problems are found again from the current state; an old open one, and
-                    // an outage that had already ended, are closed.
+                    // Hijacks, feed problems and data-plane events are found again from the current state
+                    // (the probes start afresh); an old open one, and an outage that had already ended, are
+                    // closed.
                     var closed = e
                     closed.end = closed.end ?? now
                     s.batch.events.append((closed, false))
@@ -183,6 +184,19 @@ public final class LiveEngine: Sendable {
         let urgent = state.withLock { s in s.apply(events) }
         try commitIfDue(urgent: urgent)
     }
+
+    /// Adds one probe's result (`attempts` tries sent, `error` when it failed); the next tick weighs it.
+    public func record(probe sample: ProbeSample, attempts: Int, error: String?) {
+        state.withLock { $0.record(probe: sample, attempts: attempts, error: error) }
+    }
+
+    /// Adds a traceroute to one of the probed hosts.
+    public func record(trace: TraceSample) {
+        state.withLock { $0.dataPlane.record(trace: trace) }
+    }
+
+    /// What the probes say now.
+    public var dataPlaneVerdict: DataPlaneVerdict { state.withLock { $0.dataPlane.verdict } }
 
     /// Advances the clock: closes bins, finalizes events, commits what is pending.
     public func tick(now: Double) throws(StoreError) {

@@ -37,6 +37,9 @@ struct LiveState {
     var lastRISPeer: (host: String, address: IPAddress, asn: UInt32, id: Int)?
     /// Stands in for the peer in events applied by number (the view does not read it).
     let placeholder = PeerKey(collector: "", address: .zero(.v4), asn: 0)
+    /// The probes' side of the diagnosis, and their results per URL and bin not yet committed.
+    var dataPlane: DataPlaneMonitor
+    var probeBins: [String: StoredProbeBin] = [:]
 
     init(target: Target, binSeconds: Double, thresholds: Thresholds?) {
         view = RoutingView(target: target)
@@ -45,6 +48,7 @@ struct LiveState {
         detector.assumesUpAtStart = true
         self.binSeconds = binSeconds
         batch = StoreBatch(target: target.name)
+        dataPlane = DataPlaneMonitor(target: target, schedule: target.probeSchedule)
     }
 
     var pendingRoutes: Int { batch.announced.count + batch.withdrawn.count }
@@ -162,7 +166,57 @@ struct LiveState {
     mutating func tick(now: Double) {
         closeBins(before: now)
         detector.tick(now: now)
+        evaluateDataPlane(now: now)
         _ = syncEvents()
+    }
+
+    // MARK: Probes
+
+    /// Adds one probe's result: to its bin, and to the data-plane monitor.
+    mutating func record(probe sample: ProbeSample, attempts: Int, error: String?) {
+        let seconds = binSeconds > 0 ? binSeconds : 60
+        let start = (sample.time / seconds).rounded(.down) * seconds
+        let key = "\(start) \(sample.host)"
+        var bin = probeBins[key] ?? StoredProbeBin(url: sample.host, start: start, seconds: seconds)
+        bin.add(reachable: sample.reachable, rttMs: sample.rttMs, attempts: attempts, error: error)
+        probeBins[key] = bin
+        dataPlane.record(sample)
+    }
+
+    /// Re-weighs the probes against the routes, turning what changed into events, notices and notes.
+    mutating func evaluateDataPlane(now: Double) {
+        guard dataPlane.hasSamples else { return }
+        let signals = TargetSignals(snapshotOf: view, time: now)
+        let routesUp =
+            signals.votingPeers > 0 && signals.visibility.count > 0
+            ? Double(signals.prefixesUp(detector.thresholds.visibleFraction)) / Double(signals.visibility.count) : nil
+        var monitor = dataPlane
+        var next = detector.nextID
+        let changes = monitor.evaluate(now: now, routesUp: routesUp, routingEvents: detector.openEvents()) {
+            defer { next += 1 }
+            return next
+        }
+        dataPlane = monitor
+        detector.nextID = next
+        for change in changes {
+            switch change {
+            case .opened(let e):
+                counters.eventsOpened += 1
+                outputs.append(.opened(e))
+                batch.events.append((e, true))
+            case .updated(let e):
+                outputs.append(.updated(e))
+                batch.events.append((e, true))
+            case .closed(let e):
+                counters.eventsClosed += 1
+                outputs.append(.closed(e))
+                batch.events.append((e, false))
+            case .notice(let n):
+                outputs.append(.notice(n))
+            case .routingNotes:
+                break  // syncEvents adds the notes to the routing event and commits it again
+            }
+        }
     }
 
     /// Looks at the signals after a change; returns true when an event opened, changed or closed.
@@ -174,7 +228,8 @@ struct LiveState {
 
     mutating func syncEvents() -> Bool {
         var any = false
-        for e in detector.openEvents() {
+        for var e in detector.openEvents() {
+            e.evidence += dataPlane.notes(for: e.id)
             let line = e.jsonLine
             guard persisted[e.id] != line else { continue }
             if persisted[e.id] == nil { counters.eventsOpened += 1 }
@@ -183,7 +238,8 @@ struct LiveState {
             batch.events.append((e, true))
             any = true
         }
-        for e in detector.drainFinished() {
+        for var e in detector.drainFinished() {
+            e.evidence += dataPlane.notes(for: e.id)
             if persisted.removeValue(forKey: e.id) == nil { counters.eventsOpened += 1 }
             counters.eventsClosed += 1
             outputs.append(.closed(e))
@@ -262,6 +318,8 @@ struct LiveState {
         out.peers = peersTouched.map {
             StoredPeer(key: view.key(ofPeer: $0), lastHeard: peerHeard[$0], lastRoute: peerRoute[$0])
         }
+        out.probes = probeBins.values.sorted { ($0.start, $0.url) < ($1.start, $1.url) }
+        probeBins.removeAll(keepingCapacity: true)
         for id in peersTouched { peerTouched[id] = false }
         peersTouched.removeAll(keepingCapacity: true)
         batch = StoreBatch(target: batch.target)

@@ -8,8 +8,8 @@ import ServiceLifecycle
 import Vigil
 import VigilStore
 
-/// `vigil watch` as a service: RIS Live and BMP sources feeding one engine, a one-second clock, and
-/// feed-health bookkeeping, until a graceful shutdown (SIGINT, SIGTERM) or cancellation.
+/// `vigil watch` as a service: RIS Live and BMP sources feeding one engine, the target's probes, a
+/// one-second clock, and feed-health bookkeeping, until a graceful shutdown (SIGINT, SIGTERM) or cancellation.
 public struct WatchService: Service {
     /// What to run.
     public struct Options: Sendable {
@@ -21,6 +21,8 @@ public struct WatchService: Service {
         public var retentionDays: Double = 365
         /// Seconds between clock ticks.
         public var tickInterval: Double = 1
+        /// The target's probes, or nil for none.
+        public var probes: ProbeScheduler?
 
         /// Nothing yet.
         public init() {}
@@ -62,6 +64,7 @@ public struct WatchService: Service {
                             sink: BMPFeed(engine: engine, logger: logger, onFeed: onFeed), bound: onBMPBound)
                     }
                 }
+                if let probes = options.probes, !probes.requests.isEmpty { group.addTask { await probes.run() } }
                 group.addTask { try await runClock() }
                 try await group.next()
                 group.cancelAll()

@@ -130,6 +130,24 @@ enum Schema {
             try db.rename(table: "signals_clustered", to: "signals")
             try db.create(index: "signals_start", on: "signals", columns: ["start"])
         }
+        m.registerMigration("4 probe results per host per bin") { db in
+            // One row per probe URL and bin: how many probes went out, how many were answered, their round
+            // trips, and the last error, clustered like the signals so a target's range is one read.
+            try db.create(table: "probes", options: [.withoutRowID]) { t in
+                t.column("target", .text).notNull()
+                t.column("url", .text).notNull()
+                t.column("start", .double).notNull()
+                t.column("seconds", .double).notNull()
+                t.column("sent", .integer).notNull()
+                t.column("answered", .integer).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("rtt_sum_ms", .double).notNull()
+                t.column("rtt_max_ms", .double)
+                t.column("last_error", .text)
+                t.primaryKey(["target", "start", "url"])
+            }
+            try db.create(index: "probes_start", on: "probes", columns: ["start"])
+        }
         return m
     }
 }

@@ -43,6 +43,8 @@ public struct StoreBatch: Sendable {
     public var signals: [StoredSignals] = []
     /// Settings to store (key, value).
     public var settings: [(String, String)] = []
+    /// Probe results, per URL and bin (added to what a bin already holds).
+    public var probes: [StoredProbeBin] = []
 
     /// An empty batch for `target`.
     public init(target: String) { self.target = target }
@@ -50,7 +52,7 @@ public struct StoreBatch: Sendable {
     /// Nothing to write.
     public var isEmpty: Bool {
         announced.isEmpty && withdrawn.isEmpty && peersDown.isEmpty && events.isEmpty && peers.isEmpty
-            && signals.isEmpty && settings.isEmpty
+            && signals.isEmpty && settings.isEmpty && probes.isEmpty
     }
 }
 
@@ -61,6 +63,7 @@ extension VigilStore {
         let t = batch.target
         try write { db in
             for s in batch.signals { try Self.insert(signals: s, db) }
+            for p in batch.probes { try Self.insert(probes: p, target: t, db) }
             for (e, open) in batch.events { try Self.insert(event: e, open: open, db) }
             try Self.insert(peers: batch.peers, target: t, db)
             for (key, value) in batch.settings {

@@ -362,6 +362,8 @@ public final class VigilStore: Sendable {
             return try pool.write { db in
                 try db.execute(sql: "DELETE FROM signals WHERE start < ?", arguments: [before])
                 var n = db.changesCount
+                try db.execute(sql: "DELETE FROM probes WHERE start < ?", arguments: [before])
+                n += db.changesCount
                 try db.execute(
                     sql: "DELETE FROM feed_gaps WHERE \"end\" IS NOT NULL AND \"end\" < ?", arguments: [before])
                 n += db.changesCount

@@ -12,6 +12,11 @@ public enum Cause: String, Sendable, CaseIterable {
     case hijack
     /// Repeated loss and recovery: flapping.
     case instability
+    /// The routes stayed up while every probed host stopped answering: filtering, or a failure behind
+    /// the border (power, internal network), with nothing in the routes to show it.
+    case dataPlane = "data-plane"
+    /// As `dataPlane`, but loss and round trips rose before the failure: the signature of a flood.
+    case attack
     /// Our own view failed (collector sessions, silent feeds): not an outage of the target.
     case feedProblem = "feed-problem"
     /// None of the rules fits.

@@ -13,8 +13,11 @@ public struct Target: Sendable, Hashable {
     public var prefixes: [IPPrefix]
     /// Expected upstreams and their names. Only a hint: the upstreams actually seen are learned from data.
     public var upstreams: [UInt32: String]
-    /// Hosts for active probing, as `name` or `name:port`.
+    /// Hosts for active probing, as `name` or `name:port` (TCP), or as a probe URL (`icmp://name`,
+    /// `dns://server/zone`, `https://name/`...). See `probeURLs`.
     public var probeHosts: [String]
+    /// How often and how patiently `vigil watch` probes them.
+    public var probeSchedule = ProbeSchedule()
     /// The detector's thresholds for this target.
     public var thresholds: Thresholds
 
@@ -30,6 +33,14 @@ public struct Target: Sendable, Hashable {
         self.upstreams = upstreams
         self.probeHosts = probeHosts
         self.thresholds = thresholds
+    }
+
+    /// The probe URLs the hosts stand for: a URL as written, `name:port` as TCP to that port, a bare
+    /// name as TCP to port 80. TCP is the default because it crosses filters best.
+    public var probeURLs: [String] {
+        probeHosts.map { host in
+            host.contains("://") ? host : (host.contains(":") ? "tcp://\(host)" : "tcp://\(host):80")
+        }
     }
 
     /// The prefixes whose reachability is tracked one by one: the watched prefixes that contain no

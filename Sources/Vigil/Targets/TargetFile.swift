@@ -9,7 +9,11 @@ import BGP
 /// origins = [64500, 64501]                  # ASes allowed to originate the prefixes
 /// prefixes = ["192.0.2.0/24", "2001:db8::/32"]
 /// upstreams = [64510, 64511]                # expected upstreams (a hint; learned from data too)
-/// probes = ["ns1.example.net:53", "www.example.net:443"]
+/// probes = ["ns1.example.net:53", "icmp://www.example.net", "dns://ns1.example.net/example.net"]
+/// probe_interval_seconds = 60             # the probe schedule: see ProbeSchedule
+/// probe_jitter = 0.1
+/// probe_timeout_seconds = 5
+/// probe_retries = 1
 /// visible_fraction = 0.5                    # thresholds: see Thresholds
 /// full_feed_ipv4 = 400000
 /// ```
@@ -233,6 +237,10 @@ public enum TargetFile {
                 }
             case "upstreams": for asn in try asns() { target.upstreams[asn] = "AS\(asn)" }
             case "probes": target.probeHosts = try strings()
+            case "probe_interval_seconds": target.probeSchedule.interval = try number(1...86_400)
+            case "probe_jitter": target.probeSchedule.jitter = try number(0...0.5)
+            case "probe_timeout_seconds": target.probeSchedule.timeout = try number(0.1...60)
+            case "probe_retries": target.probeSchedule.retries = Int(try number(0...5))
             case "visible_fraction": target.thresholds.visibleFraction = try number(0.01...1)
             case "full_feed_ipv4": target.thresholds.fullFeedIPv4 = Int(try number(0...10_000_000))
             case "full_feed_ipv6": target.thresholds.fullFeedIPv6 = Int(try number(0...10_000_000))
@@ -241,7 +249,8 @@ public enum TargetFile {
             case "flap_count": target.thresholds.flapCount = Int(try number(2...1000))
             case "upstream_own_fraction": target.thresholds.upstreamOwnFraction = try number(0.01...1)
             case "feed_loss_fraction": target.thresholds.feedLossFraction = try number(0.01...1)
-            default: throw fail("unknown key (known: summary, origins, prefixes, upstreams, probes, thresholds)")
+            default:
+                throw fail("unknown key (known: summary, origins, prefixes, upstreams, probes, probe_*, thresholds)")
             }
         }
         guard !target.prefixes.isEmpty else {

@@ -218,6 +218,8 @@ public struct DashboardRoutes: Sendable {
         case .upstreamDown: "Upstream down: an upstream failed as a whole, its own prefixes too"
         case .hijack: "Possible hijack: another network originated the target's address space"
         case .instability: "Instability: routes flapped, lost and recovered repeatedly"
+        case .dataPlane: "Data-plane outage: the routes stayed up but no probed host answered"
+        case .attack: "Likely attack: loss and delay rose, then no probed host answered, while the routes stayed up"
         case .feedProblem: "Our own feed failed: not an outage of the target"
         case .unknown: "Unknown: no rule fits the evidence"
         }

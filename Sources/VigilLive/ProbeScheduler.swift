@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import Probing
+import Vigil
+
+/// Probes a target's hosts on its schedule while watching, and hands every result to the engine, which
+/// bins it and weighs it against the routes. Each host has its own loop: the first probes are spread over
+/// the first interval, then each host is probed every `interval` seconds, shifted by up to `jitter`.
+/// The prober's gate still applies on top: one probe per destination per second and a global cap, so a
+/// schedule written wrong cannot flood anyone.
+///
+/// Traceroutes place a failure: one to each host while it answers (its baseline, renewed every six
+/// hours), and one when it stops answering (once per run of failures).
+public struct ProbeScheduler: Sendable {
+    /// The engine that receives the results.
+    public let engine: LiveEngine
+    /// What to probe.
+    public let requests: [ProbeRequest]
+    /// How often and how patiently.
+    public let schedule: ProbeSchedule
+    /// Whether to run traceroutes.
+    public let traces: Bool
+    /// The prober (its gate is shared by every loop).
+    public let prober: Prober
+    let logger: Logger
+
+    /// Seconds between two baseline traceroutes of a host.
+    static let baselineAge: Double = 6 * 3600
+
+    /// A scheduler. `maxRate` caps probes per second over all hosts; `prefixToAS` names the AS of
+    /// traceroute hops.
+    public init(
+        engine: LiveEngine, requests: [ProbeRequest], schedule: ProbeSchedule, maxRate: Double = 10,
+        traces: Bool = true, prefixToAS: PrefixToAS? = nil, logger: Logger
+    ) {
+        self.engine = engine
+        self.requests = requests
+        self.schedule = schedule
+        self.traces = traces
+        var options = ProbeOptions()
+        options.timeout = schedule.timeout
+        options.retries = schedule.retries
+        options.maxRate = maxRate
+        prober = Prober(options: options, prefixToAS: prefixToAS)
+        self.logger = logger
+    }
+
+    /// Probes until cancelled.
+    public func run() async {
+        // One traceroute per host name, however many URLs probe it.
+        var traced: Set<String> = []
+        let plan = requests.map { r in
+            let trace = traces && r.kind != .trace && traced.insert(r.host).inserted
+            return (r, trace)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for (i, (request, trace)) in plan.enumerated() {
+                let phase = schedule.interval * Double(i) / Double(max(1, plan.count))
+                group.addTask { await loop(request, trace: trace, phase: phase) }
+            }
+        }
+    }
+
+    /// One host's loop.
+    func loop(_ request: ProbeRequest, trace: Bool, phase: Double) async {
+        guard await Self.sleep(phase) else { return }
+        var baselineAt = -Double.infinity
+        var tracedThisRun = false
+        while !Task.isCancelled {
+            let started = WatchService.now()
+            let r = await prober.probe(request)
+            engine.record(
+                probe: ProbeSample(host: request.url, time: r.time, reachable: r.reachable, rttMs: r.rttMs),
+                attempts: r.attempts, error: r.error)
+            if trace {
+                if r.reachable {
+                    tracedThisRun = false
+                    if started - baselineAt > Self.baselineAge, await self.trace(request.host) == true {
+                        baselineAt = started
+                    }
+                } else if !tracedThisRun {
+                    tracedThisRun = true
+                    _ = await self.trace(request.host)
+                }
+            }
+            let wait = schedule.delay(draw: Double.random(in: 0...1)) - (WatchService.now() - started)
+            guard await Self.sleep(max(0, wait)) else { return }
+        }
+    }
+
+    /// Traces `host` and records it; returns whether it reached the host (nil when it could not run).
+    func trace(_ host: String) async -> Bool? {
+        guard let request = try? ProbeRequest("trace://\(host)") else { return nil }
+        let r = await prober.probe(request)
+        guard r.attempts > 0 else { return nil }
+        let hops = (r.hops ?? []).compactMap { h in h.address.map { (address: $0, asn: h.asn) } }
+        engine.record(trace: TraceSample(host: host, time: r.time, reached: r.reachable, hops: hops))
+        return r.reachable
+    }
+
+    /// Sleeps; false when cancelled.
+    static func sleep(_ seconds: Double) async -> Bool {
+        do {
+            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            return true
+        } catch {
+            return false
+        }
+    }
+}

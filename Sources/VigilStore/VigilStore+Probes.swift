@@ -1,0 +1,91 @@
+import GRDB
+
+/// What the probes of one URL found during one bin: reachability and round trips per host per bin.
+public struct StoredProbeBin: Sendable, Equatable {
+    /// The probe's URL (`tcp://ns1.kptc.kp:53`).
+    public var url: String
+    /// The bin: its start and length, seconds.
+    public var start: Double
+    public var seconds: Double
+    /// Probes run, and probes answered.
+    public var sent: Int
+    public var answered: Int
+    /// Packets' worth of tries (retries included), for checking the schedule's limits.
+    public var attempts: Int
+    /// Sum and largest of the answered probes' round trips, milliseconds.
+    public var rttSumMs: Double
+    public var rttMaxMs: Double?
+    /// The last failure's reason.
+    public var lastError: String?
+
+    /// A bin.
+    public init(
+        url: String, start: Double, seconds: Double, sent: Int = 0, answered: Int = 0, attempts: Int = 0,
+        rttSumMs: Double = 0, rttMaxMs: Double? = nil, lastError: String? = nil
+    ) {
+        self.url = url
+        self.start = start
+        self.seconds = seconds
+        self.sent = sent
+        self.answered = answered
+        self.attempts = attempts
+        self.rttSumMs = rttSumMs
+        self.rttMaxMs = rttMaxMs
+        self.lastError = lastError
+    }
+
+    /// The mean round trip of the answered probes.
+    public var rttMeanMs: Double? { answered > 0 ? rttSumMs / Double(answered) : nil }
+
+    /// Adds one probe's outcome.
+    public mutating func add(reachable: Bool, rttMs: Double?, attempts tries: Int, error: String?) {
+        sent += 1
+        attempts += tries
+        if reachable {
+            answered += 1
+            if let rttMs {
+                rttSumMs += rttMs
+                rttMaxMs = max(rttMaxMs ?? rttMs, rttMs)
+            }
+        } else if let error {
+            lastError = error
+        }
+    }
+}
+
+extension VigilStore {
+    static func insert(probes p: StoredProbeBin, target: String, _ db: Database) throws {
+        // A probe that finished after its bin was written adds to that bin.
+        try db.execute(
+            sql: """
+                INSERT INTO probes (target, url, start, seconds, sent, answered, attempts, rtt_sum_ms, rtt_max_ms, last_error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (target, start, url) DO UPDATE SET
+                  sent = sent + excluded.sent, answered = answered + excluded.answered,
+                  attempts = attempts + excluded.attempts, rtt_sum_ms = rtt_sum_ms + excluded.rtt_sum_ms,
+                  rtt_max_ms = max(coalesce(rtt_max_ms, excluded.rtt_max_ms), coalesce(excluded.rtt_max_ms, rtt_max_ms)),
+                  last_error = coalesce(excluded.last_error, last_error)
+                """,
+            arguments: [
+                target, p.url, p.start, p.seconds, p.sent, p.answered, p.attempts, p.rttSumMs, p.rttMaxMs, p.lastError,
+            ])
+    }
+
+    /// A target's probe bins from `from` to `to`, by time then URL.
+    public func probeBins(target: String, from: Double, to: Double) throws(StoreError) -> [StoredProbeBin] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM probes WHERE target = ? AND start >= ? AND start < ? ORDER BY start, url
+                    """,
+                arguments: [target, from, to]
+            ).map { row in
+                StoredProbeBin(
+                    url: row["url"], start: row["start"], seconds: row["seconds"], sent: row["sent"],
+                    answered: row["answered"], attempts: row["attempts"], rttSumMs: row["rtt_sum_ms"],
+                    rttMaxMs: row["rtt_max_ms"], lastError: row["last_error"])
+            }
+        }
+    }
+}
