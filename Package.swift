@@ -131,7 +131,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "VigilLiveTests",
-            dependencies: ["VigilLive", "VigilStore", "RISLive", "BMP", "Vigil", "BGP", "VigilTesting"],
+            dependencies: ["VigilLive", "VigilStore", "RISLive", "BMP", "Vigil", "BGP", "Probing", "VigilTesting"],
             swiftSettings: strict),
         .testTarget(
             name: "VigilServerTests",

@@ -89,3 +89,28 @@ extension VigilStore {
         }
     }
 }
+
+extension VigilStore {
+    /// A target's probe bins from `from` to `to`, each URL's stored bins summed into bins of `bin`
+    /// seconds (nil: as stored).
+    public func probeBins(target: String, from: Double, to: Double, bin: Double?) throws(StoreError)
+        -> [StoredProbeBin]
+    {
+        let stored = try probeBins(target: target, from: from, to: to)
+        guard let bin, bin > 0 else { return stored }
+        var merged: [String: StoredProbeBin] = [:]
+        for b in stored {
+            let start = (b.start / bin).rounded(.down) * bin
+            let key = "\(start) \(b.url)"
+            var m = merged[key] ?? StoredProbeBin(url: b.url, start: start, seconds: bin)
+            m.sent += b.sent
+            m.answered += b.answered
+            m.attempts += b.attempts
+            m.rttSumMs += b.rttSumMs
+            if let r = b.rttMaxMs { m.rttMaxMs = max(m.rttMaxMs ?? r, r) }
+            m.lastError = b.lastError ?? m.lastError
+            merged[key] = m
+        }
+        return merged.values.sorted { ($0.start, $0.url) < ($1.start, $1.url) }
+    }
+}

@@ -35,6 +35,40 @@ import Testing
         #expect(targets[1].thresholds == Thresholds())
     }
 
+    @Test("probe hosts and their schedule: names mean TCP, URLs stay as written")
+    func probeSchedule() throws {
+        let text = """
+            [target.lab]
+            prefixes = ["192.0.2.0/24"]
+            probes = ["ns1.example.net:53", "www.example.net", "icmp://198.18.1.2", "dns://ns1.example.net/example.net"]
+            probe_interval_seconds = 30
+            probe_jitter = 0.25
+            probe_timeout_seconds = 2.5
+            probe_retries = 0
+            """
+        let t = try #require(try TargetFile.parse(text).first)
+        #expect(
+            t.probeURLs == [
+                "tcp://ns1.example.net:53", "tcp://www.example.net:80", "icmp://198.18.1.2",
+                "dns://ns1.example.net/example.net",
+            ])
+        #expect(t.probeSchedule.interval == 30)
+        #expect(t.probeSchedule.jitter == 0.25)
+        #expect(t.probeSchedule.timeout == 2.5)
+        #expect(t.probeSchedule.retries == 0)
+        // Jitter 0.25 of 30 s: from 22.5 s (draw 0) to 37.5 s (draw 1).
+        #expect(t.probeSchedule.delay(draw: 0) == 22.5)
+        #expect(t.probeSchedule.delay(draw: 0.5) == 30)
+        #expect(t.probeSchedule.delay(draw: 1) == 37.5)
+        #expect(Target.northKorea.probeSchedule.interval == 60)
+        #expect(throws: TargetFileError.self) {
+            try TargetFile.parse("[target.a]\nprefixes = [\"192.0.2.0/24\"]\nprobe_interval_seconds = 0.1")
+        }
+        #expect(throws: TargetFileError.self) {
+            try TargetFile.parse("[target.a]\nprefixes = [\"192.0.2.0/24\"]\nprobe_jitter = 0.9")
+        }
+    }
+
     @Test(arguments: [
         ("[target.a]\nprefixes = [\"192.0.2.0/33\"]", 2, "not a prefix"),
         ("prefixes = [\"192.0.2.0/24\"]", 1, "before any [target.NAME]"),

@@ -225,12 +225,15 @@ public struct DataPlaneMonitor: Sendable {
         for e in events where e.cause != .feedProblem && e.cause != .hijack && e.end == nil {
             var lines = notes[e.id] ?? []
             let count = Set(samples.map(\.host)).count
+            // Disagreeing needs every host's latest answer to come after the event began.
+            let latest = Dictionary(grouping: samples, by: \.host).compactMapValues { $0.max { $0.time < $1.time } }
+            let allAnswerSince = !latest.isEmpty && latest.values.allSatisfy { $0.reachable && $0.time >= e.start }
             switch verdict {
             case .corroboratesRouting where !lines.contains(where: { $0.hasPrefix("probes corroborate") }):
                 lines.append(
                     "probes corroborate: none of the \(count) probed hosts answered at \(UTCTime.iso(now))")
                 lines += breakpointEvidence(since: now - window).lines
-            case .healthy where !lines.contains(where: { $0.hasPrefix("probes disagree") }):
+            case .healthy where allAnswerSince && !lines.contains(where: { $0.hasPrefix("probes disagree") }):
                 lines.append(
                     "probes disagree: the \(count) probed hosts still answered at \(UTCTime.iso(now)), so some paths still carry packets"
                 )

@@ -40,6 +40,7 @@ public struct APIRoutes: Sendable {
         router.get("/api/v1/openapi.json") { _, _ in try Self.openAPI() }
         router.get("/api/v1/stream") { _, _ in ChangeStream(store: store).response() }
         router.get("/api/v1/signals") { request, _ in try await self.signals(request) }
+        router.get("/api/v1/probes") { request, _ in try await self.probes(request) }
         router.get("/metrics") { _, _ in try await self.metrics() }
     }
 

@@ -117,6 +117,16 @@ public struct DashboardRoutes: Sendable {
             bins: bins, from: from, to: to, upstreams: upstreams, names: names, gaps: gaps, events: events,
             title: "\(name): prefixes up and routes per voting peer through each upstream")
         main += Self.legend(events: events, gaps: !gaps.isEmpty)
+        if span <= 31 * 86400 {
+            let probes = try await storeRead { try store.probeBins(target: name, from: from, to: to, bin: bin) }
+            if !probes.isEmpty {
+                main += "<h2>Probes</h2>"
+                main += Charts.probes(
+                    probes, from: from, to: to, title: "\(name): share of probes answered, per probed host")
+                main +=
+                    "<div class=\"legend\"><span style=\"--sw: var(--up)\">all answered</span><span style=\"--sw: var(--partial)\">some</span><span style=\"--sw: var(--dark)\">none</span></div>"
+            }
+        }
         main += "<h2>Events</h2>" + Self.eventTable(events, names: names)
         return Self.html(HTML.page(title: name, main: main))
     }

@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import Vigil
+import VigilStore
+
+extension APIRoutes {
+    /// `GET /api/v1/probes?target&from&to&bin`: reachability and round trips per probed host per bin.
+    func probes(_ request: Request) async throws -> Response {
+        let q = request.uri.queryParameters
+        guard let target = q.get("target") else { throw HTTPError(.badRequest, message: "target is required") }
+        let to = try q.get("to").map { try Self.time($0, "to") } ?? now()
+        let from = try q.get("from").map { try Self.time($0, "from") } ?? (to - 86400)
+        guard from < to else { throw HTTPError(.badRequest, message: "from must be before to") }
+        guard to - from <= 31 * 86400 else { throw HTTPError(.badRequest, message: "at most 31 days at once") }
+        var bin: Double?
+        if let text = q.get("bin") {
+            guard let b = Double(text), b >= 1, b <= 86400 * 31 else {
+                throw HTTPError(.badRequest, message: "bin must be a number of seconds from 1 to 2678400, not \(text)")
+            }
+            bin = b
+        }
+        let size = bin
+        let bins = try await storeRead { try store.probeBins(target: target, from: from, to: to, bin: size) }
+        var o = JSONObject()
+        o.add("target", target)
+        o.add("from", UTCTime.iso(from))
+        o.add("to", UTCTime.iso(to))
+        if let bin { o.add("bin", bin) }
+        o.add("probes", raw: "[" + bins.map(Self.json).joined(separator: ",") + "]")
+        return Self.json(o.closed)
+    }
+
+    static func json(_ b: StoredProbeBin) -> String {
+        var o = JSONObject()
+        o.add("url", b.url)
+        o.add("start", UTCTime.iso(b.start))
+        o.add("seconds", b.seconds)
+        o.add("sent", b.sent)
+        o.add("answered", b.answered)
+        o.add("attempts", b.attempts)
+        o.add("rtt_mean_ms", raw: b.rttMeanMs.map { "\($0)" } ?? "null")
+        o.add("rtt_max_ms", raw: b.rttMaxMs.map { "\($0)" } ?? "null")
+        o.add("last_error", b.lastError)
+        return o.closed
+    }
+}
