@@ -66,7 +66,7 @@ public struct Prober: Sendable {
     }
 
     func probe(_ request: ProbeRequest, client: HTTPClient?) async -> ProbeResult {
-        await gate.admit(request.host)
+        guard await gate.admit(request.host) else { return Self.cancelled(request) }
         let time = Date().timeIntervalSince1970
         let resolved: Result<ResolvedAddress, ProbeError> = await Self.offload {
             do throws(ProbeError) {
@@ -88,7 +88,7 @@ public struct Prober: Sendable {
         let timeout = options.timeout
         var attempts = 0
         for attempt in 0...max(0, request.kind == .dns || request.kind == .trace ? 0 : options.retries) {
-            if attempt > 0 { await gate.admit(request.host) }
+            if attempt > 0, !(await gate.admit(request.host)) { break }
             attempts += 1
             switch request.kind {
             case .tcp:
@@ -133,31 +133,73 @@ public struct Prober: Sendable {
         return result
     }
 
+    /// The result of a probe cancelled before anything was sent.
+    static func cancelled(_ request: ProbeRequest) -> ProbeResult {
+        var r = ProbeResult(
+            request: request, address: nil, reachable: false, rttMs: nil, error: "cancelled before sending",
+            time: Date().timeIntervalSince1970)
+        r.attempts = 0
+        return r
+    }
+
     /// Runs blocking socket work on a dispatch thread, not on one of Swift's few cooperative threads.
     static func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { c in DispatchQueue.global().async { c.resume(returning: body()) } }
     }
 }
 
-/// Spaces probes: per destination, and in all.
+/// Spaces probes: per destination, and in all. Turns are first come, first served: a destination's
+/// probes (retries included) go in the order they asked, and among destinations that are due the
+/// earliest asker goes first. A turn is taken only when it is due, never booked ahead, so one busy
+/// destination cannot hold the others behind it.
 actor RateGate {
     let perDestination: Double
     let minimumGap: Double
     private var nextFor: [String: Double] = [:]
     private var nextAny: Double = 0
+    /// Waiting tickets per destination, in order.
+    private var queues: [String: [Int]] = [:]
+    private var nextTicket = 0
 
     init(perDestination: Double, maxRate: Double) {
         self.perDestination = max(0, perDestination)
         self.minimumGap = maxRate > 0 ? 1 / maxRate : 0
     }
 
-    /// Waits for `host`'s turn.
-    func admit(_ host: String) async {
-        let now = Sockets.now()
-        let at = max(now, nextFor[host] ?? 0, nextAny)
-        nextFor[host] = at + perDestination
-        nextAny = at + minimumGap
-        if at > now { try? await Task.sleep(for: .seconds(at - now)) }
+    /// Waits for `host`'s turn; false when cancelled while waiting (then nothing may be sent).
+    func admit(_ host: String) async -> Bool {
+        let ticket = nextTicket
+        nextTicket += 1
+        queues[host, default: []].append(ticket)
+        defer {
+            queues[host]?.removeAll { $0 == ticket }
+            if queues[host]?.isEmpty == true { queues[host] = nil }
+        }
+        while !Task.isCancelled {
+            let now = Sockets.now()
+            if nextAny <= now, first(dueAt: now) == ticket {
+                nextFor[host] = now + perDestination
+                nextAny = now + minimumGap
+                return true
+            }
+            let due = max(nextFor[host] ?? 0, nextAny)
+            do {
+                try await Task.sleep(for: .seconds(max(due - now, 0.001)))
+            } catch {
+                return false
+            }
+        }
+        return false
+    }
+
+    /// The earliest ticket at the head of a destination's queue whose destination is due.
+    private func first(dueAt now: Double) -> Int? {
+        var best: Int?
+        for (host, queue) in queues {
+            guard let head = queue.first, (nextFor[host] ?? 0) <= now else { continue }
+            if head < best ?? Int.max { best = head }
+        }
+        return best
     }
 }
 

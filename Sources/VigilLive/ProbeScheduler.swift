@@ -69,6 +69,8 @@ public struct ProbeScheduler: Sendable {
         while !Task.isCancelled {
             let started = WatchService.now()
             let r = await prober.probe(request)
+            // Cancelled before sending: nothing happened, nothing to record.
+            if Task.isCancelled && r.attempts == 0 { return }
             engine.record(
                 probe: ProbeSample(host: request.url, time: r.time, reachable: r.reachable, rttMs: r.rttMs),
                 attempts: r.attempts, error: r.error)

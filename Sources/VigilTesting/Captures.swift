@@ -69,3 +69,36 @@ public enum Captures {
         }
     }
 }
+
+extension Captures {
+    /// Captures on `interface` for `seconds` into `path` in the background (tshark stops itself, so the
+    /// file is complete), and returns once the capture file exists, that is once packets are being kept.
+    public static func capture(interface: String, seconds: Int, to path: String) async throws -> Task<
+        Tools.Result, any Error
+    > {
+        let tshark = try Tools.which("tshark", package: "Debian's tshark package")
+        try? FileManager.default.removeItem(atPath: path)
+        let task = Task {
+            try await Tools.offload {
+                try Tools.run(tshark, ["-i", interface, "-a", "duration:\(seconds)", "-w", path, "-q"])
+            }
+        }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: path) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            task.cancel()
+            throw Tools.NotInstalled(description: "tshark did not start capturing on \(interface)")
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        return task
+    }
+
+    /// The `fields` of each packet in `pcap` that matches the display filter, one array per packet.
+    public static func fields(_ pcap: String, filter: String, _ fields: [String]) throws -> [[String]] {
+        let out = try tshark(["-r", pcap, "-Y", filter, "-T", "fields"] + fields.flatMap { ["-e", $0] }).output
+        return out.split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+    }
+}

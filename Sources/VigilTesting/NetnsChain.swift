@@ -11,6 +11,8 @@ public final class NetnsChain: @unchecked Sendable {
     public let targetAddress: String
     public let routerAddresses: [String]
     private let hostLink: String
+    /// The test's end of the link into the chain: every probe crosses it (capture here).
+    public var hostInterface: String { hostLink }
     /// The /24s the test's namespace routes into the chain, and the host routes added since.
     private let routed: [String]
     private var extraRoutes: [String] = []
