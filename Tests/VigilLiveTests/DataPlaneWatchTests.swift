@@ -1,0 +1,129 @@
+import BGP
+import Foundation
+import Probing
+import Testing
+import Vigil
+import VigilStore
+import VigilTesting
+
+@testable import VigilLive
+
+/// Both planes at once, as `vigil watch` runs them: the routing lab's collector RIB (real FRR and GoBGP
+/// routers, four prefixes up through AS4837 and AS20485) seeds the engine, and the watch service probes
+/// hosts in namespaces the test builds (an upstream's two routers in AS4837, the target in AS131279,
+/// all in 198.18.0.0/15) on a one-second schedule with traceroutes. Faults are staged on the namespaces;
+/// the events must appear in the store with the cause, times and place the staging implies.
+@Suite(
+    .enabled(if: NetnsChain.available, "needs root for ip netns"),
+    .enabled(if: !LabRecordings.skipped, "VIGIL_SKIP_LAB=1"), .serialized)
+struct DataPlaneWatchTests {
+    static func events(_ store: VigilStore) -> [DetectedEvent] { (try? store.events()) ?? [] }
+
+    @Test(
+        "routes up, packets dropped behind the border: data-plane event placed at AS4837's border; repaired: closed; routes down too: the routing event carries the probes' corroboration"
+    )
+    func bothPlanes() async throws {
+        let truth = try LabRecordings.truth("origin-down")
+        let base = 200
+        let chain = try NetnsChain(routers: 2, tag: "dw", base: base)
+        defer { chain.remove() }
+        let second = "198.18.\(base + 9).1"
+        try chain.addTargetHost(second)
+        let t = chain.targetAddress
+        let listener = try chain.listenTCP(in: chain.names[2], address: t, port: 8080)
+        defer { close(listener) }
+        var target = Target.northKorea
+        target.thresholds.fullFeedIPv4 = truth.population / 2
+        target.probeHosts = ["icmp://\(t)", "tcp://\(t):8080", "icmp://\(second)"]
+        target.probeSchedule.interval = 1
+        target.probeSchedule.jitter = 0.1
+        target.probeSchedule.timeout = 0.4
+        target.probeSchedule.retries = 0
+        let table = PrefixToAS(
+            text: """
+                198.18.\(base).0\t24\t4837
+                198.18.\(base + 1).0\t24\t4837
+                198.18.\(base + 2).0\t24\t131279
+                198.18.\(base + 9).0\t24\t131279
+                """)
+
+        let store = try Live.temporaryStore()
+        let engine = LiveEngine(target: target, store: store, binSeconds: 60)
+        _ = try engine.resume(now: Date().timeIntervalSince1970)
+        let ribs = truth.mrt.filter { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix("rib") }
+        _ = try RIBSeeder.seed(engine, paths: ribs) { Issue.record("RIB warning: \($0)") }
+        try engine.settleVotes()
+        #expect(engine.signals(now: Date().timeIntervalSince1970).prefixesUp(0.5) == 4, "the RIB's routes are up")
+
+        var options = WatchService.Options()
+        options.probes = ProbeScheduler(
+            engine: engine, requests: try target.probeURLs.map { try ProbeRequest($0) }, schedule: target.probeSchedule,
+            maxRate: 20, traces: true, prefixToAS: table, logger: Live.logger)
+        let service = WatchService(engine: engine, options: options, logger: Live.logger)
+        let running = Task { try await service.run() }
+        defer { running.cancel() }
+
+        // Healthy: every host answers, nothing opens.
+        try await Task.sleep(for: .seconds(4))
+        #expect(Self.events(store).isEmpty, "\(Self.events(store).map(\.cause))")
+        #expect(engine.dataPlaneVerdict == .healthy)
+
+        // The target's replies are dropped behind the border (its default route blackholed).
+        let faultAt = Date().timeIntervalSince1970
+        try chain.ip(in: chain.names[2], ["route", "replace", "blackhole", "default"])
+        let placed = try await Live.wait(seconds: 20) {
+            Self.events(store).contains { $0.cause == .dataPlane && $0.upstreams == [4837] }
+        }
+        let event = try #require(Self.events(store).first { $0.cause == .dataPlane }, "no data-plane event")
+        #expect(placed, "\(event.evidence)")
+        // The start is the first failed probe of the last URL to fail. The target's address carries two
+        // URLs and, once a probe fails, a traceroute: three users of its one turn a second (the
+        // per-destination gate), so its URLs see the fault within 3 × 1 s, plus the 0.4 s timeout.
+        #expect(event.start >= faultAt - 0.01 && event.start <= faultAt + 3 + 0.4 + 0.2, "\(event.start - faultAt)")
+        #expect(event.end == nil)
+        #expect(event.evidence.contains("the routes stayed up: 4 of 4 prefixes visible"))
+        #expect(
+            event.evidence.contains {
+                $0.contains("stops at the border: AS4837 (China Unicom)'s last router 198.18.\(base + 1).2")
+            }, "\(event.evidence)")
+
+        // Repaired: the first answer ends it.
+        let repairAt = Date().timeIntervalSince1970
+        try chain.ip(in: chain.names[2], ["route", "replace", "default", "via", "198.18.\(base + 2).1"])
+        let closed = try await Live.wait(seconds: 10) {
+            Self.events(store).contains { $0.id == event.id && $0.end != nil }
+        }
+        #expect(closed)
+        let ended = try #require(Self.events(store).first { $0.id == event.id })
+        let end = try #require(ended.end)
+        // The second host has its address to itself: its next probe, within 1.1 s, answers.
+        #expect(end >= repairAt && end <= repairAt + 1.1 + 0.2, "\(end - repairAt)")
+        #expect(try store.events(open: true).isEmpty)
+
+        // The target withdraws its routes (every peer, now), then its hosts stop answering: the routing
+        // event opens and the probes corroborate it; no data-plane event opens.
+        let withdrawAt = Date().timeIntervalSince1970
+        let tracked = Set(target.trackedPrefixes)
+        let withdrawals = try store.routes(target: target.name).filter { tracked.contains($0.prefix) }.map {
+            RouteEvent(time: withdrawAt, peer: $0.peer, kind: .withdraw, prefix: $0.prefix)
+        }
+        try #require(!withdrawals.isEmpty)
+        try engine.apply(withdrawals)
+        try chain.ip(in: chain.names[1], ["route", "replace", "unreachable", t + "/32"])
+        try chain.ip(in: chain.names[1], ["route", "replace", "unreachable", second + "/32"])
+        let corroborated = try await Live.wait(seconds: 20) {
+            Self.events(store).contains { e in
+                e.cause != .dataPlane && e.end == nil && e.evidence.contains { $0.hasPrefix("probes corroborate") }
+            }
+        }
+        #expect(corroborated, "\(Self.events(store).map { "\($0.cause) \($0.evidence)" })")
+        let routing = try #require(Self.events(store).first { $0.cause != .dataPlane })
+        #expect(routing.prefixes.count == 4 && abs(routing.start - withdrawAt) < 1)
+        #expect(!Self.events(store).contains { $0.cause == .dataPlane && $0.start > withdrawAt })
+        // Per host per bin, every probe is in the store.
+        let bins = try store.probeBins(target: target.name, from: faultAt - 60, to: Date().timeIntervalSince1970 + 60)
+        #expect(Set(bins.map(\.url)) == Set(target.probeURLs))
+        running.cancel()
+        _ = await running.result
+    }
+}
