@@ -65,7 +65,7 @@ def latency(vigil, lab):
         truth = json.load(open(os.path.join(folder, "ground-truth.json")))
         store = os.path.join(tempfile.mkdtemp(), "latency.sqlite")
         proc = subprocess.Popen(
-            [vigil, "watch", "--no-ris-live", "--bmp", "127.0.0.1:0", "--store", store, "--json",
+            [vigil, "watch", "--no-ris-live", "--bmp", "127.0.0.1:0", "--store", store, "--json", "--no-probes", "--no-http",
              "--full-feed", str(truth["population"] // 2), "--time-scale", str(truth["speed"])],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         port = None

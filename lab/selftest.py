@@ -79,7 +79,7 @@ class VigilWatch:
         self.log = open(folder + ".vigil.log", "w")
         self.process = subprocess.Popen(
             [vigil, "watch", "--no-ris-live", "--bmp", "%s:%d" % VIGIL_BMP_ADDRESS, "--store", self.store,
-             "--json", "--port", "0", "--full-feed", str(population // 2), "--time-scale", str(speed)],
+             "--json", "--port", "0", "--no-probes", "--full-feed", str(population // 2), "--time-scale", str(speed)],
             stdout=self.log, stderr=subprocess.STDOUT)
         time.sleep(1)  # listening before the collector starts
 

@@ -94,7 +94,9 @@ import VigilTesting
     @Test("vigil watch serves the dashboard and the API while it watches")
     func watchServes() async throws {
         let store = Self.newStorePath()
-        let watch = try Self.start(["watch", "--no-ris-live", "--bmp", "127.0.0.1:0", "--store", store, "--port", "0"])
+        let watch = try Self.start([
+            "watch", "--no-ris-live", "--bmp", "127.0.0.1:0", "--store", store, "--port", "0", "--no-probes",
+        ])
         let port = try await watch.port()
         let status = try LoopbackSocket.httpGet("/api/v1/status", port: port)
         #expect(status.status == 200)

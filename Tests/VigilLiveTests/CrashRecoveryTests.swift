@@ -27,7 +27,7 @@ struct CrashRecoveryTests {
         p.arguments =
             [
                 "watch", "--store", store, "--ris-live", url, "--full-feed", "\(truth.population / 2)",
-                "--time-scale", "\(truth.speed)", "--json", "--port", "0",
+                "--time-scale", "\(truth.speed)", "--json", "--port", "0", "--no-probes",
             ] + rib.flatMap { ["--rib", $0] }
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

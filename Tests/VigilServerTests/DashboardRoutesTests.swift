@@ -67,6 +67,38 @@ import VigilTesting
         }
     }
 
+    @Test("target page: a probe lane per URL, each bin coloured by the share answered; none without probes")
+    func probeLanes() async throws {
+        try await Self.withPages { client, _ in
+            try await client.execute(uri: "/targets/north-korea?from=4900&to=5100", method: .get) { r in
+                #expect(!String(buffer: r.body).contains("<h2>Probes</h2>"))
+            }
+        }
+        try await Self.withPages({ store in
+            var batch = StoreBatch(target: "north-korea")
+            batch.probes = [
+                StoredProbeBin(url: "tcp://ns1.kptc.kp:53", start: 4920, seconds: 60, sent: 2, answered: 2, attempts: 2),
+                StoredProbeBin(url: "tcp://ns1.kptc.kp:53", start: 4980, seconds: 60, sent: 2, answered: 1, attempts: 3),
+                StoredProbeBin(
+                    url: "tcp://<b>kcna</b>.kp:443", start: 4980, seconds: 60, sent: 1, answered: 0, attempts: 2,
+                    lastError: "timed out"),
+            ]
+            try store.commit(batch)
+        }) { client, _ in
+            try await client.execute(uri: "/targets/north-korea?from=4900&to=5100", method: .get) { r in
+                let html = String(buffer: r.body)
+                #expect(html.contains("<h2>Probes</h2>"))
+                #expect(html.components(separatedBy: "class=\"probe\"").count - 1 == 3)
+                #expect(html.contains(#"data-url="tcp://ns1.kptc.kp:53" data-state="up""#))
+                #expect(html.contains(#"data-url="tcp://ns1.kptc.kp:53" data-state="partial""#))
+                #expect(html.contains(#"data-url="tcp://&lt;b&gt;kcna&lt;/b&gt;.kp:443" data-state="dark""#))
+                #expect(!html.contains("<b>kcna"))
+                #expect(html.contains("1 of 2 answered"))
+                #expect(html.contains("3 of 5 probes answered in this range"))
+            }
+        }
+    }
+
     @Test("event page: cause, diagnosis, ongoing, evidence and annotations, all escaped")
     func eventPage() async throws {
         try await Self.withPages({ store in

@@ -29,6 +29,25 @@ struct LabStoreAPITests {
         let validator = try OpenAPIValidator(data: try Self.documentInRepo)
         let token = "token-for-the-openapi-test-0123"
         let exercised = PathLog()
+        // Probe bins around the fault, written as the watch writes them (a second commit to a bin adds).
+        let t0 = (truth.faultAt / 60).rounded(.down) * 60
+        let ns1 = "tcp://ns1.kptc.kp:53"
+        var batch = StoreBatch(target: "north-korea")
+        batch.probes = [
+            StoredProbeBin(url: ns1, start: t0, seconds: 60, sent: 2, answered: 2, attempts: 2, rttSumMs: 30, rttMaxMs: 20),
+            StoredProbeBin(
+                url: ns1, start: t0 + 60, seconds: 60, sent: 3, answered: 1, attempts: 6, rttSumMs: 12, rttMaxMs: 12,
+                lastError: "timed out"),
+            StoredProbeBin(
+                url: "icmp://kcna.kp", start: t0, seconds: 60, sent: 1, answered: 0, attempts: 2, lastError: "no answer"),
+        ]
+        try store.commit(batch)
+        batch.probes = [
+            StoredProbeBin(url: ns1, start: t0, seconds: 60, sent: 1, answered: 1, attempts: 1, rttSumMs: 5, rttMaxMs: 5)
+        ]
+        try store.commit(batch)
+        let probesFrom = UTCTime.iso(t0 - 60)
+        let probesTo = UTCTime.iso(t0 + 180)
         try await ServerHarness.withServer(store, token: token, now: { repaired + 60 }) { client, _ in
             // (documented path, request, expected status)
             let from = UTCTime.iso(truth.faultAt - 30)
@@ -50,6 +69,11 @@ struct LabStoreAPITests {
                 ("/api/v1/signals", "/api/v1/signals?target=north-korea&bin=0", 400),
                 ("/api/v1/signals", "/api/v1/signals", 400),
                 ("/api/v1/openapi.json", "/api/v1/openapi.json", 200),
+                ("/api/v1/probes", "/api/v1/probes?target=north-korea&from=\(probesFrom)&to=\(probesTo)", 200),
+                ("/api/v1/probes", "/api/v1/probes?target=north-korea&from=\(probesFrom)&to=\(probesTo)&bin=120", 200),
+                ("/api/v1/probes", "/api/v1/probes?target=north-korea&bin=0", 400),
+                ("/api/v1/probes", "/api/v1/probes?target=north-korea&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z", 400),
+                ("/api/v1/probes", "/api/v1/probes", 400),
             ]
             for (path, uri, status) in calls {
                 try await client.execute(uri: uri, method: .get) { r in
@@ -113,6 +137,33 @@ struct LabStoreAPITests {
                 r in
                 let bins = try ServerHarness.object(r.body)["signals"] as? [[String: Any]] ?? []
                 #expect(bins.last?["prefixes_up"] as? Int == truth.prefixes.count)
+            }
+            // Probes as stored: ns1's first bin holds both commits (2 + 1 probes, (30 + 5) / 3 ms).
+            try await client.execute(
+                uri: "/api/v1/probes?target=north-korea&from=\(probesFrom)&to=\(probesTo)", method: .get
+            ) { r in
+                let bins = try ServerHarness.object(r.body)["probes"] as? [[String: Any]] ?? []
+                #expect(bins.count == 3)
+                let first = try #require(bins.first { $0["url"] as? String == ns1 })
+                #expect(first["start"] as? String == UTCTime.iso(t0))
+                #expect(first["sent"] as? Int == 3 && first["answered"] as? Int == 3 && first["attempts"] as? Int == 3)
+                #expect(abs((first["rtt_mean_ms"] as? Double ?? 0) - 35.0 / 3) < 1e-9)
+                #expect(first["rtt_max_ms"] as? Double == 20)
+                let kcna = try #require(bins.first { $0["url"] as? String == "icmp://kcna.kp" })
+                #expect(kcna["rtt_mean_ms"] is NSNull && kcna["last_error"] as? String == "no answer")
+            }
+            // Two-minute bins: ns1's two bins summed (6 probes, 4 answered, 9 tries, (35 + 12) / 4 ms).
+            try await client.execute(
+                uri: "/api/v1/probes?target=north-korea&from=\(probesFrom)&to=\(probesTo)&bin=120", method: .get
+            ) { r in
+                let bins = try ServerHarness.object(r.body)["probes"] as? [[String: Any]] ?? []
+                let merged = bins.filter { $0["url"] as? String == ns1 }
+                #expect(merged.count == 1)
+                let m = try #require(merged.first)
+                #expect(m["sent"] as? Int == 6 && m["answered"] as? Int == 4 && m["attempts"] as? Int == 9)
+                #expect(m["rtt_mean_ms"] as? Double == 11.75)
+                #expect(m["last_error"] as? String == "timed out")
+                #expect(m["seconds"] as? Int == 120)
             }
             try await client.execute(uri: "/api/v1/status", method: .get) { r in
                 let targets = try ServerHarness.object(r.body)["targets"] as? [[String: Any]] ?? []
