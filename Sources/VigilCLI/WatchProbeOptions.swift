@@ -70,8 +70,9 @@ struct WatchProbeOptions: ParsableArguments {
         }
         let table = try prefix2as.map { try ProbeCommand.loadTable($0) }
         let s = target.probeSchedule
+        let hosts = Set(requests.map(\.host)).count
         say(
-            "probing \(requests.count) host\(requests.count == 1 ? "" : "s") every \(Int(s.interval)) s (±\(Int(s.jitter * 100))%), at most \(maxProbeRate.formatted()) probes/s in all"
+            "probing \(requests.count) URL\(requests.count == 1 ? "" : "s") on \(hosts) host\(hosts == 1 ? "" : "s") every \(Int(s.interval)) s (±\(Int(s.jitter * 100))%), at most \(maxProbeRate.formatted()) probes/s in all"
                 + (noTraces ? "" : ", with traceroutes"))
         return ProbeScheduler(
             engine: engine, requests: requests, schedule: s, maxRate: maxProbeRate, traces: !noTraces,
