@@ -136,4 +136,6 @@ struct ProbeOutcome: Sendable {
     var tcp: Bool? = nil
     var status: Int? = nil
     var hops: [ProbeResult.Hop]? = nil
+    /// When the first packet left (monotonic seconds), when the probe knows it.
+    var sentAt: Double? = nil
 }

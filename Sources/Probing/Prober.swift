@@ -66,8 +66,7 @@ public struct Prober: Sendable {
     }
 
     func probe(_ request: ProbeRequest, client: HTTPClient?) async -> ProbeResult {
-        guard await gate.admit(request.host) else { return Self.cancelled(request) }
-        let time = Date().timeIntervalSince1970
+        // The name is resolved before the turn is taken, so that the turn's time is the packet's.
         let resolved: Result<ResolvedAddress, ProbeError> = await Self.offload {
             do throws(ProbeError) {
                 return .success(try Resolver.resolve(request.host, port: request.port ?? 0))
@@ -80,28 +79,37 @@ public struct Prober: Sendable {
         case .success(let a): address = a
         case .failure(let error):
             var result = ProbeResult(
-                request: request, address: nil, reachable: false, rttMs: nil, error: "\(error)", time: time)
+                request: request, address: nil, reachable: false, rttMs: nil, error: "\(error)",
+                time: Date().timeIntervalSince1970)
             result.attempts = 0
             return result
         }
         var outcome = ProbeOutcome(reachable: false, rtt: nil, error: nil)
         let timeout = options.timeout
         var attempts = 0
-        for attempt in 0...max(0, request.kind == .dns || request.kind == .trace ? 0 : options.retries) {
-            if attempt > 0, !(await gate.admit(request.host)) { break }
+        var time = 0.0
+        for _ in 0...max(0, request.kind == .dns || request.kind == .trace ? 0 : options.retries) {
+            guard await gate.admit(request.host) else {
+                if attempts == 0 { return Self.cancelled(request) }
+                break
+            }
             attempts += 1
+            let sent = Sockets.now()
+            if attempts == 1 { time = Date().timeIntervalSince1970 }
             switch request.kind {
             case .tcp:
                 outcome = await Self.offload {
+                    let at = Sockets.now()
                     let r = TCPProbe.run(address, timeout: timeout)
-                    return ProbeOutcome(reachable: r.reachable, rtt: r.rtt, error: r.error)
+                    return ProbeOutcome(reachable: r.reachable, rtt: r.rtt, error: r.error, sentAt: at)
                 }
             case .icmp:
                 let sequence = UInt16.random(in: 0...UInt16.max)
                 outcome = await Self.offload {
+                    let at = Sockets.now()
                     do {
                         let r = try ICMPProbe.run(address, timeout: timeout, sequence: sequence)
-                        return ProbeOutcome(reachable: r.reachable, rtt: r.rtt, error: r.error)
+                        return ProbeOutcome(reachable: r.reachable, rtt: r.rtt, error: r.error, sentAt: at)
                     } catch {
                         return ProbeOutcome(reachable: false, rtt: nil, error: "\(error)")
                     }
@@ -120,6 +128,8 @@ public struct Prober: Sendable {
                     TraceProbe.run(address, timeout: timeout, maxHops: hops) { table?.asn(of: $0) }
                 }
             }
+            // A try that left later than its turn (a busy thread pool) moves the destination's next turn.
+            await gate.sent(request.host, at: max(sent, outcome.sentAt ?? sent))
             if outcome.reachable { break }
         }
         var result = ProbeResult(
@@ -143,23 +153,27 @@ public struct Prober: Sendable {
     }
 
     /// Runs blocking socket work on a dispatch thread, not on one of Swift's few cooperative threads.
+    /// The queue is Vigil's own: Linux's global queues run about one item per core at a time, so probes
+    /// waiting out their timeouts there would hold every other probe (and anything else in the process)
+    /// back; a queue of one's own gets a thread per blocked item, bounded by the prober's concurrency.
     static func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { c in DispatchQueue.global().async { c.resume(returning: body()) } }
+        await withCheckedContinuation { c in queue.async { c.resume(returning: body()) } }
     }
+
+    static let queue = DispatchQueue(label: "vigil.probes", attributes: .concurrent)
 }
 
-/// Spaces probes: per destination, and in all. Turns are first come, first served: a destination's
-/// probes (retries included) go in the order they asked, and among destinations that are due the
-/// earliest asker goes first. A turn is taken only when it is due, never booked ahead, so one busy
-/// destination cannot hold the others behind it.
+/// Spaces probes: per destination, and in all. Each try books the earliest time that is at least the
+/// per-destination interval after its destination's previous try (so a destination's tries go first
+/// come, first served, retries included) and at least the global gap away from every other booking.
+/// Only that one slot is held: a booking far ahead for a busy destination does not hold the others
+/// behind it, as a single "next free time" for everyone would.
 actor RateGate {
     let perDestination: Double
     let minimumGap: Double
     private var nextFor: [String: Double] = [:]
-    private var nextAny: Double = 0
-    /// Waiting tickets per destination, in order.
-    private var queues: [String: [Int]] = [:]
-    private var nextTicket = 0
+    /// Booked global slots, in order (those older than one gap are dropped).
+    private var booked: [Double] = []
 
     init(perDestination: Double, maxRate: Double) {
         self.perDestination = max(0, perDestination)
@@ -168,38 +182,45 @@ actor RateGate {
 
     /// Waits for `host`'s turn; false when cancelled while waiting (then nothing may be sent).
     func admit(_ host: String) async -> Bool {
-        let ticket = nextTicket
-        nextTicket += 1
-        queues[host, default: []].append(ticket)
-        defer {
-            queues[host]?.removeAll { $0 == ticket }
-            if queues[host]?.isEmpty == true { queues[host] = nil }
-        }
-        while !Task.isCancelled {
-            let now = Sockets.now()
-            if nextAny <= now, first(dueAt: now) == ticket {
-                nextFor[host] = now + perDestination
-                nextAny = now + minimumGap
-                return true
-            }
-            let due = max(nextFor[host] ?? 0, nextAny)
+        let now = Sockets.now()
+        let at = book(host, now: now)
+        if at > now {
             do {
-                try await Task.sleep(for: .seconds(max(due - now, 0.001)))
+                try await Task.sleep(for: .seconds(at - now))
             } catch {
                 return false
             }
         }
-        return false
+        return !Task.isCancelled
     }
 
-    /// The earliest ticket at the head of a destination's queue whose destination is due.
-    private func first(dueAt now: Double) -> Int? {
-        var best: Int?
-        for (host, queue) in queues {
-            guard let head = queue.first, (nextFor[host] ?? 0) <= now else { continue }
-            if head < best ?? Int.max { best = head }
+    /// Notes that a try to `host` left at `time` (monotonic seconds): its next turn is a full interval
+    /// after that, however late the try left.
+    func sent(_ host: String, at time: Double) {
+        nextFor[host] = max(nextFor[host] ?? 0, time + perDestination)
+    }
+
+    /// Books `host`'s next slot at or after `now`.
+    func book(_ host: String, now: Double) -> Double {
+        var at = max(now, nextFor[host] ?? 0)
+        if minimumGap > 0 {
+            let old = booked.prefix { $0 <= now - minimumGap }.count
+            if old > 0 { booked.removeFirst(old) }
+            var index = booked.count
+            for (i, b) in booked.enumerated() {
+                if b <= at - minimumGap { continue }
+                if b >= at + minimumGap {
+                    index = i
+                    break
+                }
+                at = b + minimumGap
+            }
+            booked.insert(at, at: index)
         }
-        return best
+        // Dictionaries of every destination ever probed would grow without end in a long run.
+        if nextFor.count > 100_000 { nextFor = nextFor.filter { $0.value > now } }
+        nextFor[host] = at + perDestination
+        return at
     }
 }
 

@@ -20,7 +20,7 @@ struct ReplayCommand: ParsableCommand {
             their diagnosis. With --json, one object per line: {"type":"event", "id", "target", "cause", \
             "confidence", "start", "end", "prefixes", "upstreams", "evidence", ...}, {"type":"bin", ...}, \
             {"type":"notice", ...} and a final {"type":"summary", ...}. Causes: origin-side, upstream-loss, \
-            upstream-down, hijack, instability, feed-problem, unknown.
+            upstream-down, hijack, instability, feed-problem, unknown (and, live only, data-plane and attack).
 
             Damaged or truncated files are handled as by `vigil dump`: a warning with the offset, recovery, \
             and counts in the summary.

@@ -39,7 +39,13 @@ struct TargetsCommand: ParsableCommand {
                 o.add("prefixes", t.prefixes.map(\.description))
                 o.add("tracked", t.trackedPrefixes.map(\.description))
                 o.add("upstreams", t.upstreams.keys.sorted().map { Int($0) })
-                o.add("probes", t.probeHosts)
+                o.add("probes", t.probeURLs)
+                var schedule = JSONObject()
+                schedule.add("interval_seconds", t.probeSchedule.interval)
+                schedule.add("jitter", t.probeSchedule.jitter)
+                schedule.add("timeout_seconds", t.probeSchedule.timeout)
+                schedule.add("retries", t.probeSchedule.retries)
+                o.add("probe_schedule", raw: schedule.closed)
                 print(o.closed)
             } else {
                 print("\(t.name): \(t.summary)")
@@ -50,7 +56,13 @@ struct TargetsCommand: ParsableCommand {
                     let ups = t.upstreams.sorted { $0.key < $1.key }.map { "AS\($0.key) \($0.value)" }
                     print("  upstreams: \(ups.joined(separator: ", "))")
                 }
-                if !t.probeHosts.isEmpty { print("  probes:    \(t.probeHosts.joined(separator: ", "))") }
+                if !t.probeHosts.isEmpty {
+                    let s = t.probeSchedule
+                    print("  probes:    \(t.probeURLs.joined(separator: ", "))")
+                    print(
+                        "             every \(s.interval.formatted()) s ±\(Int((s.jitter * 100).rounded()))%, timeout \(s.timeout.formatted()) s, \(s.retries) \(s.retries == 1 ? "retry" : "retries")"
+                    )
+                }
             }
         }
     }

@@ -85,11 +85,15 @@ public enum Tools {
         return Result(status: process.terminationStatus, stdout: stdout, stderr: errorBox.data)
     }
 
+    /// A queue of the tests' own: Linux's global queues run about one item per core at a time, so a
+    /// long child process there (a capture) would hold back the code under test.
+    static let queue = DispatchQueue(label: "vigil.tests.offload", attributes: .concurrent)
+
     /// Runs blocking work (a child process, a socket read) on a dispatch thread and awaits it, so a test
     /// does not hold one of Swift's few cooperative threads while a server in the same process needs them.
     public static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async(
+            queue.async(
                 execute: DispatchWorkItem { continuation.resume(with: Swift.Result { try body() }) })
         }
     }

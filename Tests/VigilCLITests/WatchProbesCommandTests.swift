@@ -49,7 +49,9 @@ import VigilTesting
         #expect(err.contains("target lab: probe ftp://127.0.0.1"), "\(err)")
     }
 
-    @Test("the target's probes run on its schedule; the API gives each URL's bins: the open port answered, the closed one refused")
+    @Test(
+        "the target's probes run on its schedule; the API gives each URL's bins: the open port answered, the closed one refused"
+    )
     func probesAppearInTheAPI() async throws {
         let (fd, open) = try Self.listener()
         defer { close(fd) }

@@ -77,8 +77,10 @@ import VigilTesting
         try await Self.withPages({ store in
             var batch = StoreBatch(target: "north-korea")
             batch.probes = [
-                StoredProbeBin(url: "tcp://ns1.kptc.kp:53", start: 4920, seconds: 60, sent: 2, answered: 2, attempts: 2),
-                StoredProbeBin(url: "tcp://ns1.kptc.kp:53", start: 4980, seconds: 60, sent: 2, answered: 1, attempts: 3),
+                StoredProbeBin(
+                    url: "tcp://ns1.kptc.kp:53", start: 4920, seconds: 60, sent: 2, answered: 2, attempts: 2),
+                StoredProbeBin(
+                    url: "tcp://ns1.kptc.kp:53", start: 4980, seconds: 60, sent: 2, answered: 1, attempts: 3),
                 StoredProbeBin(
                     url: "tcp://<b>kcna</b>.kp:443", start: 4980, seconds: 60, sent: 1, answered: 0, attempts: 2,
                     lastError: "timed out"),

@@ -34,16 +34,19 @@ struct LabStoreAPITests {
         let ns1 = "tcp://ns1.kptc.kp:53"
         var batch = StoreBatch(target: "north-korea")
         batch.probes = [
-            StoredProbeBin(url: ns1, start: t0, seconds: 60, sent: 2, answered: 2, attempts: 2, rttSumMs: 30, rttMaxMs: 20),
+            StoredProbeBin(
+                url: ns1, start: t0, seconds: 60, sent: 2, answered: 2, attempts: 2, rttSumMs: 30, rttMaxMs: 20),
             StoredProbeBin(
                 url: ns1, start: t0 + 60, seconds: 60, sent: 3, answered: 1, attempts: 6, rttSumMs: 12, rttMaxMs: 12,
                 lastError: "timed out"),
             StoredProbeBin(
-                url: "icmp://kcna.kp", start: t0, seconds: 60, sent: 1, answered: 0, attempts: 2, lastError: "no answer"),
+                url: "icmp://kcna.kp", start: t0, seconds: 60, sent: 1, answered: 0, attempts: 2, lastError: "no answer"
+            ),
         ]
         try store.commit(batch)
         batch.probes = [
-            StoredProbeBin(url: ns1, start: t0, seconds: 60, sent: 1, answered: 1, attempts: 1, rttSumMs: 5, rttMaxMs: 5)
+            StoredProbeBin(
+                url: ns1, start: t0, seconds: 60, sent: 1, answered: 1, attempts: 1, rttSumMs: 5, rttMaxMs: 5)
         ]
         try store.commit(batch)
         let probesFrom = UTCTime.iso(t0 - 60)
@@ -72,7 +75,10 @@ struct LabStoreAPITests {
                 ("/api/v1/probes", "/api/v1/probes?target=north-korea&from=\(probesFrom)&to=\(probesTo)", 200),
                 ("/api/v1/probes", "/api/v1/probes?target=north-korea&from=\(probesFrom)&to=\(probesTo)&bin=120", 200),
                 ("/api/v1/probes", "/api/v1/probes?target=north-korea&bin=0", 400),
-                ("/api/v1/probes", "/api/v1/probes?target=north-korea&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z", 400),
+                (
+                    "/api/v1/probes",
+                    "/api/v1/probes?target=north-korea&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z", 400
+                ),
                 ("/api/v1/probes", "/api/v1/probes", 400),
             ]
             for (path, uri, status) in calls {

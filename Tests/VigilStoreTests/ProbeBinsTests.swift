@@ -21,7 +21,11 @@ import VigilTesting
         try store.commit(batch)
         var later = StoredProbeBin(url: "icmp://h", start: 600, seconds: 60)
         later.add(reachable: true, rttMs: 30, attempts: 1, error: nil)
-        batch.probes = [later, StoredProbeBin(url: "icmp://h", start: 660, seconds: 60, sent: 1, answered: 1, attempts: 1, rttSumMs: 7, rttMaxMs: 7)]
+        batch.probes = [
+            later,
+            StoredProbeBin(
+                url: "icmp://h", start: 660, seconds: 60, sent: 1, answered: 1, attempts: 1, rttSumMs: 7, rttMaxMs: 7),
+        ]
         try store.commit(batch)
         let shell = try Tools.sqlite(
             path,
