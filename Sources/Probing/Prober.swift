@@ -41,7 +41,8 @@ public struct Prober: Sendable {
 
     /// Probes all `requests`; results in the same order.
     public func run(_ requests: [ProbeRequest]) async -> [ProbeResult] {
-        await HTTPClient.withHTTPClientIfNeeded(requests.contains { $0.kind == .http }) { client in
+        await HTTPClient.withHTTPClientIfNeeded(requests.contains { $0.kind == .http }, timeout: options.timeout) {
+            client in
             await withTaskGroup(of: (Int, ProbeResult).self) { group in
                 var results = [ProbeResult?](repeating: nil, count: requests.count)
                 var next = 0
@@ -62,7 +63,9 @@ public struct Prober: Sendable {
 
     /// Probes one request.
     public func probe(_ request: ProbeRequest) async -> ProbeResult {
-        await HTTPClient.withHTTPClientIfNeeded(request.kind == .http) { await probe(request, client: $0) }
+        await HTTPClient.withHTTPClientIfNeeded(request.kind == .http, timeout: options.timeout) {
+            await probe(request, client: $0)
+        }
     }
 
     func probe(_ request: ProbeRequest, client: HTTPClient?) async -> ProbeResult {
@@ -225,10 +228,18 @@ actor RateGate {
 }
 
 extension HTTPClient {
-    /// Runs `body` with a client when `needed` (shut down after), else with nil.
-    static func withHTTPClientIfNeeded<T: Sendable>(_ needed: Bool, _ body: (HTTPClient?) async -> T) async -> T {
+    /// Runs `body` with a client when `needed` (shut down after), else with nil. Connecting gives up
+    /// after `timeout` too: AsyncHTTPClient's own connect timeout (10 s) would hold the shutdown, and with
+    /// it the probe, long after the request's deadline.
+    static func withHTTPClientIfNeeded<T: Sendable>(
+        _ needed: Bool, timeout: Double, _ body: (HTTPClient?) async -> T
+    ) async -> T {
         guard needed else { return await body(nil) }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .milliseconds(Int64(timeout * 1000))
+        configuration.timeout.read = .milliseconds(Int64(timeout * 1000))
+        configuration.redirectConfiguration = .disallow
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let result = await body(client)
         try? await client.shutdown()
         return result

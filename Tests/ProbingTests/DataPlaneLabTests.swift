@@ -90,6 +90,15 @@ struct DataPlaneLabTests {
         #expect(breakpoint == .atBorder(4837))
     }
 
+    @Test("the border link goes down (the target's end of it), routes up: data-plane outage, stopped at the border")
+    func linkDown() async throws {
+        let (verdict, breakpoint) = try await Self.run(base: 210, routesUp: 1) { chain in
+            try chain.ip(in: chain.names[2], ["link", "set", "in0", "down"])
+        }
+        #expect(verdict == .dataPlaneOutage(congestion: false))
+        #expect(breakpoint == .atBorder(4837))
+    }
+
     @Test("a blackhole in the upstream's border router, routes up: data-plane outage, stopped inside the upstream")
     func upstreamBlackhole() async throws {
         let (verdict, breakpoint) = try await Self.run(base: 140, routesUp: 1) { chain in

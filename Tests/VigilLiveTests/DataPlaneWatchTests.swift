@@ -27,14 +27,22 @@ struct DataPlaneWatchTests {
         let base = 200
         let chain = try NetnsChain(routers: 2, tag: "dw", base: base)
         defer { chain.remove() }
-        let second = "198.18.\(base + 9).1"
+        // The target's hosts: the first answers ICMP and TCP, the second is its name server (Debian's
+        // dnsmasq, authoritative for vigil.test), the third its web server (Python's http.server).
+        let (second, third) = ("198.18.\(base + 9).1", "198.18.\(base + 9).2")
         try chain.addTargetHost(second)
+        try chain.addTargetHost(third)
         let t = chain.targetAddress
         let listener = try chain.listenTCP(in: chain.names[2], address: t, port: 8080)
         defer { close(listener) }
+        let services = try TargetServices.start(in: chain.names[2], dns: second, web: third, port: 8081)
+        defer { services.stop() }
+        try await services.waitUntilServing("http://\(third):8081/")
         var target = Target.northKorea
         target.thresholds.fullFeedIPv4 = truth.population / 2
-        target.probeHosts = ["icmp://\(t)", "tcp://\(t):8080", "icmp://\(second)"]
+        target.probeHosts = [
+            "icmp://\(t)", "tcp://\(t):8080", "dns://\(second)/vigil.test", "http://\(third):8081/",
+        ]
         target.probeSchedule.interval = 1
         target.probeSchedule.jitter = 0.1
         target.probeSchedule.timeout = 0.4
@@ -63,8 +71,10 @@ struct DataPlaneWatchTests {
         let running = Task { try await service.run() }
         defer { running.cancel() }
 
-        // Healthy: every host answers, nothing opens.
+        // Healthy: every host answers (the name server with NOERROR, the web server with 200), nothing opens.
         try await Task.sleep(for: .seconds(4))
+        let healthy = try store.probeBins(target: target.name, from: 0, to: 4e9, bin: 4e9)
+        #expect(healthy.count == 4 && healthy.allSatisfy { $0.sent > 0 && $0.answered == $0.sent }, "\(healthy)")
         #expect(Self.events(store).isEmpty, "\(Self.events(store).map(\.cause))")
         #expect(engine.dataPlaneVerdict == .healthy)
 
@@ -79,7 +89,9 @@ struct DataPlaneWatchTests {
         // The start is the first failed probe of the last URL to fail. The target's address carries two
         // URLs and, once a probe fails, a traceroute: three users of its one turn a second (the
         // per-destination gate), so its URLs see the fault within 3 × 1 s, plus the 0.4 s timeout.
-        #expect(event.start >= faultAt - 0.01 && event.start <= faultAt + 3 + 0.4 + 0.2, "\(event.start - faultAt)")
+        #expect(
+            event.start >= faultAt - 0.01 && event.start <= faultAt + 3 + 0.4 + 0.2,
+            "\(event.start - faultAt) \(faultAt) \(event.evidence)")
         #expect(event.end == nil)
         #expect(event.evidence.contains("the routes stayed up: 4 of 4 prefixes visible"))
         #expect(
@@ -111,6 +123,7 @@ struct DataPlaneWatchTests {
         try engine.apply(withdrawals)
         try chain.ip(in: chain.names[1], ["route", "replace", "unreachable", t + "/32"])
         try chain.ip(in: chain.names[1], ["route", "replace", "unreachable", second + "/32"])
+        try chain.ip(in: chain.names[1], ["route", "replace", "unreachable", third + "/32"])
         let corroborated = try await Live.wait(seconds: 20) {
             Self.events(store).contains { e in
                 e.cause != .dataPlane && e.end == nil && e.evidence.contains { $0.hasPrefix("probes corroborate") }
@@ -125,5 +138,62 @@ struct DataPlaneWatchTests {
         #expect(Set(bins.map(\.url)) == Set(target.probeURLs))
         running.cancel()
         _ = await running.result
+    }
+}
+
+/// The target namespace's name server and web server, run inside it with `ip netns exec`.
+struct TargetServices {
+    let pidFile: String
+    let web: Process
+
+    static func start(in namespace: String, dns: String, web address: String, port: Int) throws -> TargetServices {
+        let dnsmasq = try Tools.which("dnsmasq", package: "Debian's dnsmasq-base package")
+        let python = try Tools.which("python3", package: "Debian's python3 package")
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("dnsmasq-\(namespace).pid").path
+        // Daemon mode: dnsmasq closes inherited descriptors, which Process would take for its exit.
+        let started = try Tools.run(
+            "/usr/sbin/ip",
+            [
+                "netns", "exec", namespace, dnsmasq, "--port=53", "--listen-address=\(dns)", "--bind-interfaces",
+                "--no-resolv", "--no-hosts", "--auth-server=ns.vigil.test", "--auth-zone=vigil.test",
+                "--pid-file=\(pidFile)",
+            ])
+        guard started.status == 0 else {
+            throw ValidationFailure("dnsmasq: \(String(decoding: started.stderr, as: UTF8.self))")
+        }
+        let web = Process()
+        web.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        web.arguments = [
+            "netns", "exec", namespace, python, "-m", "http.server", "\(port)", "--bind", address, "--directory",
+            "/tmp",
+        ]
+        web.standardOutput = FileHandle.nullDevice
+        web.standardError = FileHandle.nullDevice
+        try web.run()
+        return TargetServices(pidFile: pidFile, web: web)
+    }
+
+    /// Waits until the web server answers (Python takes a moment to start), up to 20 s.
+    func waitUntilServing(_ url: String) async throws {
+        var options = ProbeOptions()
+        options.perDestinationInterval = 0
+        options.timeout = 1
+        let prober = Prober(options: options)
+        for _ in 0..<40 {
+            if await prober.probe(try ProbeRequest(url)).reachable { return }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw ValidationFailure("the web server in the target namespace did not start")
+    }
+
+    /// SIGKILL: children of Foundation's Process inherit a mask that blocks SIGTERM.
+    func stop() {
+        if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            kill(pid, SIGKILL)
+        }
+        kill(web.processIdentifier, SIGKILL)
+        web.waitUntilExit()
     }
 }
