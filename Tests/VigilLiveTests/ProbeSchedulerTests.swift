@@ -92,7 +92,10 @@ struct ProbeSchedulerTests {
         #expect(stored["icmp://\(t)"]?.answered == stored["icmp://\(t)"]?.sent)
         #expect(stored["tcp://\(web):8080"]?.answered == stored["tcp://\(web):8080"]?.sent)
         let closed = try #require(stored["tcp://\(closedHost):9"])
-        #expect(closed.answered == 0 && closed.attempts == 2 * closed.sent && closed.sent >= 2)
+        // Two tries per probe, except a last probe whose retry the stop cut off (its one try is on the
+        // wire, so it is recorded).
+        #expect(closed.answered == 0 && closed.sent >= 2)
+        #expect(closed.attempts == 2 * closed.sent || closed.attempts == 2 * closed.sent - 1, "\(closed)")
         #expect(closed.lastError?.contains("refused") == true, "\(closed.lastError ?? "no error")")
         // One address, two URLs, retries included: every try at least a second after the one before, so
         // at most 7 in 6 s; the two URLs share those turns first come, first served, so neither starves
