@@ -183,17 +183,32 @@ actor RateGate {
         self.minimumGap = maxRate > 0 ? 1 / maxRate : 0
     }
 
-    /// Waits for `host`'s turn; false when cancelled while waiting (then nothing may be sent).
+    /// When the last try to each destination, and to any, was let go (or, later, left).
+    private var lastFor: [String: Double] = [:]
+    private var lastAny = -Double.infinity
+
+    /// Waits for `host`'s turn; false when cancelled while waiting (then nothing may be sent). The
+    /// booked time orders the turns; on waking, the limits are checked against the tries really let go,
+    /// since a sleep may end late and bunch turns together.
     func admit(_ host: String) async -> Bool {
-        let now = Sockets.now()
-        let at = book(host, now: now)
-        if at > now {
-            do {
-                try await Task.sleep(for: .seconds(at - now))
-            } catch {
-                return false
+        var wait = book(host, now: Sockets.now()) - Sockets.now()
+        var now = Sockets.now()
+        while true {
+            if wait > 0 {
+                do {
+                    try await Task.sleep(for: .seconds(wait))
+                } catch {
+                    return false
+                }
             }
+            now = Sockets.now()
+            // Below a millisecond apart, spacing is the timers' resolution: the global gap is not re-checked.
+            let global = minimumGap >= 0.001 ? lastAny + minimumGap - now : 0
+            wait = max((lastFor[host] ?? -Double.infinity) + perDestination - now, global)
+            if wait <= 0 { break }
         }
+        lastFor[host] = max(lastFor[host] ?? now, now)
+        lastAny = now
         return !Task.isCancelled
     }
 
@@ -201,6 +216,7 @@ actor RateGate {
     /// after that, however late the try left.
     func sent(_ host: String, at time: Double) {
         nextFor[host] = max(nextFor[host] ?? 0, time + perDestination)
+        lastFor[host] = max(lastFor[host] ?? time, time)
     }
 
     /// Books `host`'s next slot at or after `now`.
@@ -221,7 +237,10 @@ actor RateGate {
             booked.insert(at, at: index)
         }
         // Dictionaries of every destination ever probed would grow without end in a long run.
-        if nextFor.count > 100_000 { nextFor = nextFor.filter { $0.value > now } }
+        if nextFor.count > 100_000 {
+            nextFor = nextFor.filter { $0.value > now }
+            lastFor = lastFor.filter { $0.value > now - perDestination }
+        }
         nextFor[host] = at + perDestination
         return at
     }
