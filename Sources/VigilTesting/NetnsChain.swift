@@ -129,6 +129,17 @@ public final class NetnsChain: @unchecked Sendable {
         for n in names { _ = try? Self.run("/usr/sbin/ip", ["netns", "del", n]) }
     }
 
+    /// A prefix-to-AS table (pfx2as format) for a two-router chain at `base`: the test's link and the
+    /// routers' in AS4837 (an upstream), the target's link and its extra hosts' /24 in AS131279.
+    public static func prefixToASText(base: Int) -> String {
+        """
+        198.18.\(base).0\t24\t4837
+        198.18.\(base + 1).0\t24\t4837
+        198.18.\(base + 2).0\t24\t131279
+        198.18.\(base + 9).0\t24\t131279
+        """
+    }
+
     /// True when this process may build namespaces.
     public static var available: Bool {
         getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")

@@ -49,13 +49,7 @@ struct DataPlaneLabTests {
         let port = 8080
         let listener = try chain.listenTCP(in: chain.names[2], address: hosts[0], port: port)
         defer { close(listener) }
-        let table = PrefixToAS(
-            text: """
-                198.18.\(base).0\t24\t4837
-                198.18.\(base + 1).0\t24\t4837
-                198.18.\(base + 2).0\t24\t131279
-                198.18.\(base + 9).0\t24\t131279
-                """)
+        let table = PrefixToAS(text: NetnsChain.prefixToASText(base: base))
         var o = ProbeOptions()
         o.timeout = 0.5
         o.retries = 0

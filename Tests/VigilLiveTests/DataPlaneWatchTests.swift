@@ -47,13 +47,7 @@ struct DataPlaneWatchTests {
         target.probeSchedule.jitter = 0.1
         target.probeSchedule.timeout = 0.4
         target.probeSchedule.retries = 0
-        let table = PrefixToAS(
-            text: """
-                198.18.\(base).0\t24\t4837
-                198.18.\(base + 1).0\t24\t4837
-                198.18.\(base + 2).0\t24\t131279
-                198.18.\(base + 9).0\t24\t131279
-                """)
+        let table = PrefixToAS(text: NetnsChain.prefixToASText(base: base))
 
         let store = try Live.temporaryStore()
         let engine = LiveEngine(target: target, store: store, binSeconds: 60)

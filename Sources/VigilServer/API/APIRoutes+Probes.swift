@@ -6,19 +6,7 @@ import VigilStore
 extension APIRoutes {
     /// `GET /api/v1/probes?target&from&to&bin`: reachability and round trips per probed host per bin.
     func probes(_ request: Request) async throws -> Response {
-        let q = request.uri.queryParameters
-        guard let target = q.get("target") else { throw HTTPError(.badRequest, message: "target is required") }
-        let to = try q.get("to").map { try Self.time($0, "to") } ?? now()
-        let from = try q.get("from").map { try Self.time($0, "from") } ?? (to - 86400)
-        guard from < to else { throw HTTPError(.badRequest, message: "from must be before to") }
-        guard to - from <= 31 * 86400 else { throw HTTPError(.badRequest, message: "at most 31 days at once") }
-        var bin: Double?
-        if let text = q.get("bin") {
-            guard let b = Double(text), b >= 1, b <= 86400 * 31 else {
-                throw HTTPError(.badRequest, message: "bin must be a number of seconds from 1 to 2678400, not \(text)")
-            }
-            bin = b
-        }
+        let (target, from, to, bin) = try seriesQuery(request, maxDays: 31)
         let size = bin
         let bins = try await storeRead { try store.probeBins(target: target, from: from, to: to, bin: size) }
         var o = JSONObject()

@@ -118,14 +118,19 @@ public struct APIRoutes: Sendable {
         return json(text)
     }
 
-    func signals(_ request: Request) async throws -> Response {
+    /// A series request's `target`, `from` (default: a day before `to`), `to` (default: now) and `bin`,
+    /// checked: at most `maxDays` at once, bins of 1 s to 31 days.
+    func seriesQuery(_ request: Request, maxDays: Double) throws -> (
+        target: String, from: Double, to: Double, bin: Double?
+    ) {
         let q = request.uri.queryParameters
         guard let target = q.get("target") else { throw HTTPError(.badRequest, message: "target is required") }
-        let t = now()
-        let to = try q.get("to").map { try Self.time($0, "to") } ?? t
+        let to = try q.get("to").map { try Self.time($0, "to") } ?? now()
         let from = try q.get("from").map { try Self.time($0, "from") } ?? (to - 86400)
         guard from < to else { throw HTTPError(.badRequest, message: "from must be before to") }
-        guard to - from <= 400 * 86400 else { throw HTTPError(.badRequest, message: "at most 400 days at once") }
+        guard to - from <= maxDays * 86400 else {
+            throw HTTPError(.badRequest, message: "at most \(Int(maxDays)) days at once")
+        }
         var bin: Double?
         if let text = q.get("bin") {
             guard let b = Double(text), b >= 1, b <= 86400 * 31 else {
@@ -133,6 +138,11 @@ public struct APIRoutes: Sendable {
             }
             bin = b
         }
+        return (target, from, to, bin)
+    }
+
+    func signals(_ request: Request) async throws -> Response {
+        let (target, from, to, bin) = try seriesQuery(request, maxDays: 400)
         let size = bin
         let array = try await storeRead { try store.signalsJSON(target: target, from: from, to: to, bin: size) }
         var o = JSONObject()
