@@ -222,11 +222,13 @@ public struct DataPlaneMonitor: Sendable {
     /// Lines for the open routing events: whether the probes agree.
     mutating func routingNotes(_ events: [DetectedEvent], routesUp: Double?, now: Double) -> [Change] {
         var changes: [Change] = []
-        for e in events where e.cause != .feedProblem && e.cause != .hijack && e.end == nil {
+        let outages = events.filter { $0.cause != .feedProblem && $0.cause != .hijack && $0.end == nil }
+        guard !outages.isEmpty else { return [] }
+        let latest = Dictionary(grouping: samples, by: \.host).compactMapValues { $0.max { $0.time < $1.time } }
+        let count = latest.count
+        for e in outages {
             var lines = notes[e.id] ?? []
-            let count = Set(samples.map(\.host)).count
             // Disagreeing needs every host's latest answer to come after the event began.
-            let latest = Dictionary(grouping: samples, by: \.host).compactMapValues { $0.max { $0.time < $1.time } }
             let allAnswerSince = !latest.isEmpty && latest.values.allSatisfy { $0.reachable && $0.time >= e.start }
             switch verdict {
             case .corroboratesRouting where !lines.contains(where: { $0.hasPrefix("probes corroborate") }):
