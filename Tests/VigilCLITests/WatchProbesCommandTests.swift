@@ -56,7 +56,8 @@ import VigilTesting
         let (fd, open) = try Self.listener()
         defer { close(fd) }
         let closed = try LoopbackSocket.freePort()
-        let file = try Self.targetsFile(["tcp://127.0.0.1:\(open)", "tcp://127.0.0.1:\(closed)"])
+        // "bad..name" cannot resolve, and its empty label means no query leaves the machine.
+        let file = try Self.targetsFile(["tcp://127.0.0.1:\(open)", "tcp://127.0.0.1:\(closed)", "tcp://bad..name:80"])
         let watch = try ServeCommandTests.start([
             "watch", "--targets", file, "--target", "lab", "--no-ris-live", "--bmp", "127.0.0.1:0", "--store",
             ServeCommandTests.newStorePath(), "--port", "0", "--max-probe-rate", "5", "--no-traces",
@@ -69,12 +70,12 @@ import VigilTesting
             let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
             bins = object?["probes"] as? [[String: Any]] ?? []
             let sent = bins.reduce(0) { $0 + ($1["sent"] as? Int ?? 0) }
-            if sent >= 6 { break }
+            if sent >= 8 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(watch.stop() == 0)
         let output = watch.output
-        #expect(output.contains("probing 2 URLs on 1 host every 1 s"), "\(output)")
+        #expect(output.contains("probing 3 URLs on 2 hosts every 1 s"), "\(output)")
         func total(_ url: String, _ key: String) -> Int {
             bins.filter { $0["url"] as? String == url }.reduce(0) { $0 + ($1[key] as? Int ?? 0) }
         }
@@ -83,6 +84,13 @@ import VigilTesting
         #expect(total(good, "sent") >= 2 && total(good, "answered") == total(good, "sent"), "\(bins)")
         #expect(total(bad, "sent") >= 2 && total(bad, "answered") == 0, "\(bins)")
         #expect(bins.contains { ($0["last_error"] as? String)?.contains("refused") == true })
+        // The name that does not resolve fails with the resolver's words; the others went on.
+        let unresolved = bins.filter { $0["url"] as? String == "tcp://bad..name:80" }
+        #expect(total("tcp://bad..name:80", "sent") >= 1 && total("tcp://bad..name:80", "answered") == 0)
+        #expect(total("tcp://bad..name:80", "attempts") == 0, "nothing was sent to a name that did not resolve")
+        #expect(
+            unresolved.contains { ($0["last_error"] as? String)?.contains("cannot resolve bad..name") == true },
+            "\(unresolved)")
         // One host failing while the other answers is a host problem: a notice, not an event.
         #expect(output.contains("probe host \(bad) stopped answering while the others answer"), "\(output)")
         #expect(!output.contains("EVENT"), "\(output)")
