@@ -30,7 +30,8 @@ struct LabStoreAPITests {
         let token = "token-for-the-openapi-test-0123"
         let exercised = PathLog()
         // Probe bins around the fault, written as the watch writes them (a second commit to a bin adds).
-        let t0 = (truth.faultAt / 60).rounded(.down) * 60
+        // On a two-minute boundary, so that the two one-minute bins fall in one 120 s bin below.
+        let t0 = (truth.faultAt / 120).rounded(.down) * 120
         let ns1 = "tcp://ns1.kptc.kp:53"
         var batch = StoreBatch(target: "north-korea")
         batch.probes = [
