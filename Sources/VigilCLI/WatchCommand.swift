@@ -169,7 +169,7 @@ struct WatchCommand: AsyncParsableCommand {
         var logger = Logger(label: "vigil")
         logger.logLevel = .warning
         options.probes = try probes.scheduler(
-            engine: engine, target: target, logger: logger, say: { text in if !quiet { err.say("vigil: \(text)") } })
+            engine: engine, target: target, say: { text in if !quiet { err.say("vigil: \(text)") } })
         let service = WatchService(
             engine: engine, options: options, logger: logger,
             onFeed: { text in if !quiet { err.say("vigil: \(text)") } },

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Logging
 import Probing
 import Vigil
 import VigilLive
@@ -52,7 +51,7 @@ struct WatchProbeOptions: ParsableArguments {
     /// The scheduler for `target`'s hosts, or nil when there is nothing to probe. Bad probe URLs are
     /// refused here, before anything runs; ICMP probes this process may not send are left out (a refused
     /// socket must never read as hosts that do not answer).
-    func scheduler(engine: LiveEngine, target: Target, logger: Logger, say: (String) -> Void) throws
+    func scheduler(engine: LiveEngine, target: Target, say: (String) -> Void) throws
         -> ProbeScheduler?
     {
         guard !noProbes, !target.probeURLs.isEmpty else { return nil }
@@ -76,6 +75,6 @@ struct WatchProbeOptions: ParsableArguments {
                 + (noTraces ? "" : ", with traceroutes"))
         return ProbeScheduler(
             engine: engine, requests: requests, schedule: s, maxRate: maxProbeRate, traces: !noTraces,
-            prefixToAS: table, logger: logger)
+            prefixToAS: table)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Probing
 import Vigil
 
@@ -22,7 +21,6 @@ public struct ProbeScheduler: Sendable {
     public let traces: Bool
     /// The prober (its gate is shared by every loop).
     public let prober: Prober
-    let logger: Logger
 
     /// Seconds between two baseline traceroutes of a host.
     static let baselineAge: Double = 6 * 3600
@@ -31,7 +29,7 @@ public struct ProbeScheduler: Sendable {
     /// traceroute hops.
     public init(
         engine: LiveEngine, requests: [ProbeRequest], schedule: ProbeSchedule, maxRate: Double = 10,
-        traces: Bool = true, prefixToAS: PrefixToAS? = nil, logger: Logger
+        traces: Bool = true, prefixToAS: PrefixToAS? = nil
     ) {
         self.engine = engine
         self.requests = requests
@@ -42,7 +40,6 @@ public struct ProbeScheduler: Sendable {
         options.retries = schedule.retries
         options.maxRate = maxRate
         prober = Prober(options: options, prefixToAS: prefixToAS)
-        self.logger = logger
     }
 
     /// Probes until cancelled.

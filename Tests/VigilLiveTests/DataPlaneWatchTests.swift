@@ -60,7 +60,7 @@ struct DataPlaneWatchTests {
         var options = WatchService.Options()
         options.probes = ProbeScheduler(
             engine: engine, requests: try target.probeURLs.map { try ProbeRequest($0) }, schedule: target.probeSchedule,
-            maxRate: 20, traces: true, prefixToAS: table, logger: Live.logger)
+            maxRate: 20, traces: true, prefixToAS: table)
         let service = WatchService(engine: engine, options: options, logger: Live.logger)
         let running = Task { try await service.run() }
         defer { running.cancel() }

@@ -57,7 +57,7 @@ struct ProbeSchedulerTests {
         let engine = LiveEngine(target: target, store: try Live.temporaryStore())
         let scheduler = ProbeScheduler(
             engine: engine, requests: try urls.map { try ProbeRequest($0) }, schedule: target.probeSchedule,
-            maxRate: 100, traces: false, logger: Live.logger)
+            maxRate: 100, traces: false)
         let seconds = 6.0
         let pcap = try await Self.probe(scheduler, chain: chain, seconds: seconds, name: "schedule")
         let stored = try Self.store(engine)
@@ -128,7 +128,7 @@ struct ProbeSchedulerTests {
         let engine = LiveEngine(target: target, store: try Live.temporaryStore())
         let scheduler = ProbeScheduler(
             engine: engine, requests: try urls.map { try ProbeRequest($0) }, schedule: schedule, maxRate: 4,
-            traces: false, logger: Live.logger)
+            traces: false)
         let seconds = 5.0
         let pcap = try await Self.probe(scheduler, chain: chain, seconds: seconds, name: "cap")
         let stored = try Self.store(engine)
