@@ -9,11 +9,7 @@ extension APIRoutes {
         let (target, from, to, bin) = try seriesQuery(request, maxDays: 31)
         let size = bin
         let bins = try await storeRead { try store.probeBins(target: target, from: from, to: to, bin: size) }
-        var o = JSONObject()
-        o.add("target", target)
-        o.add("from", UTCTime.iso(from))
-        o.add("to", UTCTime.iso(to))
-        if let bin { o.add("bin", bin) }
+        var o = Self.seriesHeader(target: target, from: from, to: to, bin: bin)
         o.add("probes", raw: "[" + bins.map(Self.json).joined(separator: ",") + "]")
         return Self.json(o.closed)
     }

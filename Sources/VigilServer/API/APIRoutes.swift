@@ -141,16 +141,21 @@ public struct APIRoutes: Sendable {
         return (target, from, to, bin)
     }
 
-    func signals(_ request: Request) async throws -> Response {
-        let (target, from, to, bin) = try seriesQuery(request, maxDays: 400)
-        let size = bin
-        let array = try await storeRead { try store.signalsJSON(target: target, from: from, to: to, bin: size) }
+    /// The fields a series answer opens with: `target`, `from`, `to` and, when asked for, `bin`.
+    static func seriesHeader(target: String, from: Double, to: Double, bin: Double?) -> JSONObject {
         var o = JSONObject()
         o.add("target", target)
         o.add("from", UTCTime.iso(from))
         o.add("to", UTCTime.iso(to))
         if let bin { o.add("bin", bin) }
-        var head = o.closed
+        return o
+    }
+
+    func signals(_ request: Request) async throws -> Response {
+        let (target, from, to, bin) = try seriesQuery(request, maxDays: 400)
+        let size = bin
+        let array = try await storeRead { try store.signalsJSON(target: target, from: from, to: to, bin: size) }
+        var head = Self.seriesHeader(target: target, from: from, to: to, bin: bin).closed
         head.removeLast()
         var out = ByteBuffer()
         out.reserveCapacity(head.utf8.count + array.count + 16)
