@@ -68,8 +68,11 @@ public struct ProbeScheduler: Sendable {
             let r = await prober.probe(request)
             // Cancelled before sending: nothing happened, nothing to record.
             if Task.isCancelled && r.attempts == 0 { return }
+            // An answer counts from when it came (a probe begun before a repair may be answered after it,
+            // by a retry or DNS over TCP); a failure from when the probe began.
+            let time = r.reachable ? Date().timeIntervalSince1970 : r.time
             engine.record(
-                probe: ProbeSample(host: request.url, time: r.time, reachable: r.reachable, rttMs: r.rttMs),
+                probe: ProbeSample(host: request.url, time: time, reachable: r.reachable, rttMs: r.rttMs),
                 attempts: r.attempts, error: r.error)
             if trace {
                 if r.reachable {
