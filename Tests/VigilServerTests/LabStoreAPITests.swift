@@ -132,17 +132,32 @@ struct LabStoreAPITests {
             ) { r in
                 let bins = try ServerHarness.object(r.body)["signals"] as? [[String: Any]] ?? []
                 let up = bins.compactMap { $0["prefixes_up"] as? Int }
-                // Four /24s; the fault withdrew all of them, the repair brought them back.
+                // Four /24s; the fault withdrew all of them, the repair brought them back. A bin wholly
+                // before the fault shows all four, one wholly between fault and repair none. (The lab's
+                // RIB dump comes two to six seconds before the fault, so the first bin may hold both.)
                 #expect(bins.compactMap { $0["prefixes"] as? Int }.allSatisfy { $0 == truth.prefixes.count })
                 #expect(up.min() == 0)
-                #expect(up.first == truth.prefixes.count)
+                for bin in bins {
+                    let start = try #require(UTCTime.parse(bin["start"] as? String ?? ""))
+                    if start + 5 <= truth.faultAt {
+                        #expect(bin["prefixes_up"] as? Int == truth.prefixes.count, "\(bin)")
+                    } else if start >= truth.faultAt && start + 5 <= repaired {
+                        #expect(bin["prefixes_up"] as? Int == 0, "\(bin)")
+                    }
+                }
                 #expect(bins.compactMap { $0["seconds"] as? Int }.allSatisfy { $0 == 5 })
             }
-            // As stored (one-second bins, each the state at its end): all four back by the last one. (A
-            // five-second bin holding the repair keeps its worst moment, zero.)
+            // As stored (one-second bins, each the state at its end): all four up in every bin before the
+            // fault (the RIB dump's second at least), and back by the last one. (A five-second bin holding
+            // the repair keeps its worst moment, zero.)
             try await client.execute(uri: "/api/v1/signals?target=north-korea&from=\(from)&to=\(to)", method: .get) {
                 r in
                 let bins = try ServerHarness.object(r.body)["signals"] as? [[String: Any]] ?? []
+                let before = bins.filter {
+                    (UTCTime.parse($0["start"] as? String ?? "") ?? .infinity) + 1 <= truth.faultAt
+                }
+                #expect(!before.isEmpty)
+                #expect(before.allSatisfy { $0["prefixes_up"] as? Int == truth.prefixes.count }, "\(before)")
                 #expect(bins.last?["prefixes_up"] as? Int == truth.prefixes.count)
             }
             // Probes as stored: ns1's first bin holds both commits (2 + 1 probes, (30 + 5) / 3 ms).
