@@ -41,8 +41,8 @@ public struct RISLiveConfiguration: Sendable {
     public var subscriptions: [RISSubscription] = []
     /// Seconds between our `ping` frames (RIS Live answers `pong`).
     public var pingInterval: Double = 15
-    /// Seconds without any frame (pongs included) after which the connection counts as stalled and is
-    /// replaced.
+    /// Seconds the connection may wait without any frame (pongs included) before it counts as stalled and
+    /// is replaced. Time our own handler spends on frames, and time this process did not run, do not count.
     public var stallTimeout: Double = 45
     /// Reconnection back-off: first delay, ceiling, seconds; each delay is jittered by ±50%.
     public var backoffInitial: Double = 1
@@ -149,16 +149,22 @@ public struct RISLiveClient: Sendable {
         ) { inbound, outbound, _ in
             for s in config.allSubscriptions { try await outbound.write(.text(s.frame)) }
             await handler(.connected(attempt: attempt))
-            let lastFrame = Shared(clock())
+            let waitingSince = Shared(clock())
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // Pings, the stall watchdog and the canary check.
+                    let tick = min(config.pingInterval, config.stallTimeout / 3)
+                    var woke = clock()
                     while true {
-                        try await Task.sleep(
-                            for: .milliseconds(Int(min(config.pingInterval, config.stallTimeout / 3) * 1000)))
+                        try await Task.sleep(for: .milliseconds(Int(tick * 1000)))
                         let t = clock()
-                        let silent = t - lastFrame.withLock { $0 }
-                        if silent > config.stallTimeout { throw Stalled(seconds: silent) }
+                        // A wake more than a tick late means this process did not run (a loaded machine, a
+                        // suspended laptop): frames may wait unread in the socket, so the silence is ours,
+                        // not the server's. The next wake on time judges it, after the reader had its turn.
+                        let late = t - woke - tick > tick
+                        woke = t
+                        let silent = t - waitingSince.withLock { $0 }
+                        if silent > config.stallTimeout && !late { throw Stalled(seconds: silent) }
                         try await outbound.write(.text("{\"type\":\"ping\"}"))
                         let alarm: Double? = canary.withLock { c in
                             guard config.canaryPrefix != nil, !c.alarmed, t - c.heard > config.canarySilence else {
@@ -174,7 +180,10 @@ public struct RISLiveClient: Sendable {
                     var frames = 0
                     for try await message in inbound.messages(maxSize: config.maxFrameSize) {
                         frames += 1
-                        lastFrame.withLock { $0 = clock() }
+                        // Silence counts only while the reader waits: time our handler spends on a frame
+                        // (a slow store, a busy engine) is not the server's.
+                        waitingSince.withLock { $0 = .infinity }
+                        defer { waitingSince.withLock { $0 = clock() } }
                         guard case .text(let text) = message else { continue }
                         let parsed: Result<RISFrame, RISParseError>
                         do throws(RISParseError) {

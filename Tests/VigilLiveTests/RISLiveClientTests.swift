@@ -40,8 +40,8 @@ import VigilTesting
             if case .disconnected(let reason, _) = e { return reason }
             return nil
         }
-        #expect(connects == 3)
-        #expect(drops.count == 2)
+        #expect(connects == 3, "\(drops)")
+        #expect(drops.count == 2, "\(drops)")
         #expect(drops.last?.contains("stalled") == true, "\(drops)")
         let bad = events.compactMap { e -> Int? in
             if case .malformed(let frame, _) = e { return frame }
@@ -59,6 +59,34 @@ import VigilTesting
         #expect(server.subscriptions.count == 3)
         #expect(server.subscriptions.allSatisfy { $0.count == 2 })  // everything + RIS_PEER_STATE
         #expect(server.pings > 0)
+    }
+
+    @Test("a handler slower than the stall timeout is not a stalled server: one connection, every frame")
+    func slowHandlerIsNotAStall() async throws {
+        let frames = Array(try Self.realFrames().prefix(40))
+        let server = FakeRISLiveServer(frames: frames, pacing: .milliseconds(20))
+        let serverTask = try await Live.start(server)
+        defer { serverTask.cancel() }
+        let collected = Collected()
+        // The stall timeout is 1.2 s; the handler takes 2.5 s over the tenth message, while the server
+        // goes on sending into the socket.
+        let config = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
+        let client = RISLiveClient(configuration: config, logger: Live.logger, now: { Date().timeIntervalSince1970 })
+        let clientTask = Task {
+            await client.run { e in
+                collected.add(e)
+                if case .message = e, collected.messages.count == 10 { try? await Task.sleep(for: .seconds(2.5)) }
+            }
+        }
+        defer { clientTask.cancel() }
+        let arrived = try await Live.wait(seconds: 20) { collected.messages.count >= frames.count }
+        #expect(arrived, "\(collected.messages.count) of \(frames.count) frames arrived")
+        let drops = collected.all.compactMap { e -> String? in
+            if case .disconnected(let reason, _) = e { return reason }
+            return nil
+        }
+        #expect(drops.isEmpty, "\(drops)")
+        #expect(server.subscriptions.count == 1)
     }
 
     @Test("a server that refuses connections is retried with back-off, each failure reported")
