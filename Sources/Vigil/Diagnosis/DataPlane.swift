@@ -109,19 +109,23 @@ public enum DataPlaneDiagnosis {
     static func congestion(_ byHost: [String: [ProbeSample]], rules: Rules) -> Bool {
         var rising = 0
         for (_, s) in byHost {
-            guard let lastGood = s.lastIndex(where: \.reachable) else { continue }
-            let before = Array(s[...lastGood])
-            guard before.count >= 4 else { continue }
-            let half = before.count / 2
-            let early = before[..<half]
-            let late = before[half...]
-            let loss = Double(late.filter { !$0.reachable }.count) / Double(late.count)
-            let earlyRTT = median(early.compactMap(\.rttMs))
-            let lateRTT = median(late.compactMap(\.rttMs))
-            let rttUp = earlyRTT.flatMap { e in lateRTT.map { $0 >= e * rules.rttRise && e > 0 } } ?? false
-            if loss >= rules.lossBefore || rttUp { rising += 1 }
+            guard let b = beforeFailure(s) else { continue }
+            let rttUp = b.earlyRTT.flatMap { e in b.lateRTT.map { $0 >= e * rules.rttRise && e > 0 } } ?? false
+            if b.loss >= rules.lossBefore || rttUp { rising += 1 }
         }
         return rising * 2 > byHost.count
+    }
+
+    /// What a host's probes did up to its last answer (`s` in time order), its later half against its
+    /// earlier half: the loss in the later half and the median round trips of both. Nil with fewer than
+    /// four probes up to that answer.
+    static func beforeFailure(_ s: [ProbeSample]) -> (loss: Double, earlyRTT: Double?, lateRTT: Double?)? {
+        guard let lastGood = s.lastIndex(where: \.reachable), lastGood >= 3 else { return nil }
+        let before = s[...lastGood]
+        let half = before.startIndex + before.count / 2
+        let late = before[half...]
+        let loss = Double(late.filter { !$0.reachable }.count) / Double(late.count)
+        return (loss, median(before[..<half].compactMap(\.rttMs)), median(late.compactMap(\.rttMs)))
     }
 
     static func median(_ v: [Double]) -> Double? {

@@ -163,15 +163,9 @@ public struct DataPlaneMonitor: Sendable {
     func congestionEvidence(_ hosts: [String: [ProbeSample]], congestion: Bool) -> [String] {
         var lines: [String] = []
         for (host, s) in hosts.sorted(by: { $0.key < $1.key }) {
-            guard let lastGood = s.lastIndex(where: \.reachable), lastGood >= 3 else { continue }
-            let before = Array(s[...lastGood])
-            let half = before.count / 2
-            let late = before[half...]
-            let loss = Double(late.filter { !$0.reachable }.count) / Double(late.count)
-            let early = DataPlaneDiagnosis.median(before[..<half].compactMap(\.rttMs))
-            let later = DataPlaneDiagnosis.median(late.compactMap(\.rttMs))
-            var line = "\(host) before failing: \(Int((loss * 100).rounded()))% loss"
-            if let early, let later {
+            guard let b = DataPlaneDiagnosis.beforeFailure(s) else { continue }
+            var line = "\(host) before failing: \(Int((b.loss * 100).rounded()))% loss"
+            if let early = b.earlyRTT, let later = b.lateRTT {
                 line += ", median round trip \(String(format2: early)) ms then \(String(format2: later)) ms"
             }
             lines.append(line)
