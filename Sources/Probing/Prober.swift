@@ -191,8 +191,8 @@ actor RateGate {
     /// booked time orders the turns; on waking, the limits are checked against the tries really let go,
     /// since a sleep may end late and bunch turns together.
     func admit(_ host: String) async -> Bool {
-        var wait = book(host, now: Sockets.now()) - Sockets.now()
-        var now = Sockets.now()
+        let start = Sockets.now()
+        var wait = book(host, now: start) - start
         while true {
             if wait > 0 {
                 do {
@@ -201,15 +201,16 @@ actor RateGate {
                     return false
                 }
             }
-            now = Sockets.now()
+            let now = Sockets.now()
             // Below a millisecond apart, spacing is the timers' resolution: the global gap is not re-checked.
             let global = minimumGap >= 0.001 ? lastAny + minimumGap - now : 0
             wait = max((lastFor[host] ?? -Double.infinity) + perDestination - now, global)
-            if wait <= 0 { break }
+            if wait <= 0 {
+                lastFor[host] = now  // the check above puts any earlier try at least an interval back
+                lastAny = now
+                return !Task.isCancelled
+            }
         }
-        lastFor[host] = max(lastFor[host] ?? now, now)
-        lastAny = now
-        return !Task.isCancelled
     }
 
     /// Notes that a try to `host` left at `time` (monotonic seconds): its next turn is a full interval
