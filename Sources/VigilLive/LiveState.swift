@@ -190,13 +190,11 @@ struct LiveState {
         let routesUp =
             signals.votingPeers > 0 && signals.visibility.count > 0
             ? Double(signals.prefixesUp(detector.thresholds.visibleFraction)) / Double(signals.visibility.count) : nil
-        var monitor = dataPlane
         var next = detector.nextID
-        let changes = monitor.evaluate(now: now, routesUp: routesUp, routingEvents: detector.openEvents()) {
+        let changes = dataPlane.evaluate(now: now, routesUp: routesUp, routingEvents: detector.openEvents()) {
             defer { next += 1 }
             return next
         }
-        dataPlane = monitor
         detector.nextID = next
         for change in changes {
             switch change {
