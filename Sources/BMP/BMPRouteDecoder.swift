@@ -55,9 +55,12 @@ public struct BMPRouteDecoder {
         }
         var seconds = peer.seconds
         var micros = peer.microseconds
-        if seconds == 0 || !usesRouterTimestamps {
-            seconds = UInt32(max(0, min(now, Double(UInt32.max))))
-            micros = UInt32((now - now.rounded(.down)) * 1_000_000)
+        // A router's time more than five minutes ahead of ours is not believed (one message from 2100 would
+        // move the bin clock there): the arrival time stands in, as for a zero timestamp.
+        if seconds == 0 || !usesRouterTimestamps || Double(seconds) > now + 300 {
+            let t = now.isFinite ? min(max(now, 0), Double(UInt32.max)) : 0
+            seconds = UInt32(t)
+            micros = min(999_999, UInt32((t - t.rounded(.down)) * 1_000_000))
         }
         let header = MRTRecordHeader(
             timestamp: seconds, microseconds: micros, type: MRTType.bgp4mpET, subtype: BGP4MPSubtype.messageAS4,

@@ -6,6 +6,10 @@
 struct JSONCursor {
     let bytes: UnsafeRawBufferPointer
     var at = 0
+    /// Objects and arrays open around the cursor; `maxDepth` bounds it, so that a frame of nested `[`
+    /// cannot exhaust the stack (RIS Live's deepest shape, an AS_SET inside a path, is 4 deep).
+    var depth = 0
+    static let maxDepth = 32
 
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -42,11 +46,22 @@ struct JSONCursor {
         return false
     }
 
+    /// One level deeper; an error past `maxDepth`.
+    mutating func enter() throws(RISParseError) {
+        depth += 1
+        guard depth <= Self.maxDepth else {
+            depth -= 1
+            throw fail("values nested more than \(Self.maxDepth) deep")
+        }
+    }
+
     /// Walks an object's members: `body` is called with each key's bytes and must consume the value.
     mutating func object(_ body: (inout JSONCursor, UnsafeRawBufferPointer) throws(RISParseError) -> Void)
         throws(RISParseError)
     {
         try expect(UInt8(ascii: "{"))
+        try enter()
+        defer { depth -= 1 }
         if take(UInt8(ascii: "}")) { return }
         repeat {
             let key = try rawString()
@@ -59,6 +74,8 @@ struct JSONCursor {
     /// Walks an array's elements: `body` must consume each value.
     mutating func array(_ body: (inout JSONCursor) throws(RISParseError) -> Void) throws(RISParseError) {
         try expect(UInt8(ascii: "["))
+        try enter()
+        defer { depth -= 1 }
         if take(UInt8(ascii: "]")) { return }
         repeat { try body(&self) } while take(UInt8(ascii: ","))
         try expect(UInt8(ascii: "]"))

@@ -53,6 +53,10 @@ public struct RISLiveConfiguration: Sendable {
     public var canarySilence: Double = 3 * 3600
     /// Largest frame accepted, bytes.
     public var maxFrameSize = 1 << 20
+    /// A message stamped more than this many seconds after this machine's clock is skipped (and reported
+    /// as a malformed frame): one frame from the year 2100 would otherwise move the bin clock there and
+    /// stop every later bin.
+    public var maxClockSkew: Double = 300
 
     /// The default configuration (the public RIS Live service, no subscriptions yet).
     public init() {}
@@ -199,6 +203,14 @@ public struct RISLiveClient: Sendable {
                         }
                         switch frame {
                         case .message(let m):
+                            let ahead = m.timestamp - clock()
+                            guard ahead <= config.maxClockSkew else {
+                                let why =
+                                    "timestamp \(UTCTime.iso(m.timestamp)) is \(Int(ahead)) s ahead of this machine's clock "
+                                    + "(more than \(Int(config.maxClockSkew)) s); message skipped"
+                                await handler(.malformed(frame: frames, error: RISParseError(offset: 0, reason: why)))
+                                continue
+                            }
                             heardAny.withLock { $0 = true }
                             if let p = config.canaryPrefix.flatMap(IPPrefix.init),
                                 m.announced.contains(p) || m.withdrawn.contains(p)

@@ -154,7 +154,12 @@ extension RISFrame {
         var path = PathEnds()
         try c.object { c, key throws(RISParseError) in
             if key == "timestamp" {
-                m.timestamp = try c.number()
+                let at = c.at
+                // Years 1970 to 9999 only: a timestamp such as 1e19 or 1e999 would make bin closing loop.
+                switch UTCTime.checked(try c.number()) {
+                case .success(let t): m.timestamp = t
+                case .failure(let e): throw RISParseError(offset: at, reason: "timestamp \(e.reason)")
+                }
                 sawTime = true
             } else if key == "peer" {
                 let at = c.at

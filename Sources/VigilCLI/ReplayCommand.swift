@@ -166,7 +166,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     static func upstreamName(_ asn: UInt32, _ target: Target) -> String {
-        target.upstreams[asn].map { "AS\(asn) \($0)" } ?? "AS\(asn)"
+        target.upstreamName(asn).map { "AS\(asn) \($0)" } ?? "AS\(asn)"
     }
 
     static func text(_ b: BinSummary, target: Target) -> String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BGP
 import Foundation
 import Vigil
 import VigilStore

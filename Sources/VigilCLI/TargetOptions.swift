@@ -1,6 +1,7 @@
 import ArgumentParser
 import BGP
 import Foundation
+import Probing
 import Vigil
 
 /// How a command chooses its target: a built-in one, one from a targets file, or a whole country.
@@ -40,7 +41,7 @@ struct TargetOptions: ParsableArguments {
                 throw ValidationError("cannot read targets file \(path)")
             }
             do {
-                for t in try TargetFile.parse(text, name: path) {
+                for t in try TargetFile.parse(text, name: path, checkProbe: Self.checkProbe) {
                     all.removeAll { $0.name == t.name }
                     all.append(t)
                 }
@@ -49,6 +50,16 @@ struct TargetOptions: ParsableArguments {
             }
         }
         return all
+    }
+
+    /// Why a probe URL cannot be probed (the `Probing` module's grammar), or nil.
+    @Sendable static func checkProbe(_ url: String) -> String? {
+        do {
+            _ = try ProbeRequest(url)
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 
     /// The country target, when --country was given.

@@ -53,7 +53,9 @@ struct TargetsCommand: ParsableCommand {
                 let shown = t.prefixes.prefix(20).map(\.description).joined(separator: ", ")
                 print("  prefixes:  \(shown)\(t.prefixes.count > 20 ? " and \(t.prefixes.count - 20) more" : "")")
                 if !t.upstreams.isEmpty {
-                    let ups = t.upstreams.sorted { $0.key < $1.key }.map { "AS\($0.key) \($0.value)" }
+                    let ups = t.upstreams.keys.sorted().map { asn in
+                        t.upstreamName(asn).map { "AS\(asn) \($0)" } ?? "AS\(asn)"
+                    }
                     print("  upstreams: \(ups.joined(separator: ", "))")
                 }
                 if !t.probeHosts.isEmpty {

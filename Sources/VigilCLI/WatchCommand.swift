@@ -1,4 +1,5 @@
 import ArgumentParser
+import BGP
 import BMP
 import Foundation
 import Logging

@@ -32,6 +32,10 @@ public struct LiveCounters: Sendable, Equatable {
     public var eventsClosed = 0
     /// Commits to the store.
     public var commits = 0
+    /// RIS Live frames skipped as unreadable or out of bounds (a bad timestamp, nesting too deep), and BMP
+    /// messages that could not be decoded: reported one by one on the console, counted here.
+    public var risSkipped = 0
+    public var bmpSkipped = 0
     /// Time of the last route heard from any source.
     public var lastHeard: Double = 0
 
@@ -45,6 +49,8 @@ public struct LiveCounters: Sendable, Equatable {
         o.add("events_opened", eventsOpened)
         o.add("events_closed", eventsClosed)
         o.add("commits", commits)
+        o.add("ris_skipped", risSkipped)
+        o.add("bmp_skipped", bmpSkipped)
         o.add("last_heard", lastHeard > 0 ? UTCTime.iso(lastHeard) : nil)
         return o.closed
     }
@@ -145,6 +151,12 @@ public final class LiveEngine: Sendable {
         let urgent = state.withLock { s in s.apply(m) }
         try commitIfDue(urgent: urgent)
     }
+
+    /// Counts a RIS Live frame that was skipped (unreadable, or a time out of bounds).
+    public func noteSkippedRISFrame() { state.withLock { $0.counters.risSkipped += 1 } }
+
+    /// Counts a BMP message or run of bytes that was skipped.
+    public func noteSkippedBMP() { state.withLock { $0.counters.bmpSkipped += 1 } }
 
     /// Applies route elements (from one BMP message or one MRT record) heard by `collector`.
     public func apply(elements: [MRTElement], collector: String) throws(StoreError) {

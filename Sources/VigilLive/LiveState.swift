@@ -248,7 +248,9 @@ struct LiveState {
     }
 
     mutating func closeBins(before time: Double) {
-        guard binSeconds > 0 else { return }
+        // Sources check their times (UTCTime.checked); this guard keeps a time that slipped through from
+        // looping over an absurd gap (start + binSeconds == start past 2^53 s).
+        guard binSeconds > 0, time.isFinite, time >= UTCTime.earliest, time < UTCTime.end else { return }
         if binStart == nil { binStart = (time / binSeconds).rounded(.down) * binSeconds }
         while let start = binStart, time >= start + binSeconds {
             let end = start + binSeconds

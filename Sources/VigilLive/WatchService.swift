@@ -121,6 +121,7 @@ public struct WatchService: Service {
                 case .serverError(let text):
                     feed("RIS Live error: \(text)")
                 case .malformed(let frame, let error):
+                    engine.noteSkippedRISFrame()
                     feed("RIS Live frame \(frame) skipped: \(error)")
                 case .disconnected(let reason, let retry):
                     try gap.begin(at: Self.now(), reason: reason)
@@ -180,7 +181,10 @@ struct BMPFeed: BMPSink {
         }
     }
 
-    func problem(_ error: BMPDecodingError, router: BMPRouter) { onFeed("BMP \(router): \(error)") }
+    func problem(_ error: BMPDecodingError, router: BMPRouter) {
+        engine.noteSkippedBMP()
+        onFeed("BMP \(router): \(error)")
+    }
 
     func routerDisconnected(_ router: BMPRouter, diagnostics: BMPDiagnostics, truncated: BMPDecodingError?) {
         var text = "BMP router \(router) disconnected after \(diagnostics.totalMessages) messages"

@@ -1,3 +1,4 @@
+import BGP
 import GRDB
 import GRDBSQLite
 import Vigil
@@ -9,10 +10,18 @@ extension VigilStore {
     ///
     /// Written straight from SQLite's rows into bytes (the stored JSON columns copied as they are), since a
     /// week of one-minute bins is 10,080 objects and the dashboard asks for it often.
-    public func signalsJSON(target: String, from: Double, to: Double, bin: Double? = nil) throws(StoreError)
-        -> [UInt8]
+    ///
+    /// At most `limit` bins: nil when the range holds more (the caller asks for a wider bin instead of
+    /// building an answer of hundreds of megabytes).
+    public func signalsJSON(target: String, from: Double, to: Double, bin: Double? = nil, limit: Int = .max)
+        throws(StoreError) -> [UInt8]?
     {
-        let (sql, arguments) = Self.signalsQuery(target: target, from: from, to: to, bin: bin)
+        var (query, values) = Self.signalsQuery(target: target, from: from, to: to, bin: bin)
+        if limit < .max {
+            query += " LIMIT ?"
+            values += [limit + 1]
+        }
+        let (sql, arguments) = (query, values)
         return try read { db in
             let statement = try db.cachedStatement(sql: sql)
             try statement.setArguments(arguments)
@@ -20,16 +29,19 @@ extension VigilStore {
             defer { sqlite3_reset(s) }
             var out = JSONBytes()
             // About 230 bytes per one-minute bin of a small target: one allocation, no regrowth.
-            let expected = min(max((to - from) / max(bin ?? 60, 1), 0), 1_000_000)
+            let expected = min(max((to - from) / max(bin ?? 60, 1), 0), Double(min(limit, 1_000_000)))
             out.bytes.reserveCapacity(Int(expected) * 240 + 64)
             out.bytes.append(UInt8(ascii: "["))
             var first = true
+            var rows = 0
             while true {
                 let rc = sqlite3_step(s)
                 if rc == SQLITE_DONE { break }
                 guard rc == SQLITE_ROW else {
                     throw StoreError("reading signals: " + String(cString: sqlite3_errmsg(db.sqliteConnection)))
                 }
+                rows += 1
+                if rows > limit { return nil }
                 if !first { out.bytes.append(UInt8(ascii: ",")) }
                 first = false
                 out.append(#"{"start":""#)

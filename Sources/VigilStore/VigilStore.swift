@@ -79,7 +79,9 @@ public final class VigilStore: Sendable {
         let description = target.summary
         let now = Date().timeIntervalSince1970
         var names = JSONObject()
-        for (asn, name) in target.upstreams.sorted(by: { $0.key < $1.key }) { names.add("\(asn)", name) }
+        for asn in target.upstreams.keys.sorted() {
+            if let name = target.upstreamName(asn) { names.add("\(asn)", name) }
+        }
         let upstreams = names.closed
         try write { db in
             try db.execute(

@@ -121,3 +121,43 @@ import VigilTesting
         }
     }
 }
+
+/// Frames a misbehaving or impersonated server could send (the security review's findings).
+@Suite struct RISFrameHardeningTests {
+    static func frame(timestamp: String) -> String {
+        #"{"type":"ris_message","data":{"timestamp":"# + timestamp
+            + #","peer":"192.0.2.1","peer_asn":"64500","id":"x","host":"rrc00.ripe.net","type":"UPDATE","path":[64500,131279],"announcements":[{"next_hop":"192.0.2.1","prefixes":["175.45.176.0/24"]}]}}"#
+    }
+
+    static func reason(_ text: String) -> String? {
+        do {
+            _ = try RISFrame(parsing: text)
+            return nil
+        } catch {
+            return error.reason
+        }
+    }
+
+    @Test("timestamps beyond the year 9999, infinite or before 1970 make the frame an error")
+    func timestamps() throws {
+        #expect(Self.reason(Self.frame(timestamp: "1e19")) == "timestamp is after the year 9999")
+        #expect(Self.reason(Self.frame(timestamp: "1e999")) == "timestamp is not a finite number")
+        #expect(Self.reason(Self.frame(timestamp: "-5")) == "timestamp is before 1970")
+        guard case .message(let m) = try RISFrame(parsing: Self.frame(timestamp: "1749231003.25")) else {
+            Issue.record("not a message")
+            return
+        }
+        #expect(m.timestamp == 1_749_231_003.25)
+    }
+
+    @Test("500,000 nested brackets are an error at a bounded depth, not a stack overflow")
+    func nesting() {
+        let deep = #"{"type":"ris_message","data":{"x":"# + String(repeating: "[", count: 500_000) + "}}"
+        #expect(Self.reason(deep) == "values nested more than 32 deep")
+        // 32 deep is still read (the frame's own object and data count as two levels).
+        let ok =
+            #"{"type":"ris_message","data":{"x":"# + String(repeating: "[", count: 30)
+            + String(repeating: "]", count: 30) + #","timestamp":1,"peer":"192.0.2.1"}}"#
+        #expect(Self.reason(ok) == nil)
+    }
+}

@@ -1,3 +1,4 @@
+import BGP
 import Foundation
 import Testing
 import Vigil

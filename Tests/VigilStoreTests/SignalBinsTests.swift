@@ -72,7 +72,7 @@ import VigilTesting
                     upstreamShare: [:]))
         }
         for bin in [nil, 300.0] {
-            let bytes = try store.signalsJSON(target: "t", from: 0, to: 1e9, bin: bin)
+            let bytes = try #require(try store.signalsJSON(target: "t", from: 0, to: 1e9, bin: bin))
             let parsed = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [[String: Any]])
             let bins = try store.signalBins(target: "t", from: 0, to: 1e9, bin: bin)
             #expect(parsed.count == bins.count)
@@ -86,10 +86,28 @@ import VigilTesting
             }
         }
         // Hand-written times: 3 days and a quarter second; 400 days and 59.5 s (1971-02-05).
-        let text = String(decoding: try store.signalsJSON(target: "t", from: 0, to: 1e9), as: UTF8.self)
+        let text = String(decoding: try #require(try store.signalsJSON(target: "t", from: 0, to: 1e9)), as: UTF8.self)
         #expect(text.contains(#""start":"1970-01-04T00:00:00.250Z""#))
         #expect(text.contains(#""start":"1971-02-05T00:00:59.500Z""#))
         #expect(text.contains(#""visibility":{"10.0.0.0/8":0.5}"#))
         #expect(try store.signalsJSON(target: "nobody", from: 0, to: 1e9) == Array("[]".utf8))
+    }
+
+    @Test("a range holding more bins than the limit gives nil, one holding exactly the limit the whole answer")
+    func limit() throws {
+        let store = try VigilStore(path: VigilStoreTests.temporaryPath())
+        for i in 0..<5 {
+            try store.save(
+                signals: StoredSignals(
+                    target: "t", start: Double(i * 60), seconds: 60, prefixesUp: 1, prefixes: 1, votingPeers: 1,
+                    updates: 0, visibility: [:], upstreamShare: [:]))
+        }
+        #expect(try store.signalsJSON(target: "t", from: 0, to: 1e9, limit: 4) == nil)
+        let five = try #require(try store.signalsJSON(target: "t", from: 0, to: 1e9, limit: 5))
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(five)) as? [[String: Any]])
+        #expect(parsed.count == 5)
+        // Two-minute bins: 3 of them (0, 120, 240), within a limit of 3.
+        #expect(try store.signalsJSON(target: "t", from: 0, to: 1e9, bin: 120, limit: 3) != nil)
+        #expect(try store.signalsJSON(target: "t", from: 0, to: 1e9, bin: 120, limit: 2) == nil)
     }
 }

@@ -98,3 +98,52 @@ import Testing
             ])
     }
 }
+
+/// What the security review found in targets files.
+@Suite struct TargetFileHardeningTests {
+    @Test("upstreams given by number have no name, and are printed once (not 'AS4837 AS4837')")
+    func upstreamNames() throws {
+        let t = try TargetFile.parse("[target.x]\nprefixes = [\"192.0.2.0/24\"]\nupstreams = [4837]\n")[0]
+        #expect(t.upstreams.keys.sorted() == [4837])
+        #expect(t.upstreamName(4837) == nil)
+        #expect(Target.builtIn.first { $0.name == "north-korea" }?.upstreamName(4837) != nil)
+    }
+
+    @Test("probe URLs are judged when the file is read, at the line of `probes`")
+    func probesChecked() {
+        let text = "[target.x]\nprefixes = [\"192.0.2.0/24\"]\n\nprobes = [\"ok.example:53\", \"gopher://x\"]\n"
+        let check: (String) -> String? = { $0.hasPrefix("gopher") ? "unknown scheme" : nil }
+        #expect(throws: TargetFileError.self) { try TargetFile.parse(text, checkProbe: check) }
+        do {
+            _ = try TargetFile.parse(text, name: "f", checkProbe: check)
+        } catch {
+            #expect(error.description == "f:4: probes: gopher://x: unknown scheme")
+        }
+        // The checker sees the URL each entry stands for.
+        var seen: [String] = []
+        let good = "[target.x]\nprefixes = [\"192.0.2.0/24\"]\nprobes = [\"ok.example:53\"]\n"
+        _ = try? TargetFile.parse(good) { url in
+            seen.append(url)
+            return nil
+        }
+        #expect(seen == ["tcp://ok.example:53"])
+    }
+
+    @Test("deeply nested arrays are an error at their line, not a stack overflow")
+    func nesting() {
+        let deep =
+            "[target.x]\nprefixes = " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)
+        do {
+            _ = try TargetFile.parse(deep, name: "f")
+            Issue.record("parsed")
+        } catch {
+            #expect(error.description == "f:2: arrays nest more than 4 deep")
+        }
+        #expect(throws: TargetFileError.self) {
+            try TargetFile.parse("[target.x]\nprefixes = [\"192.0.2.0/24\"]\nflap_count = 1e999\n")
+        }
+        #expect(throws: TargetFileError.self) {
+            try TargetFile.parse("[target.x]\nprefixes = [\"192.0.2.0/24\"]\nprobe_retries = nan\n")
+        }
+    }
+}

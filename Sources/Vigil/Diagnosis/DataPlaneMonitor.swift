@@ -1,3 +1,5 @@
+import BGP
+
 /// Weighs a target's probe results as they arrive while watching, next to what the routes say: opens a
 /// data-plane event (`dataPlane`, or `attack` with the congestion signature) when every probed host stops
 /// answering while the routes stay up, closes it when a host answers again, adds the probes' word to

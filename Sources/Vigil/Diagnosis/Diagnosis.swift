@@ -16,7 +16,7 @@ public enum Diagnosis {
     }
 
     static func name(_ asn: UInt32, _ target: Target) -> String {
-        target.upstreams[asn].map { "AS\(asn) (\($0))" } ?? "AS\(asn)"
+        target.upstreamName(asn).map { "AS\(asn) (\($0))" } ?? "AS\(asn)"
     }
 
     static func diagnose(_ o: OutageRecord, target: Target, thresholds t: Thresholds) -> Verdict {

@@ -1,3 +1,5 @@
+import BGP
+
 /// Builds one JSON object as text, keys in insertion order, without Foundation's encoder: the one writer
 /// behind every `--json` output, so replay, the store and the API print the same objects.
 public struct JSONObject: Sendable {

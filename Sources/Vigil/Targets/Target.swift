@@ -35,12 +35,19 @@ public struct Target: Sendable, Hashable {
         self.thresholds = thresholds
     }
 
+    /// An expected upstream's name, nil when it has none (a targets file lists upstreams by number only).
+    public func upstreamName(_ asn: UInt32) -> String? {
+        guard let name = upstreams[asn], !name.isEmpty else { return nil }
+        return name
+    }
+
     /// The probe URLs the hosts stand for: a URL as written, `name:port` as TCP to that port, a bare
     /// name as TCP to port 80. TCP is the default because it crosses filters best.
-    public var probeURLs: [String] {
-        probeHosts.map { host in
-            host.contains("://") ? host : (host.contains(":") ? "tcp://\(host)" : "tcp://\(host):80")
-        }
+    public var probeURLs: [String] { probeHosts.map(Self.probeURL) }
+
+    /// The probe URL one entry of `probeHosts` stands for.
+    public static func probeURL(_ host: String) -> String {
+        host.contains("://") ? host : (host.contains(":") ? "tcp://\(host)" : "tcp://\(host):80")
     }
 
     /// The prefixes whose reachability is tracked one by one: the watched prefixes that contain no

@@ -18,8 +18,12 @@ import BGP
 /// full_feed_ipv4 = 400000
 /// ```
 public enum TargetFile {
-    /// Parses `text`; `name` is used in error messages.
-    public static func parse(_ text: String, name: String = "targets file") throws(TargetFileError) -> [Target] {
+    /// Parses `text`; `name` is used in error messages. `checkProbe` judges each probe URL (the `Probing`
+    /// module's grammar, which the core does not import) and returns why it is wrong, or nil: a bad URL
+    /// is then an error at its line when the file is read, not when probing starts.
+    public static func parse(
+        _ text: String, name: String = "targets file", checkProbe: ((String) -> String?)? = nil
+    ) throws(TargetFileError) -> [Target] {
         var targets: [Target] = []
         var current: (name: String, line: Int, values: [String: (Value, Int)])?
         var pending: (key: String, line: Int, depth: Int)?
@@ -27,7 +31,7 @@ public enum TargetFile {
 
         func finish() throws(TargetFileError) {
             guard let c = current else { return }
-            targets.append(try build(c.name, c.values, file: name, line: c.line))
+            targets.append(try build(c.name, c.values, file: name, line: c.line, checkProbe: checkProbe))
         }
 
         for (index, rawLine) in text.utf8.split(separator: 10, omittingEmptySubsequences: false).enumerated() {
@@ -140,7 +144,13 @@ public enum TargetFile {
         return depth
     }
 
-    static func parseValue(_ text: String, file: String, line: Int) throws(TargetFileError) -> Value {
+    /// Arrays nest at most this deep (the format uses flat arrays; a line of nested `[` must not exhaust
+    /// the stack).
+    static let maxNesting = 4
+
+    static func parseValue(_ text: String, file: String, line: Int, nesting: Int = 0) throws(TargetFileError)
+        -> Value
+    {
         let t = text.trimmingSpaces
         let bytes = t.utf8
         if bytes.first == UInt8(ascii: "\"") {
@@ -151,6 +161,9 @@ public enum TargetFile {
             return .string(String(decoding: inner, as: UTF8.self))
         }
         if t.hasPrefix("[") {
+            guard nesting < maxNesting else {
+                throw TargetFileError(file: file, line: line, message: "arrays nest more than \(maxNesting) deep")
+            }
             guard t.hasSuffix("]") else {
                 throw TargetFileError(file: file, line: line, message: "malformed array \(t)")
             }
@@ -162,7 +175,9 @@ public enum TargetFile {
             func take(_ end: String.UTF8View.Index) throws(TargetFileError) {
                 let item = trimmed(Substring(t)[itemStart..<end].utf8)
                 if !item.isEmpty {
-                    items.append(try parseValue(String(decoding: item, as: UTF8.self), file: file, line: line))
+                    items.append(
+                        try parseValue(
+                            String(decoding: item, as: UTF8.self), file: file, line: line, nesting: nesting + 1))
                 }
             }
             while i != inner.endIndex {
@@ -185,9 +200,9 @@ public enum TargetFile {
 
     // MARK: Building targets
 
-    static func build(_ name: String, _ values: [String: (Value, Int)], file: String, line: Int) throws(TargetFileError)
-        -> Target
-    {
+    static func build(
+        _ name: String, _ values: [String: (Value, Int)], file: String, line: Int, checkProbe: ((String) -> String?)?
+    ) throws(TargetFileError) -> Target {
         var target = Target(name: name, originASNs: [], prefixes: [])
         for (key, entry) in values.sorted(by: { $0.value.1 < $1.value.1 }) {
             let (value, at) = entry
@@ -235,8 +250,12 @@ public enum TargetFile {
                     }
                     target.prefixes.append(prefix)
                 }
-            case "upstreams": for asn in try asns() { target.upstreams[asn] = "AS\(asn)" }
-            case "probes": target.probeHosts = try strings()
+            case "upstreams": for asn in try asns() { target.upstreams[asn] = "" }  // a number, no name
+            case "probes":
+                target.probeHosts = try strings()
+                for host in target.probeHosts {
+                    if let why = checkProbe?(Target.probeURL(host)) { throw fail("\(host): \(why)") }
+                }
             case "probe_interval_seconds": target.probeSchedule.interval = try number(1...86_400)
             case "probe_jitter": target.probeSchedule.jitter = try number(0...0.5)
             case "probe_timeout_seconds": target.probeSchedule.timeout = try number(0.1...60)

@@ -1,3 +1,4 @@
+import BGP
 import Foundation
 import Hummingbird
 import Vigil
@@ -62,37 +63,21 @@ public struct APIRoutes: Sendable {
 
     func events(_ request: Request) async throws -> Response {
         let q = request.uri.queryParameters
-        let since = try q.get("since").map { try Self.time($0, "since") }
-        let until = try q.get("until").map { try Self.time($0, "until") }
-        var cause: Cause?
-        if let text = q.get("cause") {
-            guard let c = Cause(rawValue: text) else {
-                throw HTTPError(
-                    .badRequest,
-                    message: "unknown cause \(text); one of \(Cause.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            cause = c
-        }
-        var open: Bool?
-        if let state = q.get("state") {
-            guard state == "open" || state == "closed" else {
-                throw HTTPError(.badRequest, message: "state must be open or closed, not \(state)")
-            }
-            open = state == "open"
-        }
-        var limit = 100
-        if let text = q.get("limit") {
-            guard let n = Int(text), (1...10_000).contains(n) else {
-                throw HTTPError(.badRequest, message: "limit must be a number from 1 to 10000, not \(text)")
-            }
-            limit = n
-        }
-        let target = q.get("target")
-        let (c, o, l) = (cause, open, limit)
+        let f = try Self.checked { () throws(QueryError) in try APIQuery.events { q.get($0) } }
         let found = try await storeRead {
-            try store.events(target: target, since: since, until: until, cause: c, open: o, limit: l)
+            try store.events(
+                target: f.target, since: f.since, until: f.until, cause: f.cause, open: f.open, limit: f.limit)
         }
         return Self.json("{\"events\":[" + found.map(\.jsonLine).joined(separator: ",") + "]}")
+    }
+
+    /// Runs a query parser; its error becomes a 400 that says what was wrong.
+    static func checked<T>(_ parse: () throws(QueryError) -> T) throws(HTTPError) -> T {
+        do {
+            return try parse()
+        } catch {
+            throw HTTPError(.badRequest, message: error.message)
+        }
     }
 
     func event(_ id: Int) async throws -> Response {
@@ -119,26 +104,15 @@ public struct APIRoutes: Sendable {
     }
 
     /// A series request's `target`, `from` (default: a day before `to`), `to` (default: now) and `bin`,
-    /// checked: at most `maxDays` at once, bins of 1 s to 31 days.
+    /// checked by `APIQuery.series`: at most `maxDays` at once, bins of 1 s to 31 days.
     func seriesQuery(_ request: Request, maxDays: Double) throws -> (
         target: String, from: Double, to: Double, bin: Double?
     ) {
         let q = request.uri.queryParameters
-        guard let target = q.get("target") else { throw HTTPError(.badRequest, message: "target is required") }
-        let to = try q.get("to").map { try Self.time($0, "to") } ?? now()
-        let from = try q.get("from").map { try Self.time($0, "from") } ?? (to - 86400)
-        guard from < to else { throw HTTPError(.badRequest, message: "from must be before to") }
-        guard to - from <= maxDays * 86400 else {
-            throw HTTPError(.badRequest, message: "at most \(Int(maxDays)) days at once")
+        let t = now()
+        let s = try Self.checked { () throws(QueryError) in try APIQuery.series({ q.get($0) }, now: t, maxDays: maxDays)
         }
-        var bin: Double?
-        if let text = q.get("bin") {
-            guard let b = Double(text), b >= 1, b <= 86400 * 31 else {
-                throw HTTPError(.badRequest, message: "bin must be a number of seconds from 1 to 2678400, not \(text)")
-            }
-            bin = b
-        }
-        return (target, from, to, bin)
+        return (s.target, s.from, s.to, s.bin)
     }
 
     /// The fields a series answer opens with: `target`, `from`, `to` and, when asked for, `bin`.
@@ -154,7 +128,17 @@ public struct APIRoutes: Sendable {
     func signals(_ request: Request) async throws -> Response {
         let (target, from, to, bin) = try seriesQuery(request, maxDays: 400)
         let size = bin
-        let array = try await storeRead { try store.signalsJSON(target: target, from: from, to: to, bin: size) }
+        let limit = APIQuery.maxBins
+        let answer = try await storeRead {
+            try store.signalsJSON(target: target, from: from, to: to, bin: size, limit: limit)
+        }
+        guard let array = answer else {
+            throw HTTPError(
+                .badRequest,
+                message: "more than \(limit) stored bins from \(UTCTime.iso(from)) to \(UTCTime.iso(to)): "
+                    + "ask for a wider bin (at least \(Int(((to - from) / Double(limit)).rounded(.up))) seconds) or a shorter range"
+            )
+        }
         var head = Self.seriesHeader(target: target, from: from, to: to, bin: bin).closed
         head.removeLast()
         var out = ByteBuffer()
@@ -237,11 +221,13 @@ public struct APIRoutes: Sendable {
             .replacingOccurrences(of: "\n", with: "\\n")
     }
 
+    /// A time parameter (ISO 8601 UTC or seconds since 1970, years 1970 to 9999); a 400 that says why
+    /// otherwise.
     static func time(_ text: String, _ name: String) throws -> Double {
-        if let t = UTCTime.parse(text) { return t }
-        if let t = Double(text) { return t }
-        throw HTTPError(
-            .badRequest, message: "\(name) must be an ISO 8601 UTC time or seconds since the epoch, not \(text)")
+        guard let t = try checked({ () throws(QueryError) in try APIQuery.time(text, name) }) else {
+            throw HTTPError(.badRequest, message: "\(name) is empty")
+        }
+        return t
     }
 
 }

@@ -1,3 +1,4 @@
+import BGP
 import Foundation
 import Hummingbird
 import Vigil
@@ -83,12 +84,10 @@ public struct DashboardRoutes: Sendable {
         }
         let q = request.uri.queryParameters
         let t = now()
-        let to = try q.get("to").flatMap { $0.isEmpty ? nil : $0 }.map { try APIRoutes.time($0, "to") } ?? t
-        let from =
-            try q.get("from").flatMap { $0.isEmpty ? nil : $0 }.map { try APIRoutes.time($0, "from") } ?? (to - 86400)
-        guard from < to, to - from <= 400 * 86400 else {
-            throw HTTPError(.badRequest, message: "from must be before to, and at most 400 days before it")
+        let range = try APIRoutes.checked { () throws(QueryError) in
+            try APIQuery.series({ q.get($0) }, target: name, now: t, maxDays: 400)
         }
+        let (from, to) = (range.from, range.to)
         let span = to - from
         // About 480 points across the chart, never finer than the stored minute.
         let bin = span <= 480 * 60 ? nil : (span / 480 / 60).rounded(.up) * 60

@@ -1,3 +1,4 @@
+import BGP
 import Vigil
 
 /// HTML building for the dashboard: escaping of everything that comes from data, and the page frame.
