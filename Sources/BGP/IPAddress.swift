@@ -38,6 +38,12 @@ public struct IPAddress: Hashable, Sendable, Comparable {
     /// The IPv4 value; meaningful only when `family == .v4`.
     public var v4: UInt32 { UInt32(truncatingIfNeeded: low) }
 
+    /// The IPv4 address of an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, RFC 4291 2.5.5.2), else nil.
+    public var unmappedIPv4: IPAddress? {
+        guard family == .v6, high == 0, low >> 32 == 0xFFFF else { return nil }
+        return IPAddress(v4: UInt32(truncatingIfNeeded: low))
+    }
+
     /// The unspecified address of a family (0.0.0.0 or ::).
     public static func zero(_ family: Family) -> IPAddress {
         family == .v4 ? IPAddress(v4: 0) : IPAddress(v6High: 0, low: 0)

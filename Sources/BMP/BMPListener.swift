@@ -2,6 +2,7 @@ import BGP
 import MRT
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One router's BMP connection.
 public struct BMPRouter: Hashable, Sendable, CustomStringConvertible {
@@ -24,6 +25,12 @@ public protocol BMPSink: Sendable {
     func problem(_ error: BMPDecodingError, router: BMPRouter)
     /// The router's connection ended; `diagnostics` counts what it sent and what was skipped.
     func routerDisconnected(_ router: BMPRouter, diagnostics: BMPDiagnostics, truncated: BMPDecodingError?)
+    /// A connection was closed at accept, unread: `address` is not allowed, or `maxRouters` are connected.
+    func refused(address: String, reason: String)
+}
+
+extension BMPSink {
+    public func refused(address: String, reason: String) {}
 }
 
 /// A BMP station: listens on a TCP port, accepts any number of routers at once, frames their streams
@@ -36,6 +43,15 @@ public struct BMPListener: Sendable {
     public var views: Set<BMPRouteDecoder.View>
     /// The clock that stamps arriving messages (seconds since the epoch).
     public var clock: @Sendable () -> Double
+    /// The addresses routers may connect from (BMP has no authentication: RFC 7854 leaves it to the
+    /// station to restrict who connects). Default: the loopback addresses.
+    public var allowed: [IPPrefix] = BMPListener.loopback
+    /// Routers connected at once; more are closed at accept. With `BMPCommonHeader.maximumLength` this
+    /// bounds the memory all routers together can hold in unfinished messages (64 × 256 KiB = 16 MiB).
+    public var maxRouters = 64
+
+    /// 127.0.0.0/8 and ::1/128.
+    public static let loopback: [IPPrefix] = [IPPrefix("127.0.0.0/8"), IPPrefix("::1/128")].compactMap { $0 }
 
     /// A listener.
     public init(
@@ -47,6 +63,17 @@ public struct BMPListener: Sendable {
         self.views = views
         self.clock = clock
     }
+
+    /// True when a router at `address` may connect.
+    public func allows(_ address: IPAddress) -> Bool {
+        // An IPv4 router seen through an IPv6 socket arrives as ::ffff:a.b.c.d: judge its IPv4 address.
+        let plain = address.unmappedIPv4 ?? address
+        return allowed.contains { $0.contains(plain) }
+    }
+
+    /// True when `host` listens on every address (0.0.0.0, ::): worth a warning, since any machine that
+    /// can reach the port may then try to connect, and only `allowed` keeps it out.
+    public static func isWildcard(_ host: String) -> Bool { ["0.0.0.0", "::", "[::]", "*", ""].contains(host) }
 
     /// Listens until the task is cancelled. `bound` receives the port actually bound.
     public func run(sink: any BMPSink, bound: (@Sendable (Int) -> Void)? = nil) async throws {
@@ -61,14 +88,27 @@ public struct BMPListener: Sendable {
         bound?(server.channel.localAddress?.port ?? port)
         let views = self.views
         let clock = self.clock
+        let connected = Counter()
         try await withTaskCancellationHandler {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     var number = 0
                     for try await connection in inbound {
+                        let remote = connection.channel.remoteAddress?.ipAddress ?? "unknown"
+                        guard let address = IPAddress(Substring(remote)), allows(address) else {
+                            try? await connection.channel.close()
+                            sink.refused(address: remote, reason: "not in the allowed addresses (--bmp-allow)")
+                            continue
+                        }
+                        guard connected.increment(limit: maxRouters) else {
+                            try? await connection.channel.close()
+                            sink.refused(address: remote, reason: "\(maxRouters) routers are connected already")
+                            continue
+                        }
                         number += 1
                         let n = number
                         group.addTask {
+                            defer { connected.decrement() }
                             await Self.serve(connection, number: n, views: views, clock: clock, sink: sink)
                         }
                     }
@@ -122,4 +162,20 @@ extension BMPListener {
         clock_gettime(CLOCK_REALTIME, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
+}
+
+/// Routers connected now, against the cap.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+
+    /// Adds one unless `limit` is reached; false then.
+    func increment(limit: Int) -> Bool {
+        value.withLock { n in
+            guard n < limit else { return false }
+            n += 1
+            return true
+        }
+    }
+
+    func decrement() { value.withLock { $0 -= 1 } }
 }

@@ -7,8 +7,9 @@ public enum BMPCommonHeader {
     /// The only version this decoder reads.
     public static let version: UInt8 = 3
     /// Largest message accepted; longer lengths mean the stream is corrupt (the biggest legitimate one,
-    /// a Route Monitoring with an extended-length UPDATE, stays under 70 KB).
-    public static let maximumLength = 1 << 20
+    /// a Route Monitoring or Route Mirroring with an extended-length UPDATE, stays under 70 KB). It also
+    /// bounds what one connection can make the station buffer: an unfinished message is at most this long.
+    public static let maximumLength = 1 << 18
 
     /// The shortest legal length for a message type: the per-peer types need their header.
     static func minimumLength(type: UInt8) -> Int {

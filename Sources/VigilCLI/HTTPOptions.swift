@@ -17,13 +17,56 @@ struct HTTPOptions: ParsableArguments {
             valueName: "file"))
     var apiTokenFile: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also answer requests whose Host header names this host (repeatable; default: localhost, 127.0.0.1, ::1 and --host). Use the name a reverse proxy or your users type; '*' allows any name.",
+            valueName: "name"))
+    var allowedHost: [String] = []
+
+    @Option(name: .long, help: "Most HTTP connections open at once (more wait until one closes).")
+    var maxConnections = 256
+
+    @Option(
+        name: .long,
+        help: "Seconds a connection may stay without sending a whole request head before it is closed (idle and header timeout)."
+    )
+    var idleTimeout = 15
+
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535, not \(port)") }
+        if !(1...100_000).contains(maxConnections) {
+            throw ValidationError("--max-connections must be from 1 to 100000, not \(maxConnections)")
+        }
+        if !(1...3600).contains(idleTimeout) {
+            throw ValidationError("--idle-timeout must be from 1 to 3600 seconds, not \(idleTimeout)")
+        }
+        for name in allowedHost where name.isEmpty || name.contains(where: { $0 == "/" || $0 == " " }) {
+            throw ValidationError("--allowed-host takes a host name such as vigil.example.net, not '\(name)'")
+        }
     }
 
-    /// The token, read from its file; an error names the file when it cannot be used.
+    /// The server's limits: allowed host names, timeouts, caps.
+    var limits: ServerLimits {
+        var l = ServerLimits(listeningOn: host, extraHosts: allowedHost)
+        l.maxConnections = maxConnections
+        l.idleTimeout = .seconds(idleTimeout)
+        return l
+    }
+
+    /// The token, read from its file; an error names the file when it cannot be used. A file that others
+    /// may read or write is refused, as ssh refuses such a key: the token is a password.
     func token() throws -> String? {
         guard let apiTokenFile else { return nil }
+        var info = stat()
+        guard stat(apiTokenFile, &info) == 0 else {
+            throw ValidationError("cannot read the API token file \(apiTokenFile)")
+        }
+        if info.st_mode & 0o077 != 0 {
+            throw ValidationError(
+                "the API token file \(apiTokenFile) is open to other users (mode \(String(info.st_mode & 0o777, radix: 8))): "
+                    + "run chmod 600 \(apiTokenFile)")
+        }
         guard let text = try? String(contentsOfFile: apiTokenFile, encoding: .utf8) else {
             throw ValidationError("cannot read the API token file \(apiTokenFile)")
         }

@@ -36,7 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
         let err = Console(errors: true)
         let path = storeOptions.store
         let http = self.http
-        let app = VigilHTTPServer(store: store, host: http.host, port: http.port, apiToken: try http.token())
+        let app = VigilHTTPServer(
+            store: store, host: http.host, port: http.port, apiToken: try http.token(), limits: http.limits)
             .application(logger: logger) { bound in
                 err.say("vigil: serving \(path): dashboard on \(http.url(port: bound))/ (API under /api/v1)")
             }

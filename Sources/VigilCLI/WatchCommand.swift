@@ -50,6 +50,16 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Listen for BMP routers on this address.", valueName: "host:port"))
     var bmp: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Addresses BMP routers may connect from, comma-separated prefixes (default: 127.0.0.0/8,::1/128). Others are closed at accept and logged; BMP itself has no authentication.",
+            valueName: "cidr,..."))
+    var bmpAllow: String?
+
+    @Option(name: .long, help: "Most BMP routers connected at once; more are closed at accept.")
+    var bmpMaxRouters = 64
+
     @Option(name: .long, help: ArgumentHelp("MRT RIB snapshot to seed every peer's table from.", valueName: "file"))
     var rib: [String] = []
 
@@ -88,7 +98,29 @@ struct WatchCommand: AsyncParsableCommand {
             throw ValidationError("--bmp takes HOST:PORT, such as 127.0.0.1:11019, not \(bmp)")
         }
         if noRisLive && bmp == nil { throw ValidationError("--no-ris-live leaves no source: add --bmp HOST:PORT") }
+        _ = try Self.allowList(bmpAllow)
+        if !(1...10_000).contains(bmpMaxRouters) {
+            throw ValidationError("--bmp-max-routers must be from 1 to 10000, not \(bmpMaxRouters)")
+        }
         try probes.check()
+    }
+
+    /// The prefixes of `--bmp-allow` (nil: the default, loopback only).
+    static func allowList(_ text: String?) throws -> [IPPrefix]? {
+        guard let text else { return nil }
+        var out: [IPPrefix] = []
+        for part in text.split(separator: ",") {
+            let item = part.trimmingCharacters(in: .whitespaces)
+            if let p = IPPrefix(item) {
+                out.append(p)
+            } else if let a = IPAddress(Substring(item)) {
+                out.append(IPPrefix(address: a, length: a.family.bitWidth))
+            } else {
+                throw ValidationError("--bmp-allow takes addresses or prefixes such as 192.0.2.0/24, not '\(item)'")
+            }
+        }
+        guard !out.isEmpty else { throw ValidationError("--bmp-allow needs at least one address or prefix") }
+        return out
     }
 
     static func hostPort(_ text: String) -> (String, Int)? {
@@ -166,7 +198,17 @@ struct WatchCommand: AsyncParsableCommand {
             ris.subscriptions = Self.subscriptions(for: target)
             options.risLive = ris
         }
-        if let bmp, let (host, port) = Self.hostPort(bmp) { options.bmp = BMPListener(host: host, port: port) }
+        if let bmp, let (host, port) = Self.hostPort(bmp) {
+            var listener = BMPListener(host: host, port: port)
+            if let allowed = try Self.allowList(bmpAllow) { listener.allowed = allowed }
+            listener.maxRouters = bmpMaxRouters
+            options.bmp = listener
+            if BMPListener.isWildcard(host) {
+                err.say(
+                    "vigil: warning: BMP listens on every address (\(host)); BMP has no authentication, so only --bmp-allow "
+                        + "(now \(listener.allowed.map(\.description).joined(separator: ","))) keeps other machines' messages out")
+            }
+        }
         var logger = Logger(label: "vigil")
         logger.logLevel = .warning
         options.probes = try probes.scheduler(
@@ -178,7 +220,8 @@ struct WatchCommand: AsyncParsableCommand {
         var services: [any Service] = [service]
         let http = self.http
         if !noHttp {
-            let server = VigilHTTPServer(store: history, host: http.host, port: http.port, apiToken: try http.token())
+            let server = VigilHTTPServer(
+                store: history, host: http.host, port: http.port, apiToken: try http.token(), limits: http.limits)
             services.append(
                 server.application(logger: logger) { bound in
                     if !quiet { err.say("vigil: dashboard on \(http.url(port: bound))/ (API under /api/v1)") }

@@ -36,6 +36,8 @@ public struct LiveCounters: Sendable, Equatable {
     /// messages that could not be decoded: reported one by one on the console, counted here.
     public var risSkipped = 0
     public var bmpSkipped = 0
+    /// BMP connections closed at accept (an address not allowed, or too many routers).
+    public var bmpRefused = 0
     /// Time of the last route heard from any source.
     public var lastHeard: Double = 0
 
@@ -51,6 +53,7 @@ public struct LiveCounters: Sendable, Equatable {
         o.add("commits", commits)
         o.add("ris_skipped", risSkipped)
         o.add("bmp_skipped", bmpSkipped)
+        o.add("bmp_refused", bmpRefused)
         o.add("last_heard", lastHeard > 0 ? UTCTime.iso(lastHeard) : nil)
         return o.closed
     }
@@ -157,6 +160,9 @@ public final class LiveEngine: Sendable {
 
     /// Counts a BMP message or run of bytes that was skipped.
     public func noteSkippedBMP() { state.withLock { $0.counters.bmpSkipped += 1 } }
+
+    /// Counts a BMP connection closed at accept.
+    public func noteRefusedBMP() { state.withLock { $0.counters.bmpRefused += 1 } }
 
     /// Applies route elements (from one BMP message or one MRT record) heard by `collector`.
     public func apply(elements: [MRTElement], collector: String) throws(StoreError) {

@@ -173,6 +173,11 @@ struct BMPFeed: BMPSink {
 
     func routerConnected(_ router: BMPRouter) { onFeed("BMP router \(router) connected") }
 
+    func refused(address: String, reason: String) {
+        engine.noteRefusedBMP()
+        onFeed("BMP connection from \(address) refused: \(reason)")
+    }
+
     func elements(_ elements: [MRTElement], router: BMPRouter) {
         do {
             try engine.apply(elements: elements, collector: router.name)

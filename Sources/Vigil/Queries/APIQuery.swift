@@ -83,7 +83,7 @@ public enum APIQuery {
         _ get: (String) -> String?, target: String? = nil, now: Double, maxDays: Double
     ) throws(QueryError) -> Series {
         guard let name = target ?? value(get, "target") else { throw QueryError("target is required") }
-        let to = try time(get("to"), "to") ?? min(max(now, UTCTime.earliest + 86400), UTCTime.end - 1)
+        let to = try time(get("to"), "to") ?? min(max(now, UTCTime.earliest + 1), UTCTime.end - 1)
         let from = try time(get("from"), "from") ?? max(to - 86400, UTCTime.earliest)
         guard from < to else { throw QueryError("from must be before to") }
         guard to - from <= maxDays * 86400 else {

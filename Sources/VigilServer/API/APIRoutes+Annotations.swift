@@ -57,6 +57,14 @@ extension APIRoutes {
         guard author.count <= 200 else {
             throw HTTPError(.badRequest, message: "\"author\" is longer than 200 characters")
         }
+        // Control characters would truncate the text in C APIs (a NUL), hide text on a terminal or forge
+        // lines in a log: a note may hold line breaks and tabs, an author nothing of the kind.
+        if let c = Self.control(in: text, allowing: ["\n", "\t", "\r"]) {
+            throw HTTPError(.badRequest, message: "\"text\" holds the control character U+\(Self.hex(c))")
+        }
+        if let c = Self.control(in: author, allowing: []) {
+            throw HTTPError(.badRequest, message: "\"author\" holds the control character U+\(Self.hex(c))")
+        }
         guard try await storeRead({ try store.event(id: id) }) != nil else {
             throw HTTPError(.notFound, message: "no event \(id)")
         }
@@ -76,6 +84,18 @@ extension APIRoutes {
         o.add("text", a.text)
         o.add("created", UTCTime.iso(a.created))
         return o.closed
+    }
+
+    /// The first control character (Unicode category Cc: U+0000 to U+001F, U+007F to U+009F) in `s`
+    /// that is not in `allowing`, or nil.
+    static func control(in s: String, allowing: Set<Unicode.Scalar>) -> Unicode.Scalar? {
+        s.unicodeScalars.first { ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) && !allowing.contains($0) }
+    }
+
+    /// A scalar's code as four or more hexadecimal digits.
+    static func hex(_ c: Unicode.Scalar) -> String {
+        let h = String(c.value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - h.count)) + h
     }
 
     /// The token of an `Authorization: Bearer TOKEN` header.

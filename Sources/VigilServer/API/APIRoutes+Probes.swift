@@ -10,6 +10,12 @@ extension APIRoutes {
         let (target, from, to, bin) = try seriesQuery(request, maxDays: 31)
         let size = bin
         let bins = try await storeRead { try store.probeBins(target: target, from: from, to: to, bin: size) }
+        guard bins.count <= APIQuery.maxBins else {
+            throw HTTPError(
+                .badRequest,
+                message: "more than \(APIQuery.maxBins) probe bins from \(UTCTime.iso(from)) to \(UTCTime.iso(to)): "
+                    + "ask for a wider bin or a shorter range")
+        }
         var o = Self.seriesHeader(target: target, from: from, to: to, bin: bin)
         o.add("probes", raw: "[" + bins.map(Self.json).joined(separator: ",") + "]")
         return Self.json(o.closed)

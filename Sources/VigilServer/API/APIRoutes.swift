@@ -16,15 +16,22 @@ public struct APIRoutes: Sendable {
     public let now: @Sendable () -> Double
     /// The bearer token that allows writing annotations; nil: annotations are read-only.
     public let apiToken: String?
+    /// Change streams open, against their cap.
+    let streams: StreamSlots
 
-    /// Routes over `store`.
+    /// Routes over `store`; at most `maxStreams` change streams at once.
     public init(
         store: VigilStore, apiToken: String? = nil,
-        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, maxStreams: Int = 64
     ) {
+        self.init(store: store, apiToken: apiToken, now: now, streams: StreamSlots(limit: maxStreams))
+    }
+
+    init(store: VigilStore, apiToken: String?, now: @escaping @Sendable () -> Double, streams: StreamSlots) {
         self.store = store
         self.apiToken = apiToken
         self.now = now
+        self.streams = streams
     }
 
     /// Adds the routes to `router`.
@@ -39,7 +46,7 @@ public struct APIRoutes: Sendable {
             try await self.annotate(try Self.id(context), request)
         }
         router.get("/api/v1/openapi.json") { _, _ in try Self.openAPI() }
-        router.get("/api/v1/stream") { _, _ in ChangeStream(store: store).response() }
+        router.get("/api/v1/stream") { _, _ in try ChangeStream(store: store, slots: streams).response() }
         router.get("/api/v1/signals") { request, _ in try await self.signals(request) }
         router.get("/api/v1/probes") { request, _ in try await self.probes(request) }
         router.get("/metrics") { _, _ in try await self.metrics() }
@@ -190,8 +197,14 @@ public struct APIRoutes: Sendable {
         lines += [
             "# HELP vigil_webhook_pending Alerts waiting for delivery, per hook.", "# TYPE vigil_webhook_pending gauge",
         ]
+        // Hooks by format and host only: their URLs hold secrets. Two hooks on one host are told apart by
+        // their order ("slack hooks.slack.com #2").
+        var seen: [String: Int] = [:]
         for (hook, n) in try await storeRead({ try store.pendingAlertCounts() }).sorted(by: { $0.key < $1.key }) {
-            lines.append("vigil_webhook_pending{hook=\"\(Self.label(hook))\"} \(n)")
+            var name = Webhook.label(id: hook)
+            seen[name, default: 0] += 1
+            if let k = seen[name], k > 1 { name += " #\(k)" }
+            lines.append("vigil_webhook_pending{hook=\"\(Self.label(name))\"} \(n)")
         }
         if let object = try? JSONSerialization.jsonObject(with: Data(counters.utf8)) as? [String: Any] {
             for (key, value) in object.sorted(by: { $0.key < $1.key }) {

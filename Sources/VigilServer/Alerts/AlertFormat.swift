@@ -23,8 +23,21 @@ public struct Webhook: Sendable, Hashable {
         self.format = format
     }
 
-    /// Its name in the outbox.
+    /// Its name in the outbox (the store is the operator's own file; it keeps the whole URL).
     public var id: String { format.rawValue + " " + url }
+
+    /// Its name wherever others may read it (console, logs, metrics, pages): the format and the URL's host
+    /// only. Webhook URLs carry secrets in their paths and queries (Slack's `/services/T…/B…/SECRET`).
+    public var label: String { Self.label(id: id) }
+
+    /// The public name of a hook from its outbox id (`"slack https://hooks.slack.com/services/…"` →
+    /// `"slack hooks.slack.com"`).
+    public static func label(id: String) -> String {
+        let parts = id.split(separator: " ", maxSplits: 1).map(String.init)
+        let format = parts.first ?? "hook"
+        let host = parts.count == 2 ? URLComponents(string: parts[1])?.host : nil
+        return format + " " + (host.flatMap { $0.isEmpty ? nil : $0 } ?? "(unnamed host)")
+    }
 
     /// The body of an alert about an event.
     func body(_ kind: AlertKind, event e: DetectedEvent, time: Double, dashboard: String?) -> String {

@@ -63,7 +63,11 @@ public struct WebhookDispatcher: Service {
     /// Runs until cancelled or a graceful shutdown.
     public func run() async throws {
         guard !hooks.isEmpty else { return }
-        try await HTTPClient.withHTTPClient { client in
+        // Redirects are followed by `post` itself, and only on the hook's own host: a receiver must not be
+        // able to send our alerts (and their body) on to any address it names.
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        try await HTTPClient.withHTTPClient(configuration: configuration) { client in
             // A store first used with hooks alerts from now on, not its whole history.
             var cursor = try store.setting("webhook_scan").flatMap(Double.init) ?? now()
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -129,14 +133,14 @@ public struct WebhookDispatcher: Service {
                 if entry.attempts + 1 >= options.maxAttempts {
                     try store.giveUp(id: entry.id, error: failure, at: now())
                     onReport(
-                        "webhook \(hook.url): gave up on \(entry.kind) \(entry.subject) after \(entry.attempts + 1) tries: \(failure)"
+                        "webhook \(hook.label): gave up on \(entry.kind) \(entry.subject) after \(entry.attempts + 1) tries: \(failure)"
                     )
                     continue
                 }
                 let delay = min(options.maxBackoff, options.firstRetry * pow(2, Double(entry.attempts)))
                 try store.markFailed(
                     id: entry.id, error: failure, retryAt: t + delay * Double.random(in: 0.8...1.2))
-                if entry.attempts == 0 { onReport("webhook \(hook.url): \(failure); retrying with back-off") }
+                if entry.attempts == 0 { onReport("webhook \(hook.label): \(failure); retrying with back-off") }
             } catch {
                 onReport("webhooks: \(error)")
             }
@@ -144,19 +148,44 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    /// Posts one body; nil on a 2xx answer, else what went wrong.
+    /// Posts one body; nil on a 2xx answer, else what went wrong. A redirect (301, 302, 303, 307, 308) is
+    /// followed, at most three times, only when it stays on the hook's scheme, host and port; one to any
+    /// other address is a failure that names the host it wanted, never a post there.
     func post(_ body: String, to url: String, client: HTTPClient) async -> String? {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "vigil")
-        request.body = .bytes(ByteBuffer(string: body))
-        do {
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(options.timeout * 1000)))
-            _ = try? await response.body.collect(upTo: 1 << 16)
-            return (200..<300).contains(Int(response.status.code)) ? nil : "HTTP \(response.status.code)"
-        } catch {
-            return "\(error)"
+        var target = url
+        for _ in 0...3 {
+            var request = HTTPClientRequest(url: target)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "User-Agent", value: "vigil")
+            request.body = .bytes(ByteBuffer(string: body))
+            do {
+                let response = try await client.execute(
+                    request, timeout: .milliseconds(Int64(options.timeout * 1000)))
+                _ = try? await response.body.collect(upTo: 1 << 16)
+                let code = Int(response.status.code)
+                if (200..<300).contains(code) { return nil }
+                guard [301, 302, 303, 307, 308].contains(code) else { return "HTTP \(code)" }
+                guard let location = response.headers.first(name: "Location"),
+                    let next = URL(string: location, relativeTo: URL(string: target))?.absoluteURL,
+                    let from = URL(string: target)
+                else { return "HTTP \(code) without a usable Location" }
+                guard next.scheme == from.scheme, next.host == from.host, next.port == from.port else {
+                    return "HTTP \(code) redirect to \(next.host ?? "another address") not followed (only the hook's own host)"
+                }
+                target = next.absoluteString
+            } catch {
+                return Self.describe(error)
+            }
         }
+        return "more than 3 redirects"
     }
+
+    /// A client error in words that never repeat the URL (AsyncHTTPClient's errors may hold it).
+    static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        guard text.contains("://") else { return text }
+        return "request failed (\(type(of: error)))"
+    }
+
 }

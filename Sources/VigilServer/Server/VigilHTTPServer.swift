@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import VigilStore
 
@@ -12,21 +13,30 @@ public struct VigilHTTPServer: Sendable {
     public let store: VigilStore
     /// The bearer token that allows writing annotations; nil: read-only.
     public var apiToken: String?
+    /// Allowed host names, timeouts and caps (docs/security.md).
+    public var limits: ServerLimits
 
     /// A server for `store` on `host:port`.
-    public init(store: VigilStore, host: String = "127.0.0.1", port: Int = 8080, apiToken: String? = nil) {
+    public init(
+        store: VigilStore, host: String = "127.0.0.1", port: Int = 8080, apiToken: String? = nil,
+        limits: ServerLimits? = nil
+    ) {
         self.store = store
         self.host = host
         self.port = port
         self.apiToken = apiToken
+        self.limits = limits ?? ServerLimits(listeningOn: host)
     }
 
     /// The routes, for the application and for tests.
-    public func router(now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) -> Router<
-        BasicRequestContext
-    > {
+    public func router(
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        logger: Logger = Logger(label: "vigil.http")
+    ) -> Router<BasicRequestContext> {
         let router = Router()
-        APIRoutes(store: store, apiToken: apiToken, now: now).add(to: router)
+        router.add(middleware: RequestGuard(limits: limits, logger: logger))
+        let streams = StreamSlots(limit: limits.maxStreams)
+        APIRoutes(store: store, apiToken: apiToken, now: now, streams: streams).add(to: router)
         DashboardRoutes(store: store, now: now).add(to: router)
         return router
     }
@@ -35,8 +45,13 @@ public struct VigilHTTPServer: Sendable {
     public func application(logger: Logger, onRunning: @escaping @Sendable (Int) -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        Application(
-            router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "vigil"),
+        let nanos = limits.idleTimeout.components.seconds * 1_000_000_000 + limits.idleTimeout.components.attoseconds / 1_000_000_000
+        return Application(
+            router: router(logger: logger),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(nanos))),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "vigil",
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 }

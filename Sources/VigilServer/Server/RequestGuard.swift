@@ -1,0 +1,123 @@
+import Hummingbird
+import Logging
+import Synchronization
+
+/// What the server accepts from outside, and how much of it: the limits every request and connection
+/// meets before a handler runs.
+public struct ServerLimits: Sendable {
+    /// Host names (without port) that requests may name in their `Host` header, lower case; `*` allows
+    /// any. A page on another site can make a browser send requests to 127.0.0.1 under its own name (DNS
+    /// rebinding): the Host header is then that name, and the request is refused.
+    public var allowedHosts: Set<String>
+    /// A connection that has not sent a whole request head this long after it opened or after its last
+    /// answer is closed. This is both the idle timeout and the header timeout: a client that drips a
+    /// header byte by byte (slowloris) never completes a head.
+    public var idleTimeout: Duration = .seconds(15)
+    /// Connections open at once; more wait in the kernel's backlog until one closes.
+    public var maxConnections = 256
+    /// Change streams (`/api/v1/stream`) open at once; more get 503 and retry.
+    public var maxStreams = 64
+
+    /// The names a browser on this machine uses for a server on `host`: localhost and the loopback
+    /// addresses, and `host` itself when it is a specific address or name.
+    public static func defaultHosts(listeningOn host: String) -> Set<String> {
+        var names: Set<String> = ["localhost", "127.0.0.1", "::1", "[::1]"]
+        let h = host.lowercased()
+        if !["0.0.0.0", "::", "[::]", ""].contains(h) {
+            names.insert(h)
+            if h.contains(":") && !h.hasPrefix("[") { names.insert("[\(h)]") }
+        }
+        return names
+    }
+
+    /// Limits for a server on `host`, with `extraHosts` allowed besides the default names.
+    public init(listeningOn host: String = "127.0.0.1", extraHosts: [String] = []) {
+        allowedHosts = Self.defaultHosts(listeningOn: host).union(extraHosts.map { $0.lowercased() })
+    }
+
+    /// The host part of a `Host` header (`name`, `name:port`, `[v6]`, `[v6]:port`), lower case.
+    static func hostName(_ authority: String) -> String {
+        let a = authority.lowercased()
+        if a.hasPrefix("[") {
+            guard let close = a.firstIndex(of: "]") else { return a }
+            return String(a[...close])
+        }
+        if let colon = a.lastIndex(of: ":"), a.firstIndex(of: ":") == colon { return String(a[..<colon]) }
+        return a
+    }
+
+    /// True when a request naming `authority` may be answered.
+    public func allows(authority: String?) -> Bool {
+        // HTTP/1.0 clients may send no Host; browsers always send one, so rebinding is still refused.
+        guard let authority else { return true }
+        return allowedHosts.contains("*") || allowedHosts.contains(Self.hostName(authority))
+    }
+}
+
+/// Checks every request before routing: its method (405 with `Allow` for anything but GET, HEAD and the
+/// one POST), its `Host` (421 outside the allowed names), and turns any error that is not an `HTTPError`
+/// into a plain 500 whose body says nothing of the store's path or SQL (the log has the details).
+struct RequestGuard<Context: RequestContext>: RouterMiddleware {
+    let limits: ServerLimits
+    let logger: Logger
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        switch request.method {
+        case .get, .head:
+            break
+        case .post where request.uri.path.hasSuffix("/annotations"):
+            break
+        case .post:
+            var headers = HTTPFields()
+            headers[.allow] = "GET, HEAD"
+            throw HTTPError(.methodNotAllowed, headers: headers, message: "only GET and HEAD are served here")
+        default:
+            var headers = HTTPFields()
+            headers[.allow] = "GET, HEAD, POST"
+            throw HTTPError(
+                .methodNotAllowed, headers: headers,
+                message: "method \(String(request.method.rawValue.prefix(32))) is not served: GET, HEAD, or POST for annotations")
+        }
+        guard limits.allows(authority: request.head.authority) else {
+            let name = String(ServerLimits.hostName(request.head.authority ?? "").prefix(255))
+            throw HTTPError(
+                .misdirectedRequest,
+                message: "this server does not answer to the name \(name); its operator can allow it with --allowed-host")
+        }
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            throw error
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch {
+            logger.error("\(request.method) \(request.uri.path): \(error)")
+            throw HTTPError(.internalServerError, message: "internal error; the server's log has the details")
+        }
+    }
+}
+
+/// Counts open change streams against `ServerLimits.maxStreams`.
+final class StreamSlots: Sendable {
+    let limit: Int
+    private let open = Mutex(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Takes a slot; false when all are taken.
+    func take() -> Bool {
+        open.withLock { n in
+            guard n < limit else { return false }
+            n += 1
+            return true
+        }
+    }
+
+    /// Gives a slot back.
+    func release() { open.withLock { $0 -= 1 } }
+
+    /// Streams open now.
+    var count: Int { open.withLock { $0 } }
+}
