@@ -29,7 +29,8 @@ struct HTTPOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: "Seconds a connection may stay without sending a whole request head before it is closed (idle and header timeout)."
+        help:
+            "Seconds a connection may stay without sending a whole request head before it is closed (idle and header timeout)."
     )
     var idleTimeout = 15
 

@@ -37,10 +37,11 @@ struct ServeCommand: AsyncParsableCommand {
         let path = storeOptions.store
         let http = self.http
         let app = VigilHTTPServer(
-            store: store, host: http.host, port: http.port, apiToken: try http.token(), limits: http.limits)
-            .application(logger: logger) { bound in
-                err.say("vigil: serving \(path): dashboard on \(http.url(port: bound))/ (API under /api/v1)")
-            }
+            store: store, host: http.host, port: http.port, apiToken: try http.token(), limits: http.limits
+        )
+        .application(logger: logger) { bound in
+            err.say("vigil: serving \(path): dashboard on \(http.url(port: bound))/ (API under /api/v1)")
+        }
         do {
             try await app.runService()
         } catch {

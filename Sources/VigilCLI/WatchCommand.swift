@@ -206,7 +206,8 @@ struct WatchCommand: AsyncParsableCommand {
             if BMPListener.isWildcard(host) {
                 err.say(
                     "vigil: warning: BMP listens on every address (\(host)); BMP has no authentication, so only --bmp-allow "
-                        + "(now \(listener.allowed.map(\.description).joined(separator: ","))) keeps other machines' messages out")
+                        + "(now \(listener.allowed.map(\.description).joined(separator: ","))) keeps other machines' messages out"
+                )
             }
         }
         var logger = Logger(label: "vigil")

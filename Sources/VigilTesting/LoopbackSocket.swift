@@ -42,6 +42,20 @@ public enum LoopbackSocket {
         return (status, body)
     }
 
+    /// One raw HTTP/1.1 request (written whole by the caller, `Connection: close` included) to
+    /// 127.0.0.1:`port`: status code, head and body of the answer.
+    public static func http(_ request: String, port: Int, timeout: Double = 10) throws -> (
+        status: Int, head: String, body: String
+    ) {
+        let c = try Connection(port: port)
+        defer { c.close() }
+        try c.send(Array(request.utf8))
+        let answer = String(decoding: c.receiveAll(timeout: timeout), as: UTF8.self)
+        let status = answer.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
+        guard let split = answer.range(of: "\r\n\r\n") else { return (status, answer, "") }
+        return (status, String(answer[..<split.lowerBound]), String(answer[split.upperBound...]))
+    }
+
     /// Connects to 127.0.0.1:`port`, sends `bytes` in pieces of up to `piece` bytes, and closes.
     public static func send(_ bytes: [UInt8], port: Int, piece: Int = 1 << 16) throws {
         let connection = try Connection(port: port)
@@ -58,10 +72,25 @@ public enum LoopbackSocket {
     public final class Connection: @unchecked Sendable {
         let fd: Int32
 
-        /// Connects to 127.0.0.1:`port`.
-        public init(port: Int) throws {
+        /// Connects to 127.0.0.1:`port`, from the loopback address `source` when given (127.0.0.2, say:
+        /// any 127/8 address is this machine's).
+        public init(port: Int, source: String? = nil) throws {
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+            if let source {
+                var local = sockaddr_in()
+                local.sin_family = sa_family_t(AF_INET)
+                local.sin_addr.s_addr = inet_addr(source)
+                let bound = withUnsafePointer(to: &local) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+                guard bound == 0 else {
+                    Glibc.close(fd)
+                    throw Failure(description: "bind to \(source): errno \(errno)")
+                }
+            }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -118,6 +147,20 @@ public enum LoopbackSocket {
                 }
             }
             return String(decoding: out, as: UTF8.self)
+        }
+
+        /// True when the peer has closed the connection (a read returns end of stream within `timeout`).
+        public func peerClosed(timeout: Double) -> Bool {
+            var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1e6))
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n == 0 || (n < 0 && errno == ECONNRESET) { return true }
+                if n < 0 { return false }
+            }
+            return false
         }
 
         /// Closes the connection.

@@ -36,14 +36,14 @@ import VigilTesting
         var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
     }
 
-    static func start(_ arguments: [String]) throws -> Running {
+    static func start(_ arguments: [String], executable: String? = nil) throws -> Running {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let log = dir.appendingPathComponent("log").path
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: try Tools.vigil())
+        p.executableURL = URL(fileURLWithPath: try executable ?? Tools.vigil())
         p.arguments = arguments
         p.standardOutput = handle
         p.standardError = handle
@@ -83,6 +83,7 @@ import VigilTesting
     func badToken() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)").path
         try "short\n".write(toFile: file, atomically: true, encoding: .utf8)
+        _ = chmod(file, 0o600)
         for args in [["--api-token-file", file], ["--api-token-file", file + ".missing"]] {
             let r = try Tools.run(try Tools.vigil(), ["serve", "--store", Self.newStorePath(), "--port", "0"] + args)
             #expect(r.status != 0)

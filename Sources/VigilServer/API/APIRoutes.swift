@@ -36,20 +36,21 @@ public struct APIRoutes: Sendable {
 
     /// Adds the routes to `router`.
     public func add(to router: Router<BasicRequestContext>) {
-        router.get("/healthz") { _, _ in Self.json(#"{"status":"ok"}"#) }
-        router.get("/api/v1/targets") { _, _ in try await self.targets() }
-        router.get("/api/v1/status") { _, _ in try await self.status() }
-        router.get("/api/v1/events") { request, _ in try await self.events(request) }
-        router.get("/api/v1/events/{id}") { _, context in try await self.event(try Self.id(context)) }
-        router.get("/api/v1/events/{id}/annotations") { _, context in try await self.annotations(try Self.id(context)) }
+        router.read("/healthz") { _, _ in Self.json(#"{"status":"ok"}"#) }
+        router.read("/api/v1/targets") { _, _ in try await self.targets() }
+        router.read("/api/v1/status") { _, _ in try await self.status() }
+        router.read("/api/v1/events") { request, _ in try await self.events(request) }
+        router.read("/api/v1/events/{id}") { _, context in try await self.event(try Self.id(context)) }
+        router.read("/api/v1/events/{id}/annotations") { _, context in try await self.annotations(try Self.id(context))
+        }
         router.post("/api/v1/events/{id}/annotations") { request, context in
             try await self.annotate(try Self.id(context), request)
         }
-        router.get("/api/v1/openapi.json") { _, _ in try Self.openAPI() }
-        router.get("/api/v1/stream") { _, _ in try ChangeStream(store: store, slots: streams).response() }
-        router.get("/api/v1/signals") { request, _ in try await self.signals(request) }
-        router.get("/api/v1/probes") { request, _ in try await self.probes(request) }
-        router.get("/metrics") { _, _ in try await self.metrics() }
+        router.read("/api/v1/openapi.json") { _, _ in try Self.openAPI() }
+        router.read("/api/v1/stream") { _, _ in try ChangeStream(store: store, slots: streams).response() }
+        router.read("/api/v1/signals") { request, _ in try await self.signals(request) }
+        router.read("/api/v1/probes") { request, _ in try await self.probes(request) }
+        router.read("/metrics") { _, _ in try await self.metrics() }
     }
 
     // MARK: Handlers

@@ -171,7 +171,8 @@ public struct WebhookDispatcher: Service {
                     let from = URL(string: target)
                 else { return "HTTP \(code) without a usable Location" }
                 guard next.scheme == from.scheme, next.host == from.host, next.port == from.port else {
-                    return "HTTP \(code) redirect to \(next.host ?? "another address") not followed (only the hook's own host)"
+                    return
+                        "HTTP \(code) redirect to \(next.host ?? "another address") not followed (only the hook's own host)"
                 }
                 target = next.absoluteString
             } catch {

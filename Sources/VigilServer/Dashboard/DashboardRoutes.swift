@@ -21,17 +21,17 @@ public struct DashboardRoutes: Sendable {
 
     /// Adds the pages and the static files to `router`.
     public func add(to router: Router<BasicRequestContext>) {
-        router.get("/") { _, _ in try await self.overview() }
-        router.get("/targets/{name}") { request, context in
+        router.read("/") { _, _ in try await self.overview() }
+        router.read("/targets/{name}") { request, context in
             try await self.target(context.parameters.get("name") ?? "", request)
         }
-        router.get("/events/{id}") { _, context in
+        router.read("/events/{id}") { _, context in
             guard let id = context.parameters.get("id", as: Int.self) else {
                 throw HTTPError(.badRequest, message: "event id must be a number")
             }
             return try await self.event(id)
         }
-        router.get("/static/{file}") { _, context in try Self.staticFile(context.parameters.get("file") ?? "") }
+        router.read("/static/{file}") { _, context in try Self.staticFile(context.parameters.get("file") ?? "") }
     }
 
     // MARK: Pages

@@ -1,5 +1,8 @@
+import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
+import NIOHTTPTypes
 import Synchronization
 
 /// What the server accepts from outside, and how much of it: the limits every request and connection
@@ -13,7 +16,8 @@ public struct ServerLimits: Sendable {
     /// answer is closed. This is both the idle timeout and the header timeout: a client that drips a
     /// header byte by byte (slowloris) never completes a head.
     public var idleTimeout: Duration = .seconds(15)
-    /// Connections open at once; more wait in the kernel's backlog until one closes.
+    /// Connections open at once; a connection beyond it closes the one idle the longest (or itself, when
+    /// every other one is busy): see `ConnectionTable`.
     public var maxConnections = 256
     /// Change streams (`/api/v1/stream`) open at once; more get 503 and retry.
     public var maxStreams = 64
@@ -78,16 +82,22 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
             headers[.allow] = "GET, HEAD, POST"
             throw HTTPError(
                 .methodNotAllowed, headers: headers,
-                message: "method \(String(request.method.rawValue.prefix(32))) is not served: GET, HEAD, or POST for annotations")
+                message:
+                    "method \(String(request.method.rawValue.prefix(32))) is not served: GET, HEAD, or POST for annotations"
+            )
         }
         guard limits.allows(authority: request.head.authority) else {
             let name = String(ServerLimits.hostName(request.head.authority ?? "").prefix(255))
             throw HTTPError(
                 .misdirectedRequest,
-                message: "this server does not answer to the name \(name); its operator can allow it with --allowed-host")
+                message:
+                    "this server does not answer to the name \(name); its operator can allow it with --allowed-host")
         }
         do {
-            return try await next(request, context)
+            let response = try await next(request, context)
+            guard request.method == .head else { return response }
+            // HEAD is GET without the body (RFC 9110 9.3.2); `Router.read` routes it to the GET handler.
+            return Response(status: response.status, headers: response.headers, body: ResponseBody())
         } catch let error as HTTPError {
             throw error
         } catch let error as any HTTPResponseError {
@@ -120,4 +130,113 @@ final class StreamSlots: Sendable {
 
     /// Streams open now.
     var count: Int { open.withLock { $0 } }
+}
+
+/// The HTTP connections open now, and which of them are idle (no request in flight), so that a crowd of
+/// idle sockets can never keep a request out: when a connection beyond `limit` opens, the connection
+/// idle the longest is closed to make room (as nginx reuses its keep-alive connections); when every
+/// other one is busy, the newcomer is closed. File descriptors stay bounded by `limit` + 1.
+final class ConnectionTable: Sendable {
+    struct Entry {
+        let channel: any Channel
+        /// When it became idle (a counter, not a clock: only the order matters); nil while busy.
+        var idleSince: UInt64?
+    }
+
+    let limit: Int
+    private let state = Mutex<(entries: [ObjectIdentifier: Entry], tick: UInt64, evicted: Int)>(([:], 0, 0))
+
+    init(limit: Int) { self.limit = limit }
+
+    /// A connection opened; closes what must go to keep `limit`.
+    func opened(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        let victims: [any Channel] = state.withLock { s in
+            guard s.entries[id] == nil else { return [] }
+            s.tick += 1
+            s.entries[id] = Entry(channel: channel, idleSince: s.tick)
+            var out: [any Channel] = []
+            while s.entries.count > limit {
+                let oldest = s.entries.filter { $0.key != id && $0.value.idleSince != nil }
+                    .min { ($0.value.idleSince ?? 0) < ($1.value.idleSince ?? 0) }
+                guard let (key, entry) = oldest else { break }
+                s.entries[key] = nil
+                out.append(entry.channel)
+            }
+            if s.entries.count > limit {
+                s.entries[id] = nil
+                out.append(channel)
+            }
+            s.evicted += out.count
+            return out
+        }
+        for c in victims { c.close(promise: nil) }
+    }
+
+    /// A request head arrived.
+    func busy(_ channel: any Channel) {
+        state.withLock { $0.entries[ObjectIdentifier(channel)]?.idleSince = nil }
+    }
+
+    /// An answer ended.
+    func idle(_ channel: any Channel) {
+        state.withLock { s in
+            s.tick += 1
+            s.entries[ObjectIdentifier(channel)]?.idleSince = s.tick
+        }
+    }
+
+    /// The connection closed.
+    func closed(_ channel: any Channel) {
+        state.withLock { _ = $0.entries.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    /// Connections open, and connections closed to make room, so far.
+    var counts: (open: Int, evicted: Int) { state.withLock { ($0.entries.count, $0.evicted) } }
+}
+
+/// Tells the `ConnectionTable` when its connection opens, starts a request, ends an answer and closes.
+final class ConnectionTracker: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    let table: ConnectionTable
+
+    init(table: ConnectionTable) { self.table = table }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { table.opened(context.channel) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        table.opened(context.channel)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        table.closed(context.channel)
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head = unwrapInboundIn(data) { table.busy(context.channel) }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { table.idle(context.channel) }
+        context.write(data, promise: promise)
+    }
+}
+
+extension Router {
+    /// Routes GET and HEAD on `path` to `handler` (HEAD answers carry the headers only: `RequestGuard`).
+    @discardableResult func read(
+        _ path: RouterPath, use handler: @escaping @Sendable (Request, Context) async throws -> some ResponseGenerator
+    ) -> Self {
+        on(path, method: .head, use: handler)
+        return on(path, method: .get, use: handler)
+    }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdCore
 import Logging
 import VigilStore
 
@@ -45,13 +44,16 @@ public struct VigilHTTPServer: Sendable {
     public func application(logger: Logger, onRunning: @escaping @Sendable (Int) -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        let nanos = limits.idleTimeout.components.seconds * 1_000_000_000 + limits.idleTimeout.components.attoseconds / 1_000_000_000
+        let nanos =
+            limits.idleTimeout.components.seconds * 1_000_000_000 + limits.idleTimeout.components.attoseconds
+            / 1_000_000_000
+        let table = ConnectionTable(limit: limits.maxConnections)
         return Application(
             router: router(logger: logger),
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(nanos))),
-            configuration: .init(
-                address: .hostname(host, port: port), serverName: "vigil",
-                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ConnectionTracker(table: table)], idleTimeout: .nanoseconds(nanos))),
+            configuration: .init(address: .hostname(host, port: port), serverName: "vigil"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 }
