@@ -238,3 +238,169 @@ import VigilTesting
         #expect(try Self.get("/healthz", port: port).status == 200)
     }
 }
+
+/// Findings 2, 5 and 6: what a BMP peer or a RIS Live server can send.
+@Suite(.serialized) struct SourceSecurityTests {
+    /// BMP bytes built by hand from RFC 7854 (4.1 common header, 4.2 per-peer header, 4.10 Peer Up, 4.6
+    /// Route Monitoring) around RFC 4271 OPEN and UPDATE messages.
+    enum Forge {
+        static func u16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        static func u32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF)] + u16(v) }
+
+        static func message(type: UInt8, _ body: [UInt8]) -> [UInt8] { [3] + u32(6 + body.count) + [type] + body }
+
+        /// Per-peer header: global instance, IPv4, pre-policy, 4-byte ASNs; peer 192.0.2.1 AS64500.
+        static var peer: [UInt8] {
+            [0, 0] + [UInt8](repeating: 0, count: 8) + [UInt8](repeating: 0, count: 12) + [192, 0, 2, 1] + u32(64500)
+                + [192, 0, 2, 1] + u32(1_749_231_003) + u32(0)
+        }
+
+        static func bgp(type: UInt8, _ body: [UInt8]) -> [UInt8] {
+            [UInt8](repeating: 0xFF, count: 16) + u16(19 + body.count) + [type] + body
+        }
+
+        static var open: [UInt8] { bgp(type: 1, [4] + u16(23456) + u16(180) + [192, 0, 2, 1] + [0]) }
+
+        static var peerUp: [UInt8] {
+            message(
+                type: 3,
+                peer + [UInt8](repeating: 0, count: 12) + [192, 0, 2, 2] + u16(179) + u16(50000) + open + open)
+        }
+
+        /// An UPDATE announcing North Korea's 175.45.176.0/24 with AS64666 as its origin: a hijack.
+        static var hijack: [UInt8] {
+            let attributes: [UInt8] =
+                [0x40, 1, 1, 0] + [0x40, 2, 10, 2, 2] + u32(64500) + u32(64666) + [0x40, 3, 4, 192, 0, 2, 1]
+            let update = bgp(type: 2, u16(0) + u16(attributes.count) + attributes + [24, 175, 45, 176])
+            return message(type: 0, peer + update)
+        }
+    }
+
+    static func bmpPort(_ running: ServeCommandTests.Running) async throws -> Int {
+        for _ in 0..<300 {
+            if let r = running.output.range(of: #"BMP listening on port [0-9]+"#, options: .regularExpression),
+                let port = Int(running.output[r].split(separator: " ").last ?? "")
+            {
+                return port
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw CLITestFailure("no BMP port in \(running.output)")
+    }
+
+    static func events(_ store: String) throws -> String {
+        String(decoding: try Tools.run(try Tools.vigil(), ["events", "--store", store]).stdout, as: UTF8.self)
+    }
+
+    @Test("forged Peer Up and Route Monitoring from an address not allowed are closed at accept: no event, a log line")
+    func bmpAllowList() async throws {
+        let store = ServeCommandTests.newStorePath()
+        let (watch, _) = try await SecurityTests.watch(["--bmp-allow", "127.0.0.2/32"], store: store)
+        defer { _ = watch.stop() }
+        let port = try await Self.bmpPort(watch)
+        let forged = Forge.peerUp + Forge.hijack
+        // From 127.0.0.1: not allowed.
+        let outsider = try LoopbackSocket.Connection(port: port)
+        try? outsider.send(forged)
+        #expect(outsider.peerClosed(timeout: 5))
+        outsider.close()
+        try await Task.sleep(for: .seconds(2))
+        #expect(watch.output.contains("BMP connection from 127.0.0.1 refused: not in the allowed addresses"))
+        #expect(!watch.output.contains("BMP router bmp:127.0.0.1 connected"))
+        let none = try Self.events(store)
+        #expect(none.contains("no events"), "\(none)")
+        // The same bytes from the allowed 127.0.0.2 are read: they are potent, the allow-list is what stopped them.
+        let router = try LoopbackSocket.Connection(port: port, source: "127.0.0.2")
+        try router.send(forged)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, !(try Self.events(store).contains("hijack")) {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        router.close()
+        #expect(watch.output.contains("BMP router bmp:127.0.0.2 connected"))
+        #expect(try Self.events(store).contains("hijack"), "\(watch.output)")
+    }
+
+    /// The resident memory of a process, kB (`VmRSS` in /proc).
+    static func rss(_ pid: Int32) -> Int {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
+    @Test("300 connections each holding an unfinished message cannot make the station hold hundreds of megabytes")
+    func bmpMemory() async throws {
+        let (watch, _) = try await SecurityTests.watch()
+        defer { _ = watch.stop() }
+        let port = try await Self.bmpPort(watch)
+        try await Task.sleep(for: .seconds(1))
+        let before = Self.rss(watch.process.processIdentifier)
+        var open: [LoopbackSocket.Connection] = []
+        defer { for c in open { c.close() } }
+        // The finding's attack: a header declaring 1 MiB, then all but the last byte of it. And the largest
+        // message the station now accepts (256 KiB), unfinished, on every connection it lets in.
+        for i in 0..<300 {
+            let c = try LoopbackSocket.Connection(port: port)
+            let length = i % 2 == 0 ? 1 << 20 : 1 << 18
+            let header: [UInt8] = [3] + Forge.u32(length) + [0] + Forge.peer
+            try? c.send(header + [UInt8](repeating: 0, count: length - header.count - 1))
+            open.append(c)
+        }
+        try await Task.sleep(for: .seconds(3))
+        let after = Self.rss(watch.process.processIdentifier)
+        #expect(watch.process.isRunning)
+        // 64 routers at most, each holding at most 256 KiB: 16 MiB; the finding grew by 395 MB.
+        #expect(after - before < 60_000, "RSS \(before) kB → \(after) kB")
+        #expect(watch.output.contains("64 routers are connected already"))
+    }
+
+    static func risFrame(_ timestamp: String, prefix: String = "84.205.64.0/24") -> String {
+        #"{"type":"ris_message","data":{"timestamp":"# + timestamp
+            + #","peer":"192.0.2.1","peer_asn":"64500","id":"x","host":"rrc00.ripe.net","type":"UPDATE","path":[64500,12654],"announcements":[{"next_hop":"192.0.2.1","prefixes":[""#
+            + prefix + #""]}]}}"#
+    }
+
+    @Test(
+        "RIS Live frames stamped 1e19, 1e999 or 2100, or nested 500,000 deep, are skipped and counted; bins go on; SIGTERM stops it"
+    )
+    func risLiveFrames() async throws {
+        let now = Date().timeIntervalSince1970
+        let good = (0..<3).map { RISTestFrame(text: Self.risFrame(String(format: "%.2f", now + Double($0)))) }
+        let bad = [
+            Self.risFrame("1e19"), Self.risFrame("1e999"), Self.risFrame("4102444800.0"),
+            #"{"type":"ris_message","data":{"x":"# + String(repeating: "[", count: 500_000) + "}}",
+        ]
+        let server = FakeRISLiveServer(frames: good) { n in n == 1 ? .raw(bad, then: .send(nil)) : .send(nil) }
+        let task = Task { try await server.run() }
+        defer { task.cancel() }
+        for _ in 0..<500 where server.port == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let store = ServeCommandTests.newStorePath()
+        let watch = try ServeCommandTests.start([
+            "watch", "--ris-live", server.url, "--store", store, "--port", "0", "--no-probes", "--bin", "1",
+        ])
+        let port = try await watch.port()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, server.remaining > 0 { try await Task.sleep(for: .milliseconds(100)) }
+        try await Task.sleep(for: .seconds(7))
+        #expect(watch.process.isRunning)
+        let skipped = watch.output.components(separatedBy: "skipped:").count - 1
+        #expect(skipped == 4, "\(watch.output)")
+        #expect(watch.output.contains("timestamp is after the year 9999"))
+        #expect(watch.output.contains("ahead of this machine's clock"))
+        #expect(watch.output.contains("values nested more than 32 deep"))
+        // Bins keep closing on this machine's clock, not in 2100 or at 1e19.
+        let signals = try SecurityTests.get("/api/v1/signals?target=north-korea", port: port).body
+        let object = try JSONSerialization.jsonObject(with: Data(signals.utf8)) as? [String: Any]
+        let bins = (object?["signals"] as? [[String: Any]]) ?? []
+        #expect(bins.count >= 3, "\(signals.prefix(300))")
+        #expect(
+            bins.allSatisfy {
+                ($0["start"] as? String ?? "").hasPrefix("20") && !($0["start"] as? String ?? "").hasPrefix("2100")
+            })
+        let metrics = try SecurityTests.get("/metrics", port: port).body
+        #expect(metrics.contains("vigil_ris_skipped_total 4"), "\(metrics)")
+        let stopped = Date()
+        #expect(watch.stop() == 0)
+        #expect(Date().timeIntervalSince(stopped) < 10)
+    }
+}
