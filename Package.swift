@@ -142,6 +142,7 @@ let package = Package(
             dependencies: [
                 "VigilServer", "VigilStore", "Vigil", "BGP", "VigilTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict),
         .testTarget(name: "ProbingTests", dependencies: ["Probing", "Vigil", "VigilTesting"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Testing
 import Vigil
 import VigilStore
@@ -29,6 +30,30 @@ import VigilTesting
             let next = try await Tools.offload { c.receive(until: "event: change", timeout: 5) }
             #expect(next.contains("event: change"))
             #expect(next.contains("data: {\"version\":"))
+            // Every data line is one JSON object (the store's version text held quotes once).
+            for text in [hello, next] {
+                for line in text.split(separator: "\n") where line.hasPrefix("data: ") {
+                    let object = try JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8)) as? [String: Any]
+                    #expect(object?["version"] is String, "\(line)")
+                }
+            }
         }
+    }
+
+    @Test("streams beyond the cap get 503 with Retry-After; a slot comes back when a stream ends")
+    func cap() throws {
+        let store = try ServerHarness.emptyStore()
+        let slots = StreamSlots(limit: 1)
+        _ = try ChangeStream(store: store, slots: slots).response()
+        #expect(slots.count == 1)
+        do {
+            _ = try ChangeStream(store: store, slots: slots).response()
+            Issue.record("a second stream was answered")
+        } catch let error as HTTPError {
+            #expect(error.status == .serviceUnavailable)
+            #expect(error.headers[.retryAfter] == "30")
+        }
+        slots.release()
+        #expect(slots.take())
     }
 }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import BGP
 import Foundation
 import Hummingbird
@@ -115,5 +116,67 @@ struct WebhookDispatcherTests {
         #expect(texts.last?.contains("north-korea: origin-side ended") == true)
         #expect(try store.pendingAlerts(hook: hooks[0].id).isEmpty)
         #expect(reports.bodies("report").contains { $0.contains("retrying with back-off") })
+    }
+}
+
+/// Finding 7: a receiver answering with a redirect must not get our alert posted to another address.
+@Suite(.serialized) struct WebhookRedirectTests {
+    /// A receiver on `host:port`: `/away` redirects (307) to `away`, `/here` to its own `/final`, and every
+    /// POST is recorded.
+    static func receiver(host: String, port: Int, away: String, inbox: WebhookDispatcherTests.Inbox)
+        -> some ApplicationProtocol
+    {
+        let router = Router()
+        router.post("/{path}") { request, context in
+            let path = context.parameters.get("path") ?? ""
+            let body = try await request.body.collect(upTo: 1 << 20)
+            inbox.add("\(host)/\(path)", String(buffer: body))
+            var headers = HTTPFields()
+            switch path {
+            case "away":
+                headers[.location] = away
+                return Response(status: .temporaryRedirect, headers: headers)
+            case "here":
+                headers[.location] = "/final"
+                return Response(status: .temporaryRedirect, headers: headers)
+            default:
+                return Response(status: .ok)
+            }
+        }
+        var logger = Logger(label: "receiver")
+        logger.logLevel = .critical
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+    }
+
+    @Test("a 307 to another host is not followed (nothing reaches it); one on the hook's own host is, body and all")
+    func redirects() async throws {
+        let inbox = WebhookDispatcherTests.Inbox()
+        let (a, b) = (try LoopbackSocket.freePort(), try LoopbackSocket.freePort())
+        let elsewhere = "http://127.0.0.2:\(b)/steal"
+        let first = Self.receiver(host: "127.0.0.1", port: a, away: elsewhere, inbox: inbox)
+        let second = Self.receiver(host: "127.0.0.2", port: b, away: elsewhere, inbox: inbox)
+        let tasks = [Task { try await first.runService() }, Task { try await second.runService() }]
+        defer { for t in tasks { t.cancel() } }
+        try await Task.sleep(for: .milliseconds(500))
+        let store = try ServerHarness.emptyStore()
+        let dispatcher = WebhookDispatcher(store: store, hooks: [], dashboard: nil)
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        try await HTTPClient.withHTTPClient(configuration: configuration) { client in
+            let refused = await dispatcher.post(#"{"kind":"event_start"}"#, to: "http://127.0.0.1:\(a)/away", client: client)
+            #expect(refused?.contains("redirect to 127.0.0.2 not followed") == true, "\(refused ?? "delivered")")
+            let followed = await dispatcher.post(#"{"kind":"event_end"}"#, to: "http://127.0.0.1:\(a)/here", client: client)
+            #expect(followed == nil)
+        }
+        #expect(inbox.bodies("127.0.0.2/steal").isEmpty)
+        #expect(inbox.bodies("127.0.0.1/final") == [#"{"kind":"event_end"}"#])
+    }
+
+    @Test("hooks are named by format and host wherever others read them")
+    func labels() {
+        #expect(Webhook(url: "https://hooks.slack.com/services/T0/B0/SECRET", format: .slack).label == "slack hooks.slack.com")
+        #expect(Webhook.label(id: "json https://user:pw@noc.example:8443/hook?key=k") == "json noc.example")
+        #expect(Webhook.label(id: "json not a url") == "json (unnamed host)")
     }
 }
