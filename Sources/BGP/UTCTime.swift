@@ -65,7 +65,6 @@ public enum UTCTime {
         let bad = InputError(
             reason: "must be an ISO 8601 UTC time such as 2025-06-06T17:30:03Z or seconds since 1970")
         if i < c.count, c[i] == UInt8(ascii: "-") { return .failure(InputError(reason: "is before 1970")) }
-        if i < c.count, c[i] == UInt8(ascii: "+") { i += 1 }
         let digitsStart = i
         while i < c.count, c[i] &- 48 < 10 {
             // 12 digits already reach past the year 9999: stop before the integer could overflow.

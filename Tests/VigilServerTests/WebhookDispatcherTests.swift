@@ -164,9 +164,11 @@ struct WebhookDispatcherTests {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         try await HTTPClient.withHTTPClient(configuration: configuration) { client in
-            let refused = await dispatcher.post(#"{"kind":"event_start"}"#, to: "http://127.0.0.1:\(a)/away", client: client)
+            let refused = await dispatcher.post(
+                #"{"kind":"event_start"}"#, to: "http://127.0.0.1:\(a)/away", client: client)
             #expect(refused?.contains("redirect to 127.0.0.2 not followed") == true, "\(refused ?? "delivered")")
-            let followed = await dispatcher.post(#"{"kind":"event_end"}"#, to: "http://127.0.0.1:\(a)/here", client: client)
+            let followed = await dispatcher.post(
+                #"{"kind":"event_end"}"#, to: "http://127.0.0.1:\(a)/here", client: client)
             #expect(followed == nil)
         }
         #expect(inbox.bodies("127.0.0.2/steal").isEmpty)
@@ -175,7 +177,9 @@ struct WebhookDispatcherTests {
 
     @Test("hooks are named by format and host wherever others read them")
     func labels() {
-        #expect(Webhook(url: "https://hooks.slack.com/services/T0/B0/SECRET", format: .slack).label == "slack hooks.slack.com")
+        #expect(
+            Webhook(url: "https://hooks.slack.com/services/T0/B0/SECRET", format: .slack).label
+                == "slack hooks.slack.com")
         #expect(Webhook.label(id: "json https://user:pw@noc.example:8443/hook?key=k") == "json noc.example")
         #expect(Webhook.label(id: "json not a url") == "json (unnamed host)")
     }

@@ -77,8 +77,8 @@ public enum APIQuery {
     }
 
     /// Reads `target` (unless `target` is given: a page's path names it), `from` (default: a day before
-    /// `to`), `to` (default: `now`) and `bin` (1 s to 31 days): at most `maxDays` at once, and with a
-    /// `bin`, at most `maxBins` bins.
+    /// `to`), `to` (default: `now`) and `bin` (1 s to 31 days): at most `maxDays` at once; a `bin` too
+    /// narrow for `maxBins` bins is widened (`leastBin`).
     public static func series(
         _ get: (String) -> String?, target: String? = nil, now: Double, maxDays: Double
     ) throws(QueryError) -> Series {
@@ -94,15 +94,16 @@ public enum APIQuery {
             guard text.utf8.count <= 16, let b = Double(text), b >= 1, b <= 86400 * 31 else {
                 throw QueryError("bin must be a number of seconds from 1 to 2678400, not \(text)")
             }
-            bin = b
-            let least = ((to - from) / Double(maxBins)).rounded(.up)
-            guard (to - from) / b <= Double(maxBins) else {
-                throw QueryError(
-                    "bin \(text) makes more than \(maxBins) bins from \(UTCTime.iso(from)) to \(UTCTime.iso(to)): "
-                        + "ask for bins of at least \(Int(least)) seconds, or a shorter range")
-            }
+            // A bin so narrow that the range holds more than maxBins is widened to the least that fits; the
+            // answer's `bin` says which width was used.
+            bin = max(b, leastBin(from: from, to: to))
         }
         return Series(target: name, from: from, to: to, bin: bin)
+    }
+
+    /// The narrowest bin, in whole seconds, that cuts `from`...`to` into at most `maxBins` bins.
+    public static func leastBin(from: Double, to: Double) -> Double {
+        max(1, ((to - from) / Double(maxBins)).rounded(.up))
     }
 }
 

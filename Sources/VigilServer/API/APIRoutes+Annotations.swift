@@ -48,13 +48,18 @@ extension APIRoutes {
         } catch {
             throw HTTPError(.badRequest, message: "the body is not valid JSON: \(error.localizedDescription)")
         }
-        guard let text = object["text"] as? String, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        guard let text = object["text"] as? String, !text.isEmpty
         else { throw HTTPError(.badRequest, message: "\"text\" is required: the note, a non-empty string") }
-        guard text.count <= Self.maxNoteLength else {
+        // Lengths in code points, as JSON Schema's maxLength counts them (Character counts would let 201
+        // combining marks pass as one).
+        guard text.unicodeScalars.count <= Self.maxNoteLength else {
             throw HTTPError(.badRequest, message: "\"text\" is longer than \(Self.maxNoteLength) characters")
         }
+        if let given = object["author"], !(given is String) {
+            throw HTTPError(.badRequest, message: "\"author\" must be a string")
+        }
         let author = (object["author"] as? String) ?? "anonymous"
-        guard author.count <= 200 else {
+        guard author.unicodeScalars.count <= 200 else {
             throw HTTPError(.badRequest, message: "\"author\" is longer than 200 characters")
         }
         // Control characters would truncate the text in C APIs (a NUL), hide text on a terminal or forge

@@ -7,14 +7,15 @@ import VigilStore
 extension APIRoutes {
     /// `GET /api/v1/probes?target&from&to&bin`: reachability and round trips per probed host per bin.
     func probes(_ request: Request) async throws -> Response {
-        let (target, from, to, bin) = try seriesQuery(request, maxDays: 31)
-        let size = bin
-        let bins = try await storeRead { try store.probeBins(target: target, from: from, to: to, bin: size) }
-        guard bins.count <= APIQuery.maxBins else {
-            throw HTTPError(
-                .badRequest,
-                message: "more than \(APIQuery.maxBins) probe bins from \(UTCTime.iso(from)) to \(UTCTime.iso(to)): "
-                    + "ask for a wider bin or a shorter range")
+        let (target, from, to, asked) = try seriesQuery(request, maxDays: 31)
+        var bin = asked
+        var bins = try await storeRead { try store.probeBins(target: target, from: from, to: to, bin: asked) }
+        if bins.count > APIQuery.maxBins {
+            // More bins than an answer may hold: the least width that fits for one URL, times the URLs.
+            let urls = Double(max(1, Set(bins.map(\.url)).count))
+            let wider = APIQuery.leastBin(from: from, to: to) * urls
+            bin = wider
+            bins = try await storeRead { try store.probeBins(target: target, from: from, to: to, bin: wider) }
         }
         var o = Self.seriesHeader(target: target, from: from, to: to, bin: bin)
         o.add("probes", raw: "[" + bins.map(Self.json).joined(separator: ",") + "]")

@@ -134,18 +134,22 @@ public struct APIRoutes: Sendable {
     }
 
     func signals(_ request: Request) async throws -> Response {
-        let (target, from, to, bin) = try seriesQuery(request, maxDays: 400)
-        let size = bin
+        let (target, from, to, asked) = try seriesQuery(request, maxDays: 400)
         let limit = APIQuery.maxBins
-        let answer = try await storeRead {
-            try store.signalsJSON(target: target, from: from, to: to, bin: size, limit: limit)
+        var bin = asked
+        var answer = try await storeRead {
+            try store.signalsJSON(target: target, from: from, to: to, bin: asked, limit: limit)
+        }
+        if answer == nil {
+            // More stored bins than an answer may hold: the least bin that fits, named in the answer.
+            let wider = APIQuery.leastBin(from: from, to: to)
+            bin = wider
+            answer = try await storeRead {
+                try store.signalsJSON(target: target, from: from, to: to, bin: wider, limit: limit)
+            }
         }
         guard let array = answer else {
-            throw HTTPError(
-                .badRequest,
-                message: "more than \(limit) stored bins from \(UTCTime.iso(from)) to \(UTCTime.iso(to)): "
-                    + "ask for a wider bin (at least \(Int(((to - from) / Double(limit)).rounded(.up))) seconds) or a shorter range"
-            )
+            throw HTTPError(.internalServerError, message: "the signals answer would not fit its bound")
         }
         var head = Self.seriesHeader(target: target, from: from, to: to, bin: bin).closed
         head.removeLast()

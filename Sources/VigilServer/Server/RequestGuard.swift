@@ -68,23 +68,20 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        let writable = request.uri.path.hasSuffix("/annotations")
         switch request.method {
         case .get, .head:
             break
-        case .post where request.uri.path.hasSuffix("/annotations"):
+        case .post where writable:
             break
-        case .post:
-            var headers = HTTPFields()
-            headers[.allow] = "GET, HEAD"
-            throw HTTPError(.methodNotAllowed, headers: headers, message: "only GET and HEAD are served here")
         default:
+            // Allow lists exactly what the resource supports (RFC 9110 15.5.6).
             var headers = HTTPFields()
-            headers[.allow] = "GET, HEAD, POST"
+            headers[.allow] = writable ? "GET, HEAD, POST" : "GET, HEAD"
+            let method = String(request.method.rawValue.prefix(32))
             throw HTTPError(
                 .methodNotAllowed, headers: headers,
-                message:
-                    "method \(String(request.method.rawValue.prefix(32))) is not served: GET, HEAD, or POST for annotations"
-            )
+                message: "method \(method) is not served here: \(writable ? "GET, HEAD or POST" : "GET or HEAD")")
         }
         guard limits.allows(authority: request.head.authority) else {
             let name = String(ServerLimits.hostName(request.head.authority ?? "").prefix(255))
