@@ -48,7 +48,7 @@ extension APIRoutes {
         } catch {
             throw HTTPError(.badRequest, message: "the body is not valid JSON: \(error.localizedDescription)")
         }
-        guard let text = object["text"] as? String, !text.isEmpty
+        guard let text = object["text"] as? String, text.unicodeScalars.contains(where: { !Self.spaces.contains($0) })
         else { throw HTTPError(.badRequest, message: "\"text\" is required: the note, a non-empty string") }
         // Lengths in code points, as JSON Schema's maxLength counts them (Character counts would let 201
         // combining marks pass as one).
@@ -90,6 +90,12 @@ extension APIRoutes {
         o.add("created", UTCTime.iso(a.created))
         return o.closed
     }
+
+    /// What JSON Schema's (ECMAScript's) `\s` matches: a note of these alone is empty. The OpenAPI
+    /// document's pattern for `text` says the same.
+    static let spaces: Set<Unicode.Scalar> = Set(
+        [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF]
+            .compactMap(Unicode.Scalar.init) + (0x2000...0x200A).compactMap(Unicode.Scalar.init))
 
     /// The first control character (Unicode category Cc: U+0000 to U+001F, U+007F to U+009F) in `s`
     /// that is not in `allowing`, or nil.
