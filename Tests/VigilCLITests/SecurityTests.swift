@@ -174,7 +174,65 @@ import VigilTesting
         #expect(took >= 1.5 && took < 8, "closed after \(took) s")
     }
 
+    // MARK: Finding 7: a 400-day answer of 148 MB
+
+    @Test("400 days of one-minute bins: the answer holds at most 20,000 bins, widened, and says its bin")
+    func boundedAnswer() async throws {
+        let store = ServeCommandTests.newStorePath()
+        let serve = try ServeCommandTests.start(["serve", "--store", store, "--port", "0"])
+        _ = try await serve.port()
+        _ = serve.stop()
+        // 576,000 one-minute bins from 2025-01-01 (1735689600), written by the sqlite3 shell.
+        _ = try Tools.sqlite(
+            store,
+            """
+            WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 575999)
+            INSERT INTO signals SELECT 't', 1735689600 + i * 60, 60, 4, 4, 10, 0, '{}', '{}' FROM n;
+            """)
+        let again = try ServeCommandTests.start(["serve", "--store", store, "--port", "0"])
+        defer { _ = again.stop() }
+        let port = try await again.port()
+        for query in ["", "&bin=60", "&bin=1"] {
+            let r = try SecurityTests.get(
+                "/api/v1/signals?target=t&from=1735689600&to=1770249600\(query)", port: port)
+            #expect(r.status == 200)
+            let object = try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any]
+            let bins = (object?["signals"] as? [[String: Any]]) ?? []
+            // 400 days = 34,560,000 s; / 20,000 = 1,728 s per bin: 20,000 bins (the last partial one included).
+            #expect(object?["bin"] as? Double == 1728, "\(query)")
+            #expect(bins.count <= 20_001 && bins.count >= 19_999, "\(query): \(bins.count)")
+            #expect(r.body.utf8.count < 8_000_000, "\(query): \(r.body.utf8.count) bytes")
+        }
+    }
+
     // MARK: Small findings
+
+    @Test("a BMP listener on every address says so, naming the allow-list in force")
+    func wildcardWarning() async throws {
+        let w = try ServeCommandTests.start([
+            "watch", "--no-ris-live", "--bmp", "0.0.0.0:0", "--store", ServeCommandTests.newStorePath(), "--port", "0",
+            "--no-probes",
+        ])
+        _ = try await w.port()
+        _ = w.stop()
+        #expect(w.output.contains("warning: BMP listens on every address (0.0.0.0)"))
+        #expect(w.output.contains("127.0.0.0/8,::1/128"))
+    }
+
+    @Test("vigil targets: a bad probe URL in a targets file is an error at its line; numbered upstreams print once")
+    func targetsFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("t-\(UUID().uuidString).toml").path
+        try "[target.x]\nprefixes = [\"192.0.2.0/24\"]\nupstreams = [4837]\n".write(
+            toFile: file, atomically: true, encoding: .utf8)
+        let ok = try Tools.run(try Tools.vigil(), ["targets", "--targets", file])
+        let text = String(decoding: ok.stdout, as: UTF8.self)
+        #expect(text.contains("AS4837") && !text.contains("AS4837 AS4837"), "\(text)")
+        try "[target.x]\nprefixes = [\"192.0.2.0/24\"]\nprobes = [\"gopher://example.net/\"]\n".write(
+            toFile: file, atomically: true, encoding: .utf8)
+        let bad = try Tools.run(try Tools.vigil(), ["targets", "--targets", file])
+        #expect(bad.status != 0)
+        #expect(String(decoding: bad.stderr, as: UTF8.self).contains("\(file):3: probes: gopher://example.net/"))
+    }
 
     @Test("an API token file others may read is refused, as ssh refuses such a key")
     func tokenFileMode() throws {
