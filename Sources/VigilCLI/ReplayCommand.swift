@@ -59,7 +59,9 @@ struct ReplayCommand: ParsableCommand {
     var store: String?
 
     func validate() throws {
-        if bin < 0 { throw ValidationError("--bin must be 0 or more seconds") }
+        if !(bin == 0 || (0.001...86400).contains(bin)) {
+            throw ValidationError("--bin must be 0 (no bins) or from 0.001 to 86400 seconds, not \(bin)")
+        }
     }
 
     func run() throws {

@@ -18,7 +18,9 @@ struct RuleOptions: ParsableArguments {
     var timeScale: Double = 1
 
     func validate() throws {
-        if timeScale <= 0 { throw ValidationError("--time-scale must be positive") }
+        if !(0.001...100_000).contains(timeScale) {
+            throw ValidationError("--time-scale must be from 0.001 to 100000, not \(timeScale)")
+        }
         if let fullFeed, fullFeed < 0 { throw ValidationError("--full-feed must be 0 or more") }
     }
 

@@ -93,7 +93,15 @@ struct WatchCommand: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if bin <= 0 { throw ValidationError("--bin must be a positive number of seconds") }
+        if !(0.001...86400).contains(bin) {
+            throw ValidationError("--bin must be from 0.001 to 86400 seconds, not \(bin)")
+        }
+        if !(0...36500).contains(retentionDays) {
+            throw ValidationError("--retention-days must be from 0 (forever) to 36500, not \(retentionDays)")
+        }
+        if !(60...(30 * 86400)).contains(canarySilence) {
+            throw ValidationError("--canary-silence must be from 60 seconds to 30 days, not \(canarySilence)")
+        }
         if let bmp, Self.hostPort(bmp) == nil {
             throw ValidationError("--bmp takes HOST:PORT, such as 127.0.0.1:11019, not \(bmp)")
         }
