@@ -129,7 +129,8 @@ public enum UTCTime {
             fraction = Double(f) / pow10(c.count - 21)
         }
         let whole = CivilTime.days(year: y, month: mo, day: d) * 86_400 + Int64(h * 3600 + mi * 60 + s)
-        return .success(Double(whole) + fraction)
+        // A leap second on the last day (9999-12-31T23:59:60Z) is past the end: check, not trust, the sum.
+        return checked(Double(whole) + fraction)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
