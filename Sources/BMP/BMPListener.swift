@@ -81,8 +81,11 @@ public struct BMPListener: Sendable {
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, Never>(wrappingChannelSynchronously: channel)
+                // The peer's address is read here, at accept: a router that sends a burst and closes at once
+                // has no remote address any more by the time the accept loop looks at its channel.
+                let remote = channel.remoteAddress?.ipAddress
+                return channel.eventLoop.makeCompletedFuture {
+                    (remote, try NIOAsyncChannel<ByteBuffer, Never>(wrappingChannelSynchronously: channel))
                 }
             }
         bound?(server.channel.localAddress?.port ?? port)
@@ -93,8 +96,8 @@ public struct BMPListener: Sendable {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     var number = 0
-                    for try await connection in inbound {
-                        let remote = connection.channel.remoteAddress?.ipAddress ?? "unknown"
+                    for try await (peer, connection) in inbound {
+                        let remote = peer ?? "unknown"
                         guard let address = IPAddress(Substring(remote)), allows(address) else {
                             try? await connection.channel.close()
                             sink.refused(address: remote, reason: "not in the allowed addresses (--bmp-allow)")
@@ -109,7 +112,8 @@ public struct BMPListener: Sendable {
                         let n = number
                         group.addTask {
                             defer { connected.decrement() }
-                            await Self.serve(connection, number: n, views: views, clock: clock, sink: sink)
+                            await Self.serve(
+                                connection, remote: remote, number: n, views: views, clock: clock, sink: sink)
                         }
                     }
                 }
@@ -121,10 +125,9 @@ public struct BMPListener: Sendable {
 
     /// Reads one router's stream to its end.
     static func serve(
-        _ connection: NIOAsyncChannel<ByteBuffer, Never>, number: Int, views: Set<BMPRouteDecoder.View>,
-        clock: @escaping @Sendable () -> Double, sink: any BMPSink
+        _ connection: NIOAsyncChannel<ByteBuffer, Never>, remote: String, number: Int,
+        views: Set<BMPRouteDecoder.View>, clock: @escaping @Sendable () -> Double, sink: any BMPSink
     ) async {
-        let remote = connection.channel.remoteAddress?.ipAddress ?? "unknown"
         let router = BMPRouter(name: "bmp:\(remote)", connection: number)
         sink.routerConnected(router)
         var framer = BMPStreamDecoder()
