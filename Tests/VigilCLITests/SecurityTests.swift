@@ -68,7 +68,13 @@ import VigilTesting
                 "\(method) /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
                 port: port)
             #expect(r.status == 405, "\(method): \(r.status)")
-            #expect(r.head.lowercased().contains("allow: get, head, post"), "\(method): \(r.head)")
+            // Allow lists exactly what the resource supports.
+            #expect(r.head.lowercased().contains("allow: get, head\r"), "\(method): \(r.head)")
+            let notes = try LoopbackSocket.http(
+                "\(method) /api/v1/events/1/annotations HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    + "Content-Length: 0\r\n\r\n", port: port)
+            #expect(notes.status == 405)
+            #expect(notes.head.lowercased().contains("allow: get, head, post"), "\(method): \(notes.head)")
         }
         let post = try LoopbackSocket.http(
             "POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
