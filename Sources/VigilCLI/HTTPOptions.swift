@@ -79,6 +79,14 @@ struct HTTPOptions: ParsableArguments {
         return token
     }
 
+    /// A word for the operator when the server listens on every address but answers only to local names.
+    var exposureNote: String? {
+        guard ["0.0.0.0", "::", "[::]"].contains(host), !allowedHost.contains("*") else { return nil }
+        let names = ServerLimits(listeningOn: host, extraHosts: allowedHost).allowedHosts.sorted()
+        return "listening on every address, but answering only requests for \(names.joined(separator: ", ")) "
+            + "(others get 421): add --allowed-host NAME for each name others type, and see docs/security.md"
+    }
+
     /// The address for links, as a browser would type it.
     func url(port bound: Int) -> String {
         let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host

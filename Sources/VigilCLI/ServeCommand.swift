@@ -41,6 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         )
         .application(logger: logger) { bound in
             err.say("vigil: serving \(path): dashboard on \(http.url(port: bound))/ (API under /api/v1)")
+            if let note = http.exposureNote { err.say("vigil: \(note)") }
         }
         do {
             try await app.runService()

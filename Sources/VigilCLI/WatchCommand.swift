@@ -233,7 +233,10 @@ struct WatchCommand: AsyncParsableCommand {
                 store: history, host: http.host, port: http.port, apiToken: try http.token(), limits: http.limits)
             services.append(
                 server.application(logger: logger) { bound in
-                    if !quiet { err.say("vigil: dashboard on \(http.url(port: bound))/ (API under /api/v1)") }
+                    if !quiet {
+                        err.say("vigil: dashboard on \(http.url(port: bound))/ (API under /api/v1)")
+                        if let note = http.exposureNote { err.say("vigil: \(note)") }
+                    }
                 })
         }
         let hooks = alerts.hooks
