@@ -33,6 +33,22 @@ import Testing
         #expect(view.votingPeers.count == 2)
     }
 
+    @Test(
+        "a foreign more-specific does not make a peer speak for the covering prefix; a route to the prefix itself does")
+    func foreignMoreSpecificsDoNotVote() {
+        var view = RoutingView(target: .northKorea)
+        let (a, b, c) = (H.peers[0], H.peers[1], H.peers[2])
+        let i = view.trackedPrefixes.firstIndex(of: H.p176)!
+        view.apply(RouteEvent(time: 1, peer: a, kind: .announce, prefix: H.p176, origin: 131279, upstream: 4837))
+        // b hears only a hijacker's /25 inside 175.45.176.0/24: it is not a voter for the /24.
+        let half = IPPrefix("175.45.176.0/25")!
+        view.apply(RouteEvent(time: 2, peer: b, kind: .announce, prefix: half, origin: 64666, upstream: 3491))
+        #expect(view.visibility(ofTracked: i) == (1, 1))
+        // c hears the /24 itself from the hijacker: it speaks for the /24 and does not see the target there.
+        view.apply(RouteEvent(time: 3, peer: c, kind: .announce, prefix: H.p176, origin: 64666, upstream: 3491))
+        #expect(view.visibility(ofTracked: i) == (1, 2))
+    }
+
     @Test func sessionDownForgetsThePeersRoutes() {
         var view = RoutingView(target: .northKorea)
         view.apply(RouteEvent(time: 1, peer: peer, kind: .announce, prefix: H.p176, origin: 131279, upstream: 4837))
@@ -67,8 +83,11 @@ import Testing
                 time: 1, peer: other, kind: .announce, prefix: IPPrefix("175.45.178.0/25")!, origin: 64666,
                 upstream: 6939))
         let s = TargetSignals(snapshotOf: view, time: 1)
-        // Peer 1's legitimate /25 makes .178 visible there; peer 2's foreign /25 does not: 1 of 2.
-        #expect(s.visibility[H.p178] == 0.5)
+        // Peer 1's legitimate /25 makes .178 visible there. Peer 2 has shown only a foreign /25 inside it
+        // (a more-specific hijack), so without a RIB it does not speak for .178 at all: seen by 1 of 1.
+        // A more-specific hijack is a hijack event, never the covering prefix going dark.
+        #expect(s.visibility[H.p178] == 1)
+        #expect(s.denominators[H.p178] == 1)
         #expect(s.foreign[ForeignRoute(prefix: IPPrefix("175.45.178.0/25")!, origin: 64666)] == [other])
     }
 }

@@ -143,15 +143,16 @@ public struct Detector: Sendable {
         for (route, peers) in s.foreign {
             if hijacks[route] == nil {
                 hijacks[route] = HijackRecord(
-                    id: take(), start: s.time, firstPeers: peers, maxPeers: peers.count, voting: s.votingPeers)
+                    id: take(), start: s.time, firstPeers: peers, maxPeers: peers.count, peersUp: s.peersUp)
                 notices.append(
                     TimelineNotice(
                         time: s.time,
                         text:
                             "\(route.prefix) announced by AS\(route.origin), not an allowed origin (\(peers.count) peers)"
                     ))
-            } else if var h = hijacks[route] {
-                h.maxPeers = max(h.maxPeers, peers.count)
+            } else if var h = hijacks[route], peers.count > h.maxPeers {
+                h.maxPeers = peers.count
+                h.peersUp = s.peersUp
                 hijacks[route] = h
             }
         }
@@ -223,20 +224,29 @@ struct HijackRecord: Sendable {
     var start: Double
     var end: Double?
     var firstPeers: [PeerKey]
+    /// The most peers that carried the route at once, and the peers up at that moment (its denominator:
+    /// a foreign route is only counted on a peer whose session is up, so maxPeers ≤ peersUp).
     var maxPeers: Int
-    var voting: Int
+    var peersUp: Int
+
+    /// The first three names and "and N more".
+    static func listed(_ names: [String]) -> String {
+        names.count <= 3
+            ? names.joined(separator: ", ") : names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more"
+    }
 
     func event(target: Target, route: ForeignRoute) -> DetectedEvent {
         let allowed = target.originASNs.sorted().map { "AS\($0)" }.joined(separator: ", ")
         var evidence = [
             "\(route.prefix) announced with origin AS\(route.origin) at \(UTCTime.iso(start)); allowed origins: \(allowed)",
-            "carried by up to \(maxPeers) of \(voting) peers; first heard from \(firstPeers.map(\.description).joined(separator: ", "))",
+            "carried by up to \(maxPeers) of the \(peersUp) peers up at that moment; first heard from "
+                + Self.listed(firstPeers.map(\.description)),
         ]
         if !target.prefixes.contains(route.prefix) {
             evidence.append(
                 "\(route.prefix) is more specific than the target's own announcements: it wins wherever it is heard")
         }
-        let reach = voting > 0 ? Double(maxPeers) / Double(voting) : 0
+        let reach = peersUp > 0 ? min(1, Double(maxPeers) / Double(peersUp)) : 0
         return DetectedEvent(
             id: id, target: target.name, cause: .hijack, confidence: min(0.95, 0.7 + 0.25 * reach), start: start,
             end: end,

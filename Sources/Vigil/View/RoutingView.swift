@@ -287,6 +287,9 @@ public struct RoutingView: Sendable {
         (seen[i], sawRIB ? votingCount : knownBy[i])
     }
 
+    /// Peers whose sessions are up (voting or not): those that could carry any route.
+    public var peersUpCount: Int { table.reduce(0) { $0 + ($1.up ? 1 : 0) } }
+
     /// Legitimate routes through each upstream among voting peers.
     public var routesPerUpstream: [UInt32: Int] { upstreamRoutes.filter { $0.value > 0 } }
 
@@ -364,7 +367,13 @@ public struct RoutingView: Sendable {
         if let old { account(id, prefix, old, tracked, -1) }
         guard let route else { return true }
         var newlyKnown = false
-        if let t = tracked, !sawRIB, table[id].known.insert(t).inserted {
+        // A peer speaks for a tracked prefix once it shows a route of the target's own, or any route to the
+        // prefix itself. A foreign more-specific (a hijack of part of it) does not make it a voter for the
+        // covering prefix: counting it so made YouTube's /22 "go dark" the moment Pakistan Telecom's /24
+        // reached 42 peers that had never shown the /22 in the day's updates.
+        if let t = tracked, !sawRIB, isLegitimate(route) || prefix == trackedPrefixes[t],
+            table[id].known.insert(t).inserted
+        {
             table[id].spoke = true
             newlyKnown = true
             if table[id].voting {
