@@ -122,6 +122,36 @@ import Testing
         #expect(events.first?.end == 700)  // gone when the last peer withdrew it
     }
 
+    @Test("one origin taking several prefixes in overlapping time is one hijack; another origin is another")
+    func hijacksAreIncidentsNotPrefixes() {
+        var h = H()
+        h.baseline()
+        // AS64666 takes .176 at 500 (peers 1, 2) and .177 at 550 (peer 3), and keeps them until 800 and 900;
+        // AS64999 takes .179's lower half at 600 (peer 4) until 650.
+        let low179 = IPPrefix("175.45.179.0/25")!
+        h.announce(1, H.p176, origin: 64666, via: 6939, at: 500)
+        h.announce(2, H.p176, origin: 64666, via: 6939, at: 500)
+        h.announce(3, H.p177, origin: 64666, via: 6939, at: 550)
+        h.announce(4, low179, origin: 64999, via: 3491, at: 600)
+        h.withdraw(4, low179, at: 650)
+        h.withdraw(1, H.p176, at: 800)
+        h.withdraw(2, H.p176, at: 800)
+        h.withdraw(3, H.p177, at: 900)
+        let events = h.finish().filter { $0.cause == .hijack }.sorted { $0.start < $1.start }
+        #expect(events.count == 2)
+        #expect(events.map(\.origins) == [[64666], [64999]])
+        #expect(events.first?.prefixes == [H.p176, H.p177])
+        #expect(events.first?.start == 500 && events.first?.end == 900)
+        #expect(events.last?.prefixes == [low179] && events.last?.end == 650)
+        // Counts first (2 prefixes, 2 /24 equivalents); 3 distinct peers of the 4 up carried AS64666's routes.
+        let evidence = events.first?.evidence ?? []
+        #expect(
+            evidence.first?.hasPrefix(
+                "2 prefixes of the target's space (2 /24 equivalents) announced with origin AS64666") == true)
+        #expect(
+            evidence.contains { $0.hasPrefix("carried by up to 3 of the 4 peers up at that moment") }, "\(evidence)")
+    }
+
     @Test func losingOurSessionsIsAFeedProblemNotAnOutage() {
         var h = H()
         h.baseline()

@@ -12,7 +12,8 @@ public struct Detector: Sendable {
 
     var prefixUp: [IPPrefix: Bool] = [:]
     var outage: OutageRecord?
-    var hijacks: [ForeignRoute: HijackRecord] = [:]
+    /// Open hijacks, one per offending origin (an incident, not a prefix).
+    var hijacks: [UInt32: HijackRecord] = [:]
     var feed: FeedRecord?
     var baselineShare: [UInt32: Double] = [:]
     var baselineOwn: [UInt32: Double] = [:]
@@ -55,7 +56,7 @@ public struct Detector: Sendable {
     public func openEvents() -> [DetectedEvent] {
         var out: [DetectedEvent] = []
         if let o = outage { out.append(o.event(target: target, thresholds: thresholds)) }
-        for (route, h) in hijacks { out.append(h.event(target: target, route: route)) }
+        for h in hijacks.values { out.append(h.event(target: target)) }
         if let f = feed { out.append(f.event(target: target)) }
         return out.sorted { $0.id < $1.id }
     }
@@ -99,9 +100,7 @@ public struct Detector: Sendable {
             finished.append(o.event(target: target, thresholds: thresholds))
             outage = nil
         }
-        for (route, h) in hijacks.sorted(by: { $0.value.start < $1.value.start }) {
-            finished.append(h.event(target: target, route: route))
-        }
+        for h in hijacks.values.sorted(by: { $0.start < $1.start }) { finished.append(h.event(target: target)) }
         hijacks.removeAll()
         if let f = feed {
             finished.append(f.event(target: target))
@@ -140,29 +139,43 @@ public struct Detector: Sendable {
     // MARK: Hijacks
 
     mutating func observeHijacks(_ s: TargetSignals, _ notices: inout [TimelineNotice]) {
-        for (route, peers) in s.foreign {
-            if hijacks[route] == nil {
-                hijacks[route] = HijackRecord(
-                    id: take(), start: s.time, firstPeers: peers, maxPeers: peers.count, peersUp: s.peersUp)
-                notices.append(
-                    TimelineNotice(
-                        time: s.time,
-                        text:
-                            "\(route.prefix) announced by AS\(route.origin), not an allowed origin (\(peers.count) peers)"
-                    ))
-            } else if var h = hijacks[route], peers.count > h.maxPeers {
-                h.maxPeers = peers.count
-                h.peersUp = s.peersUp
-                hijacks[route] = h
+        // One incident per offending origin: every prefix of the target's space it takes while its
+        // earlier ones are still out is part of the same event.
+        var byOrigin: [UInt32: [(ForeignRoute, [PeerKey])]] = [:]
+        for (route, peers) in s.foreign { byOrigin[route.origin, default: []].append((route, peers)) }
+        for (origin, routes) in byOrigin {
+            let carriers = Set(routes.flatMap(\.1))
+            if var h = hijacks[origin] {
+                for (route, peers) in routes where h.prefixes[route.prefix] == nil {
+                    h.prefixes[route.prefix] = s.time
+                    notices.append(Self.notice(route, peers.count, s.time))
+                }
+                if carriers.count > h.maxPeers {
+                    h.maxPeers = carriers.count
+                    h.peersUp = s.peersUp
+                }
+                hijacks[origin] = h
+            } else {
+                let first = routes.sorted { $0.0.prefix < $1.0.prefix }
+                hijacks[origin] = HijackRecord(
+                    id: take(), origin: origin, start: s.time,
+                    prefixes: Dictionary(uniqueKeysWithValues: first.map { ($0.0.prefix, s.time) }),
+                    firstPeers: carriers.sorted(), maxPeers: carriers.count, peersUp: s.peersUp)
+                for (route, peers) in first { notices.append(Self.notice(route, peers.count, s.time)) }
             }
         }
-        for (route, h) in hijacks where s.foreign[route] == nil {
+        for (origin, h) in hijacks where byOrigin[origin] == nil {
             var done = h
             done.end = s.time
-            finished.append(done.event(target: target, route: route))
-            hijacks[route] = nil
-            notices.append(TimelineNotice(time: s.time, text: "\(route.prefix) from AS\(route.origin) gone"))
+            finished.append(done.event(target: target))
+            hijacks[origin] = nil
+            notices.append(TimelineNotice(time: s.time, text: "AS\(origin)'s routes into the target's space gone"))
         }
+    }
+
+    static func notice(_ route: ForeignRoute, _ peers: Int, _ time: Double) -> TimelineNotice {
+        TimelineNotice(
+            time: time, text: "\(route.prefix) announced by AS\(route.origin), not an allowed origin (\(peers) peers)")
     }
 
     // MARK: Outages
@@ -218,14 +231,17 @@ struct FeedRecord: Sendable {
     }
 }
 
-/// A hijack being tracked.
+/// A hijack being tracked: one offending origin and every prefix of the target's space it took.
 struct HijackRecord: Sendable {
     var id: Int
+    var origin: UInt32
     var start: Double
     var end: Double?
+    /// The prefixes taken, with when each was first heard.
+    var prefixes: [IPPrefix: Double]
     var firstPeers: [PeerKey]
-    /// The most peers that carried the route at once, and the peers up at that moment (its denominator:
-    /// a foreign route is only counted on a peer whose session is up, so maxPeers ≤ peersUp).
+    /// The most peers that carried any of its routes at once, and the peers up at that moment (its
+    /// denominator: a foreign route is only counted on a peer whose session is up, so maxPeers ≤ peersUp).
     var maxPeers: Int
     var peersUp: Int
 
@@ -235,22 +251,49 @@ struct HijackRecord: Sendable {
             ? names.joined(separator: ", ") : names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more"
     }
 
-    func event(target: Target, route: ForeignRoute) -> DetectedEvent {
+    /// /24 equivalents of IPv4 prefixes (a /25 is half of one), as IODA counts address space.
+    static func slash24s(_ prefixes: [IPPrefix]) -> Double {
+        prefixes.filter { $0.address.family == .v4 }.reduce(0) { $0 + pow2(24 - Int($1.length)) }
+    }
+
+    static func pow2(_ n: Int) -> Double {
+        n >= 0 ? Double(UInt64(1) << UInt64(min(n, 63))) : 1 / Double(UInt64(1) << UInt64(min(-n, 63)))
+    }
+
+    func event(target: Target) -> DetectedEvent {
         let allowed = target.originASNs.sorted().map { "AS\($0)" }.joined(separator: ", ")
-        var evidence = [
-            "\(route.prefix) announced with origin AS\(route.origin) at \(UTCTime.iso(start)); allowed origins: \(allowed)",
+        let taken = prefixes.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
+        let moreSpecific = taken.filter { !target.prefixes.contains($0) }
+        var evidence: [String]
+        if taken.count == 1, let p = taken.first {
+            evidence = [
+                "\(p) announced with origin AS\(origin) at \(UTCTime.iso(start)); allowed origins: \(allowed)"
+            ]
+        } else {
+            let space = Self.slash24s(taken)
+            let share = space > 0 ? " (\(Self.number(space)) /24 equivalents)" : ""
+            evidence = [
+                "\(taken.count) prefixes of the target's space\(share) announced with origin AS\(origin) from "
+                    + "\(UTCTime.iso(start)): \(Self.listed(taken.map(\.description))); allowed origins: \(allowed)"
+            ]
+        }
+        evidence.append(
             "carried by up to \(maxPeers) of the \(peersUp) peers up at that moment; first heard from "
-                + Self.listed(firstPeers.map(\.description)),
-        ]
-        if !target.prefixes.contains(route.prefix) {
+                + Self.listed(firstPeers.map(\.description)))
+        if !moreSpecific.isEmpty {
             evidence.append(
-                "\(route.prefix) is more specific than the target's own announcements: it wins wherever it is heard")
+                moreSpecific.count == 1 && taken.count == 1
+                    ? "\(moreSpecific[0]) is more specific than the target's own announcements: it wins wherever it is heard"
+                    : "\(moreSpecific.count) of the \(taken.count) are more specific than the target's own announcements: "
+                        + "they win wherever they are heard")
         }
         let reach = peersUp > 0 ? min(1, Double(maxPeers) / Double(peersUp)) : 0
         return DetectedEvent(
             id: id, target: target.name, cause: .hijack, confidence: min(0.95, 0.7 + 0.25 * reach), start: start,
-            end: end,
-            prefixes: [route.prefix], upstreams: [], origins: [route.origin],
+            end: end, prefixes: taken.sorted(), upstreams: [], origins: [origin],
             severity: reach * ((end ?? start) - start) / 60, evidence: evidence)
     }
+
+    /// 3, 2.5: no trailing zeros.
+    static func number(_ v: Double) -> String { v == v.rounded() ? "\(Int(v))" : "\(v)" }
 }
