@@ -19,6 +19,13 @@ public enum Diagnosis {
         target.upstreamName(asn).map { "AS\(asn) (\($0))" } ?? "AS\(asn)"
     }
 
+    /// The first `limit` names and "and N more" (a sentence is a note, not a list).
+    static func listed(_ names: [String], limit: Int) -> String {
+        names.count <= limit
+            ? names.joined(separator: ", ")
+            : names.prefix(limit).joined(separator: ", ") + " and \(names.count - limit) more"
+    }
+
     static func diagnose(_ o: OutageRecord, target: Target, thresholds t: Thresholds) -> Verdict {
         var evidence: [String] = []
         let lost = o.lostAt.sorted { $0.value < $1.value }
@@ -26,16 +33,26 @@ public enum Diagnosis {
         let firstDown = o.timeline.first?.time ?? o.start
         let lastFirstDown =
             o.prefixes.compactMap { p in o.timeline.first { $0.prefix == p && $0.down }?.time }.max() ?? o.start
+        // Counts first, then the first few: the full list is the event's `prefixes` field.
         evidence.append(
-            "\(o.prefixes.count) of \(max(o.trackedCount, o.prefixes.count)) prefixes went dark between \(UTCTime.iso(firstDown)) and \(UTCTime.iso(lastFirstDown)): \(o.prefixes.sorted().map(\.description).joined(separator: ", "))"
-        )
+            "\(o.prefixes.count) of the target's \(max(o.trackedCount, o.prefixes.count)) tracked prefixes went dark between "
+                + "\(UTCTime.iso(firstDown)) and \(UTCTime.iso(lastFirstDown)): "
+                + listed(o.prefixes.sorted().map(\.description), limit: 5))
         for (asn, time) in lost {
             evidence.append(
                 "paths via \(name(asn, target)) fell below half their baseline at \(UTCTime.iso(time)) (\(String(format2: o.baselineShare[asn] ?? 0)) routes per peer before)"
             )
         }
         let kept = o.baselineShare.filter { $0.value > 0 && o.lostAt[$0.key] == nil }.map(\.key).sorted()
-        for asn in kept { evidence.append("paths via \(name(asn, target)) remained") }
+        if !kept.isEmpty {
+            let names = kept.sorted { (o.baselineShare[$0] ?? 0, $1) > (o.baselineShare[$1] ?? 0, $0) }.map {
+                name($0, target)
+            }
+            evidence.append(
+                kept.count == 1
+                    ? "paths via \(names[0]) remained"
+                    : "paths via \(kept.count) other upstreams remained (largest first): \(listed(names, limit: 5))")
+        }
 
         // Flapping outweighs everything: the same prefix lost again and again.
         if let worst = o.downs.max(by: { $0.value < $1.value }), worst.value >= t.flapCount {
@@ -74,7 +91,7 @@ public enum Diagnosis {
         let spread = (lost.last?.value ?? 0) - (lost.first?.value ?? 0)
         if !kept.isEmpty {
             evidence.append(
-                "partial: the target stayed reachable through \(kept.map { name($0, target) }.joined(separator: ", "))")
+                "partial: the target stayed reachable through \(listed(kept.map { name($0, target) }, limit: 5))")
             return Verdict(cause: .upstreamLoss, confidence: 0.8, upstreams: lostASNs, evidence: evidence)
         }
         if spread > t.transient {
