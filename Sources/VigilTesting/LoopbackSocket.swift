@@ -77,32 +77,28 @@ public enum LoopbackSocket {
         public init(port: Int, source: String? = nil) throws {
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-            if let source {
-                var local = sockaddr_in()
-                local.sin_family = sa_family_t(AF_INET)
-                local.sin_addr.s_addr = inet_addr(source)
-                let bound = withUnsafePointer(to: &local) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
-                guard bound == 0 else {
-                    Glibc.close(fd)
-                    throw Failure(description: "bind to \(source): errno \(errno)")
-                }
+            if let source, Self.call(fd, source, 0, bind) != 0 {
+                Glibc.close(fd)
+                throw Failure(description: "bind to \(source): errno \(errno)")
             }
+            guard Self.call(fd, "127.0.0.1", port, connect) == 0 else {
+                Glibc.close(fd)
+                throw Failure(description: "connect to port \(port): errno \(errno)")
+            }
+        }
+
+        /// `bind` or `connect` of `fd` to the IPv4 address `host` and `port`.
+        static func call(
+            _ fd: Int32, _ host: String, _ port: Int, _ body: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32
+        ) -> Int32 {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
+            address.sin_addr.s_addr = inet_addr(host)
+            return withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    body(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
-            }
-            guard connected == 0 else {
-                Glibc.close(fd)
-                throw Failure(description: "connect to port \(port): errno \(errno)")
             }
         }
 

@@ -21,6 +21,17 @@ import VigilTesting
         return (w, try await w.port())
     }
 
+    /// A store made by `vigil serve` (its schema, as every version of Vigil migrates it), then filled by the
+    /// sqlite3 shell with `sql`, as a watch would have left it.
+    static func store(with sql: String) async throws -> String {
+        let store = ServeCommandTests.newStorePath()
+        let serve = try ServeCommandTests.start(["serve", "--store", store, "--port", "0"])
+        _ = try await serve.port()
+        _ = serve.stop()
+        _ = try Tools.sqlite(store, sql)
+        return store
+    }
+
     /// A GET with `Host: 127.0.0.1` (or `host`).
     static func get(_ path: String, port: Int, host: String = "127.0.0.1") throws -> (
         status: Int, head: String, body: String
@@ -106,20 +117,16 @@ import VigilTesting
 
     @Test("/metrics names webhooks by format and host, never by URL (the Slack secret stays out)")
     func metricsWithoutSecrets() async throws {
-        let store = ServeCommandTests.newStorePath()
         // The store as vigil watch leaves it with two alerts queued for a Slack hook and one for a JSON hook.
-        let serve = try ServeCommandTests.start(["serve", "--store", store, "--port", "0"])
-        _ = try await serve.port()
-        _ = serve.stop()
-        _ = try Tools.sqlite(
-            store,
-            """
-            INSERT INTO outbox (hook, subject, kind, body, created, next_try) VALUES
-              ('slack https://hooks.slack.com/services/T000/B000/SECRET', 'event:1', 'event_start', '{}', 1, 1),
-              ('slack https://hooks.slack.com/services/T000/B000/SECRET', 'event:1', 'event_end', '{}', 2, 2),
-              ('slack https://hooks.slack.com/services/T111/B111/OTHER', 'event:1', 'event_start', '{}', 1, 1),
-              ('json https://user:pass@noc.example/hook?key=SECRET2', 'event:1', 'event_start', '{}', 1, 1);
-            """)
+        let store = try await Self.store(
+            with:
+                """
+                INSERT INTO outbox (hook, subject, kind, body, created, next_try) VALUES
+                  ('slack https://hooks.slack.com/services/T000/B000/SECRET', 'event:1', 'event_start', '{}', 1, 1),
+                  ('slack https://hooks.slack.com/services/T000/B000/SECRET', 'event:1', 'event_end', '{}', 2, 2),
+                  ('slack https://hooks.slack.com/services/T111/B111/OTHER', 'event:1', 'event_start', '{}', 1, 1),
+                  ('json https://user:pass@noc.example/hook?key=SECRET2', 'event:1', 'event_start', '{}', 1, 1);
+                """)
         let again = try ServeCommandTests.start(["serve", "--store", store, "--port", "0"])
         defer { _ = again.stop() }
         let metrics = try Self.get("/metrics", port: try await again.port()).body
@@ -184,17 +191,13 @@ import VigilTesting
 
     @Test("400 days of one-minute bins: the answer holds at most 20,000 bins, widened, and says its bin")
     func boundedAnswer() async throws {
-        let store = ServeCommandTests.newStorePath()
-        let serve = try ServeCommandTests.start(["serve", "--store", store, "--port", "0"])
-        _ = try await serve.port()
-        _ = serve.stop()
         // 576,000 one-minute bins from 2025-01-01 (1735689600), written by the sqlite3 shell.
-        _ = try Tools.sqlite(
-            store,
-            """
-            WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 575999)
-            INSERT INTO signals SELECT 't', 1735689600 + i * 60, 60, 4, 4, 10, 0, '{}', '{}' FROM n;
-            """)
+        let store = try await Self.store(
+            with:
+                """
+                WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 575999)
+                INSERT INTO signals SELECT 't', 1735689600 + i * 60, 60, 4, 4, 10, 0, '{}', '{}' FROM n;
+                """)
         let again = try ServeCommandTests.start(["serve", "--store", store, "--port", "0"])
         defer { _ = again.stop() }
         let port = try await again.port()
@@ -258,17 +261,13 @@ import VigilTesting
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)").path
         _ = FileManager.default.createFile(
             atPath: file, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
-        let store = ServeCommandTests.newStorePath()
-        let serve = try ServeCommandTests.start(["serve", "--store", store, "--port", "0"])
-        _ = try await serve.port()
-        _ = serve.stop()
-        _ = try Tools.sqlite(
-            store,
-            """
-            INSERT INTO events (id, target, cause, confidence, start, "end", prefixes, upstreams, origins, severity,
-              evidence, state, updated)
-            VALUES (1, 'north-korea', 'origin-side', 0.9, 100, 200, '[]', '[]', '[]', 1, '[]', 'closed', 200);
-            """)
+        let store = try await Self.store(
+            with:
+                """
+                INSERT INTO events (id, target, cause, confidence, start, "end", prefixes, upstreams, origins, severity,
+                  evidence, state, updated)
+                VALUES (1, 'north-korea', 'origin-side', 0.9, 100, 200, '[]', '[]', '[]', 1, '[]', 'closed', 200);
+                """)
         let again = try ServeCommandTests.start(["serve", "--store", store, "--port", "0", "--api-token-file", file])
         defer { _ = again.stop() }
         let port = try await again.port()
