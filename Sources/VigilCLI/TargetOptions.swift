@@ -58,7 +58,9 @@ struct TargetOptions: ParsableArguments {
             _ = try ProbeRequest(url)
             return nil
         } catch {
-            return "\(error)"
+            // The error names the URL first; the targets file's message names it already.
+            let text = "\(error)"
+            return text.hasPrefix(url + ": ") ? String(text.dropFirst(url.count + 2)) : text
         }
     }
 

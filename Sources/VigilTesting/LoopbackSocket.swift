@@ -102,11 +102,14 @@ public enum LoopbackSocket {
             }
         }
 
-        /// Sends all of `bytes`.
+        /// Sends all of `bytes`; a peer that closed is an error (MSG_NOSIGNAL: not a SIGPIPE that kills the test
+        /// process, as a BMP station closing a refused router's connection would).
         public func send(_ bytes: [UInt8]) throws {
             var at = 0
             while at < bytes.count {
-                let sent = bytes[at...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+                let sent = bytes[at...].withUnsafeBytes {
+                    Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
                 guard sent > 0 else { throw Failure(description: "send: errno \(errno)") }
                 at += sent
             }

@@ -35,7 +35,7 @@ import VigilTesting
         return path
     }
 
-    @Test("a probe URL Vigil cannot run is refused before watching, naming the target and the URL")
+    @Test("a probe URL Vigil cannot run is refused when the targets file is read, naming the file, line and URL")
     func badProbe() throws {
         let file = try Self.targetsFile(["tcp://127.0.0.1:9", "ftp://127.0.0.1"])
         let r = try Tools.run(
@@ -46,7 +46,7 @@ import VigilTesting
             ])
         #expect(r.status != 0)
         let err = String(decoding: r.stderr, as: UTF8.self)
-        #expect(err.contains("target lab: probe ftp://127.0.0.1"), "\(err)")
+        #expect(err.contains("\(file):3: probes: ftp://127.0.0.1: unknown scheme ftp"), "\(err)")
     }
 
     @Test(
