@@ -21,7 +21,8 @@ public func fuzzBMP(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         framer.decode { frame in
             _ = routes.elements(of: frame, now: 1_749_231_003.5) { e in _ = e.attributes.originAndUpstream }
             _ = try? frame.message()
-        } problem: { _ in }
+        } problem: { _ in
+        }
         precondition(framer.pendingBytes <= BMPCommonHeader.maximumLength + piece, "buffer past one message")
     }
     _ = framer.finish()
