@@ -23,8 +23,7 @@ public struct TargetSignals: Sendable {
     public var upstreamOwn: [UInt32: Double]
     /// Routes into the target space from origins the target does not allow, with the peers carrying them.
     public var foreign: [ForeignRoute: [PeerKey]]
-    /// Peers with their sessions up, voting or not: every peer that could carry a foreign route (counted
-    /// only while there is one, since it walks the peer table).
+    /// Peers with their sessions up, voting or not: every peer that could carry a foreign route.
     public var peersUp: Int
 
     /// The signals after the latest changes: only the tracked prefixes that moved are listed.
@@ -57,7 +56,7 @@ public struct TargetSignals: Sendable {
         upstreamShare = view.routesPerUpstream.mapValues { Double($0) / n }
         upstreamOwn = view.ownRoutesPerUpstream.mapValues { Double($0) / n }
         foreign = view.foreign.mapValues { $0.sorted() }
-        peersUp = foreign.isEmpty ? 0 : view.peersUpCount
+        peersUp = view.peersUpCount
     }
 
     /// Listed prefixes seen by at least `fraction` of their voting peers.

@@ -64,6 +64,7 @@ public struct RoutingView: Sendable {
         ids[key] = table.count
         keys.append(key)
         table.append(Peer())
+        peersUpCount += 1
         return table.count - 1
     }
     /// The key of peer number `id`.
@@ -287,8 +288,9 @@ public struct RoutingView: Sendable {
         (seen[i], sawRIB ? votingCount : knownBy[i])
     }
 
-    /// Peers whose sessions are up (voting or not): those that could carry any route.
-    public var peersUpCount: Int { table.reduce(0) { $0 + ($1.up ? 1 : 0) } }
+    /// Peers whose sessions are up (voting or not): those that could carry any route. Kept in step with
+    /// `setUp` and `id(of:)`, so reading it costs nothing per change.
+    public private(set) var peersUpCount = 0
 
     /// Legitimate routes through each upstream among voting peers.
     public var routesPerUpstream: [UInt32: Int] { upstreamRoutes.filter { $0.value > 0 } }
@@ -431,6 +433,7 @@ public struct RoutingView: Sendable {
         let peer = table[id]
         guard peer.up != up else { return false }
         table[id].up = up
+        peersUpCount += up ? 1 : -1
         let key = keys[id]
         if !up {
             // Foreign routes of a peer that went down leave with it.
