@@ -40,20 +40,43 @@ import VigilTesting
         }
     }
 
-    @Test("streams beyond the cap get 503 with Retry-After; a slot comes back when a stream ends")
-    func cap() throws {
+    @Test("streams beyond the cap say busy and end; slots come back when streams end, and HEAD takes none")
+    func cap() async throws {
         let store = try ServerHarness.emptyStore()
-        let slots = StreamSlots(limit: 1)
-        _ = try ChangeStream(store: store, slots: slots).response()
-        #expect(slots.count == 1)
-        do {
-            _ = try ChangeStream(store: store, slots: slots).response()
-            Issue.record("a second stream was answered")
-        } catch let error as HTTPError {
-            #expect(error.status == .serviceUnavailable)
-            #expect(error.headers[.retryAfter] == "30")
+        var limits = ServerLimits()
+        limits.maxStreams = 1
+        try await ServerHarness.withServer(store, limits: limits, now: { 5_100 }) { _, port in
+            let request = "GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+            // HEAD requests (which never run the body) leave the one slot free.
+            for _ in 0..<3 {
+                let head = try LoopbackSocket.http(
+                    "HEAD /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", port: port)
+                #expect(head.status == 200)
+            }
+            let first = try LoopbackSocket.Connection(port: port)
+            try first.send(Array(request.utf8))
+            let hello = try await Tools.offload { first.receive(until: "event: hello", timeout: 5) }
+            #expect(hello.contains("event: hello"))
+            // A second stream while the first is open: busy, with a retry of 30 s, and the answer ends.
+            let second = try LoopbackSocket.Connection(port: port)
+            try second.send(Array(request.utf8))
+            let busy = try await Tools.offload { second.receive(until: "event: busy", timeout: 5) }
+            #expect(busy.contains("retry: 30000\nevent: busy\ndata: {\"message\":\"1 change streams are open already"))
+            second.close()
+            // The first's browser goes away: the server learns it when a write fails (a keep-alive comment
+            // every 5 s), gives the slot back, and a new stream says hello.
+            first.close()
+            var again = ""
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                let next = try LoopbackSocket.Connection(port: port)
+                try next.send(Array(request.utf8))
+                again = try await Tools.offload { next.receive(until: "event: ", timeout: 5) }
+                next.close()
+                if again.contains("event: hello") { break }
+                try await Task.sleep(for: .seconds(2))
+            }
+            #expect(again.contains("event: hello"), "\(again)")
         }
-        slots.release()
-        #expect(slots.take())
     }
 }

@@ -17,10 +17,10 @@ enum ServerHarness {
 
     /// Serves `store` (dashboard and API, as `vigil serve` does) on a free loopback port while `body` runs.
     static func withServer(
-        _ store: VigilStore, token: String? = nil, now: @escaping @Sendable () -> Double,
+        _ store: VigilStore, token: String? = nil, limits: ServerLimits? = nil, now: @escaping @Sendable () -> Double,
         _ body: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Void
     ) async throws {
-        let router = VigilHTTPServer(store: store, apiToken: token).router(now: now)
+        let router = VigilHTTPServer(store: store, apiToken: token, limits: limits).router(now: now)
         var logger = Logger(label: "server-test")
         logger.logLevel = .critical
         let port = PortBox()

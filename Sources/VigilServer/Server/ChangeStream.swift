@@ -13,21 +13,18 @@ struct ChangeStream: Sendable {
     let store: VigilStore
     /// The streams open, against their cap.
     let slots: StreamSlots
-    /// How often the store is checked, and how often a comment keeps proxies from closing the stream.
+    /// How often the store is checked, and how often a comment keeps proxies from closing the stream. The
+    /// comment is also how a stream learns that its browser went away (a write fails), which gives its slot
+    /// back: within about two keep-alives.
     var poll: Duration = .seconds(1)
-    var keepAlive: Duration = .seconds(15)
+    var keepAlive: Duration = .seconds(5)
     /// A stream ends after this long; the browser reconnects by itself (bounds a forgotten tab's cost).
     var lifetime: Duration = .seconds(600)
 
-    /// The `text/event-stream` response; a 503 (with `Retry-After`) when the cap on open streams is reached.
+    /// The `text/event-stream` response. When the cap on open streams is reached, the stream says `busy`
+    /// and ends, and the browser comes back after 30 s. The slot is taken and given back inside the body,
+    /// so a body that never runs (a HEAD request, a client gone before the head was written) holds none.
     func response() throws -> Response {
-        guard slots.take() else {
-            var headers = HTTPFields()
-            headers[.retryAfter] = "30"
-            throw HTTPError(
-                .serviceUnavailable, headers: headers,
-                message: "\(slots.limit) change streams are open already; try again later")
-        }
         let slots = self.slots
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
@@ -39,6 +36,11 @@ struct ChangeStream: Sendable {
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
+                guard slots.take() else {
+                    try await writer.write(ByteBuffer(string: Self.busy(limit: slots.limit)))
+                    try await writer.finish(nil)
+                    return
+                }
                 defer { slots.release() }
                 let clock = ContinuousClock()
                 let started = clock.now
@@ -59,6 +61,13 @@ struct ChangeStream: Sendable {
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// What a stream beyond the cap says before it ends: come back in 30 s.
+    static func busy(limit: Int) -> String {
+        var o = JSONObject()
+        o.add("message", "\(limit) change streams are open already; this page will try again in 30 s")
+        return "retry: 30000\nevent: busy\ndata: \(o.closed)\n\n"
     }
 
     /// An event's `data`: one JSON object on one line (`{"version":"..."}`), escaped by the one JSON

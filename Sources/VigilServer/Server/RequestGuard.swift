@@ -19,7 +19,7 @@ public struct ServerLimits: Sendable {
     /// Connections open at once; a connection beyond it closes the one idle the longest (or itself, when
     /// every other one is busy): see `ConnectionTable`.
     public var maxConnections = 256
-    /// Change streams (`/api/v1/stream`) open at once; more get 503 and retry.
+    /// Change streams (`/api/v1/stream`) open at once; one more says `busy` and ends (the browser retries).
     public var maxStreams = 64
 
     /// The names a browser on this machine uses for a server on `host`: localhost and the loopback
