@@ -245,12 +245,6 @@ struct HijackRecord: Sendable {
     var maxPeers: Int
     var peersUp: Int
 
-    /// The first three names and "and N more".
-    static func listed(_ names: [String]) -> String {
-        names.count <= 3
-            ? names.joined(separator: ", ") : names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more"
-    }
-
     /// /24 equivalents of IPv4 prefixes (a /25 is half of one), as IODA counts address space.
     static func slash24s(_ prefixes: [IPPrefix]) -> Double {
         prefixes.filter { $0.address.family == .v4 }.reduce(0) { $0 + pow2(24 - Int($1.length)) }
@@ -274,12 +268,12 @@ struct HijackRecord: Sendable {
             let share = space > 0 ? " (\(Self.number(space)) /24 equivalents)" : ""
             evidence = [
                 "\(taken.count) prefixes of the target's space\(share) announced with origin AS\(origin) from "
-                    + "\(UTCTime.iso(start)): \(Self.listed(taken.map(\.description))); allowed origins: \(allowed)"
+                    + "\(UTCTime.iso(start)): \(Diagnosis.listed(taken.map(\.description), limit: 3)); allowed origins: \(allowed)"
             ]
         }
         evidence.append(
             "carried by up to \(maxPeers) of the \(peersUp) peers up at that moment; first heard from "
-                + Self.listed(firstPeers.map(\.description)))
+                + Diagnosis.listed(firstPeers.map(\.description), limit: 3))
         if !moreSpecific.isEmpty {
             evidence.append(
                 moreSpecific.count == 1 && taken.count == 1
