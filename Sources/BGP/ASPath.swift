@@ -137,3 +137,22 @@ extension ASPath: CustomStringConvertible {
         return parts.joined(separator: " ")
     }
 }
+
+extension ASPath {
+    /// The path as one list of ASes from the neighbour to the origin with prepends collapsed
+    /// (`3356 3356 174 13335` reads `3356 174 13335`); confederation segments are left out (they are
+    /// inside one AS). Nil when the path holds an AS_SET: the order of its ASes is unknown, so no
+    /// neighbour relation can be read from it.
+    public var collapsedSequence: [UInt32]? {
+        var out: [UInt32] = []
+        for segment in segments {
+            switch segment.kind {
+            case .set: return nil
+            case .confedSequence, .confedSet: continue
+            case .sequence:
+                for asn in segment.asns where asn != out.last { out.append(asn) }
+            }
+        }
+        return out
+    }
+}

@@ -232,6 +232,16 @@ public struct PathAttributeView {
         return plain
     }
 
+    /// The whole AS path, neighbour first, prepends collapsed (AS4_PATH merged in for 2-byte sessions);
+    /// nil without a path, with an AS_SET in it, or when it is malformed.
+    public var collapsedPath: [UInt32]? {
+        guard let asPath else { return nil }
+        if useAS4Path {
+            return (try? materialize())?.effectiveASPath?.collapsedSequence
+        }
+        return ASPathView(bytes: bytes, range: asPath, asnSize: asnSize).collapsedSequence
+    }
+
     /// RFC 6793 4.2.3: AS4_PATH and AS4_AGGREGATOR are ignored when AGGREGATOR holds a real AS.
     public var useAS4Path: Bool {
         guard as4Path != nil, asnSize == 2 else { return false }
@@ -309,6 +319,32 @@ public struct ASPathView {
         }
         guard let last else { return nil }
         return (last, before)
+    }
+
+    /// The path's ASes in order with prepends collapsed and confederation segments left out; nil when it
+    /// holds an AS_SET or is malformed.
+    public var collapsedSequence: [UInt32]? {
+        var out: [UInt32] = []
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            guard range.upperBound - offset >= 2 else { return nil }
+            let kind = bytes[offset]
+            let count = Int(bytes[offset + 1])
+            let next = offset + 2 + count * asnSize
+            guard next <= range.upperBound else { return nil }
+            if kind == ASPathSegment.Kind.sequence.rawValue {
+                var at = offset + 2
+                while at < next {
+                    let asn = asnSize == 4 ? bytes.u32(at) : UInt32(bytes.u16(at))
+                    if asn != out.last { out.append(asn) }
+                    at += asnSize
+                }
+            } else if kind == ASPathSegment.Kind.set.rawValue {
+                return nil
+            }
+            offset = next
+        }
+        return out
     }
 
     /// Decodes the path into segments.

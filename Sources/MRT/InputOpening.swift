@@ -67,3 +67,37 @@ extension MRTReader {
         self.compression = compression
     }
 }
+
+/// Whole files through the same decompressors as MRT input (plain, gzip or bzip2, told by magic bytes):
+/// for the text files Vigil reads beside MRT, such as a CAIDA as-rel file as published (`.bz2`).
+public enum DecompressedFile {
+    /// The file's bytes, decompressed; an error when it cannot be read, is damaged, or holds more than
+    /// `limit` bytes once decompressed.
+    public static func read(path: String, limit: Int = 512 << 20) throws(MRTInputError) -> [UInt8] {
+        let file = try FileByteSource(path: path)
+        var head: [UInt8] = []
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+        defer { scratch.deallocate() }
+        while head.count < 4 {
+            let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<(4 - head.count)]))
+            if n == 0 { break }
+            head.append(contentsOf: scratch[0..<n])
+        }
+        let replay = ReplayingByteSource(inner: file, pending: head)
+        let source: ByteSource
+        switch head.withUnsafeBytes({ MRTCompression.detect($0) }) {
+        case .none: source = replay
+        case .gzip: source = try GzipByteSource(input: replay)
+        case .bzip2: source = try Bzip2ByteSource(input: replay)
+        }
+        var out: [UInt8] = []
+        while true {
+            let n = try source.read(into: scratch)
+            if n == 0 { break }
+            out.append(contentsOf: scratch[0..<n])
+            if out.count > limit { throw MRTInputError("\(path): more than \(limit >> 20) MiB once decompressed") }
+        }
+        if let problem = source.problems.first { throw MRTInputError("\(path): \(problem)") }
+        return out
+    }
+}

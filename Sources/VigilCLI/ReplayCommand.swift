@@ -20,7 +20,7 @@ struct ReplayCommand: ParsableCommand {
             their diagnosis. With --json, one object per line: {"type":"event", "id", "target", "cause", \
             "confidence", "start", "end", "prefixes", "upstreams", "evidence", ...}, {"type":"bin", ...}, \
             {"type":"notice", ...} and a final {"type":"summary", ...}. Causes: origin-side, upstream-loss, \
-            upstream-down, hijack, instability, feed-problem, unknown (and, live only, data-plane and attack).
+            upstream-down, hijack, route-leak, instability, feed-problem, unknown (and, live only, data-plane and attack).
 
             Damaged or truncated files are handled as by `vigil dump`: a warning with the offset, recovery, \
             and counts in the summary.
@@ -72,6 +72,7 @@ struct ReplayCommand: ParsableCommand {
         var replayer = Replayer(
             target: target, thresholds: thresholds, binSeconds: eventsOnly ? 0 : bin, collector: collector)
         replayer.learnsOrigins = targetOptions.country != nil
+        replayer.relationships = try rules.relationships { stderr.say("vigil: warning: \($0)") }
         let total = files.reduce(UInt64(0)) { $0 + (DumpCommand.fileSize($1) ?? 0) }
         let progress = ProgressBar(label: "replay", total: total)
         var warnings = 0

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MRT
 import Vigil
 import VigilStore
 
@@ -17,11 +18,36 @@ struct RuleOptions: ParsableArguments {
             valueName: "N"))
     var timeScale: Double = 1
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "AS relationships for route leaks: a CAIDA as-rel file (a|b|-1 provider, a|b|0 peers; plain, gzip or bzip2). Without it they are inferred from AS degrees in the data.",
+            valueName: "file"))
+    var asRelationships: String?
+
     func validate() throws {
         if !(0.001...100_000).contains(timeScale) {
             throw ValidationError("--time-scale must be from 0.001 to 100000, not \(timeScale)")
         }
         if let fullFeed, fullFeed < 0 { throw ValidationError("--full-feed must be 0 or more") }
+    }
+
+    /// The relationships file's links, or nil without one; an error when it cannot be read or holds no
+    /// link at all. Lines it cannot read are counted in a warning with the first one's number.
+    func relationships(warn: (String) -> Void) throws -> ASRelationships? {
+        guard let path = asRelationships else { return nil }
+        let bytes: [UInt8]
+        do { bytes = try DecompressedFile.read(path: path) } catch {
+            throw ValidationError("cannot read --as-relationships \(path): \(error)")
+        }
+        let (rels, problems) = ASRelationships.parse(caida: String(decoding: bytes, as: UTF8.self))
+        if let first = problems.first {
+            warn("\(path): \(problems.count) line\(problems.count == 1 ? "" : "s") skipped; first, \(first)")
+        }
+        guard rels.count > 0 else {
+            throw ValidationError("--as-relationships \(path) holds no a|b|-1 or a|b|0 line")
+        }
+        return rels
     }
 
     /// `target` with the full-feed threshold applied, and its thresholds scaled.

@@ -156,7 +156,10 @@ struct WatchCommand: AsyncParsableCommand {
         let json = self.json
         let quiet = self.quiet
         let shown = target
-        let engine = LiveEngine(target: target, store: history, binSeconds: bin, thresholds: thresholds) { output in
+        let relationships = try rules.relationships { FileHandle.standardError.write(Data("vigil: warning: \($0)\n".utf8)) }
+        let engine = LiveEngine(
+            target: target, store: history, binSeconds: bin, thresholds: thresholds, relationships: relationships
+        ) { output in
             switch output {
             case .notice(let n):
                 if !quiet && !json { out.say("\(UTCTime.iso(n.time))  \(n.text)") }

@@ -81,12 +81,13 @@ public final class LiveEngine: Sendable {
     /// `output`.
     public init(
         target: Target, store: VigilStore?, binSeconds: Double = 60, thresholds: Thresholds? = nil,
-        output: (@Sendable (LiveOutput) -> Void)? = nil
+        relationships: ASRelationships? = nil, output: (@Sendable (LiveOutput) -> Void)? = nil
     ) {
         self.target = target
         self.store = store
         self.output = output
-        state = Locked(LiveState(target: target, binSeconds: binSeconds, thresholds: thresholds))
+        state = Locked(
+            LiveState(target: target, binSeconds: binSeconds, thresholds: thresholds, relationships: relationships))
     }
 
     /// Restores what a previous run left in the store: its routes (the state it stopped in), its open

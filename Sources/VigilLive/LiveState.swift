@@ -41,8 +41,10 @@ struct LiveState {
     var dataPlane: DataPlaneMonitor
     var probeBins: [String: StoredProbeBin] = [:]
 
-    init(target: Target, binSeconds: Double, thresholds: Thresholds?) {
-        view = RoutingView(target: target)
+    init(target: Target, binSeconds: Double, thresholds: Thresholds?, relationships: ASRelationships? = nil) {
+        view = RoutingView(
+            target: target, learningWindow: (thresholds ?? target.thresholds).learningWindow,
+            leakJudge: LeakJudge(given: relationships))
         detector = Detector(target: target, thresholds: thresholds)
         // Live: a target found dark at start-up is an outage already under way.
         detector.assumesUpAtStart = true

@@ -40,6 +40,8 @@ public struct ElementFeeder {
             if relevant { ends = e.attributes.originAndUpstream }
             // An announcement may replace an upstream's own route with someone else's.
             if !relevant && view.holdsOwnRoute(peer: id, prefix: e.prefix) { relevant = true }
+            // A sample of the other paths teaches the degree inference who neighbours whom.
+            if !relevant && view.wantsPathSample(), let path = e.attributes.collapsedPath { view.observePath(path) }
         case .withdrawal:
             kind = .withdraw
             relevant =
@@ -48,9 +50,10 @@ public struct ElementFeeder {
         }
         if relevant {
             flush(&view)
+            let path = kind == .withdraw || !view.judgesPaths ? [] : (e.attributes.collapsedPath ?? [])
             let event = RouteEvent(
                 time: e.time, peer: placeholder, kind: kind, prefix: e.prefix, origin: ends?.origin,
-                upstream: ends?.upstream)
+                upstream: ends?.upstream, path: path)
             return view.apply(event, peer: id)
         }
         if batch.count > 0 && batch.id == id && batch.kind == kind && batch.family == e.prefix.family {

@@ -61,6 +61,8 @@ public struct Replayer {
     public var collector: String?
     /// Learn prefixes the target's origin ASes announce outside its listed space (country targets).
     public var learnsOrigins = false
+    /// AS relationships for route leaks (a CAIDA file); nil infers them from degrees in the data.
+    public var relationships: ASRelationships?
 
     /// A replayer for `target`.
     public init(target: Target, thresholds: Thresholds? = nil, binSeconds: Double = 300, collector: String? = nil) {
@@ -86,7 +88,9 @@ public struct Replayer {
                 summary.failedInputs.append(path)
             }
         }
-        var view = RoutingView(target: target, learnsOrigins: learnsOrigins)
+        var view = RoutingView(
+            target: target, learnsOrigins: learnsOrigins, learningWindow: thresholds.learningWindow,
+            leakJudge: LeakJudge(given: relationships))
         var detector = Detector(target: target, thresholds: thresholds)
         var bytesDone: UInt64 = 0
         var ribTime: Double = 0

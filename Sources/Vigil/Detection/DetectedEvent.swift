@@ -10,6 +10,9 @@ public enum Cause: String, Sendable, CaseIterable {
     case upstreamDown = "upstream-down"
     /// Someone else originated the target's space.
     case hijack
+    /// Paths to the target crossed an AS that passed them on against its relationships (a valley): a route
+    /// leak (RFC 7908).
+    case routeLeak = "route-leak"
     /// Repeated loss and recovery: flapping.
     case instability
     /// The routes stayed up while every probed host stopped answering: filtering, or a failure behind

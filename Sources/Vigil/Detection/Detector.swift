@@ -1,9 +1,11 @@
 import BGP
 
-/// Turns a stream of signals into events: outages of the target (opened when a tracked prefix falls below
-/// the visibility threshold, closed when every affected prefix is back), hijacks (foreign origins in the
-/// target space) and feed problems (our sessions failing). Times are those of the signals, which are the
-/// times of the routing messages that caused them; nothing here reads a wall clock.
+/// Turns a stream of signals into events, one per incident: outages of the target (opened when the dark
+/// share of its address space crosses `Thresholds.outageShare`, closed when it is back near its baseline),
+/// hijacks (new origins in space others announced before, one event per offending origin), route leaks
+/// (paths crossing a valley, one event per leaking AS) and feed problems (our sessions failing). Times are
+/// those of the signals, which are the times of the routing messages that caused them; nothing here reads
+/// a wall clock.
 public struct Detector: Sendable {
     /// The target.
     public let target: Target
@@ -14,6 +16,12 @@ public struct Detector: Sendable {
     var outage: OutageRecord?
     /// Open hijacks, one per offending origin (an incident, not a prefix).
     var hijacks: [UInt32: HijackRecord] = [:]
+    /// Open route leaks, one per leaking AS.
+    var leaks: [UInt32: LeakRecord] = [:]
+    /// The target's space as the outage rule weighs it (see `SpaceBaseline`).
+    var space = SpaceBaseline()
+    /// Per prefix, the upstreams its routes went through when it was last seen up.
+    var lastUpstreams: [IPPrefix: [UInt32: Int]] = [:]
     var feed: FeedRecord?
     var baselineShare: [UInt32: Double] = [:]
     var baselineOwn: [UInt32: Double] = [:]
@@ -37,6 +45,7 @@ public struct Detector: Sendable {
         var notices: [TimelineNotice] = []
         observeFeed(s, &notices)
         observeHijacks(s, &notices)
+        observeLeaks(s, &notices)
         observePrefixes(s, &notices)
         tick(now: s.time)
         return notices
@@ -44,10 +53,15 @@ public struct Detector: Sendable {
 
     /// Finalizes events that can no longer change by `now` (ended longer ago than the merge window).
     public mutating func tick(now: Double) {
-        if let o = outage, let end = o.end, now > end + thresholds.mergeWindow {
+        if var o = outage, let end = o.end, now > end + thresholds.mergeWindow {
+            // Prefixes still dark when the target's space is back are recorded in the event, and the
+            // baseline moves on without them.
+            o.notBack = o.currentlyDown.sorted()
+            for p in o.notBack { space.forget(p) }
             finished.append(o.event(target: target, thresholds: thresholds))
             outage = nil
         }
+        if outage == nil { space.forgetGone(before: now - thresholds.goneAfter) }
     }
 
     /// The events open now, as they would read if the run ended now (`end` nil while ongoing; an outage
@@ -57,6 +71,7 @@ public struct Detector: Sendable {
         var out: [DetectedEvent] = []
         if let o = outage { out.append(o.event(target: target, thresholds: thresholds)) }
         for h in hijacks.values { out.append(h.event(target: target)) }
+        for l in leaks.values { out.append(l.event(target: target)) }
         if let f = feed { out.append(f.event(target: target)) }
         return out.sorted { $0.id < $1.id }
     }
@@ -82,6 +97,8 @@ public struct Detector: Sendable {
         for p in event.prefixes {
             record.down(p, at: event.start)
             prefixUp[p] = false
+            space.add(p)
+            space.down(p, at: event.start)
         }
         record.resumed = event
         outage = record
@@ -102,6 +119,8 @@ public struct Detector: Sendable {
         }
         for h in hijacks.values.sorted(by: { $0.start < $1.start }) { finished.append(h.event(target: target)) }
         hijacks.removeAll()
+        for l in leaks.values.sorted(by: { $0.start < $1.start }) { finished.append(l.event(target: target)) }
+        leaks.removeAll()
         if let f = feed {
             finished.append(f.event(target: target))
             feed = nil
@@ -142,7 +161,10 @@ public struct Detector: Sendable {
         // One incident per offending origin: every prefix of the target's space it takes while its
         // earlier ones are still out is part of the same event.
         var byOrigin: [UInt32: [(ForeignRoute, [PeerKey])]] = [:]
-        for (route, peers) in s.foreign { byOrigin[route.origin, default: []].append((route, peers)) }
+        let needed = max(1, min(thresholds.minPeers, s.peersUp))
+        for (route, peers) in s.foreign where peers.count >= needed || hijacks[route.origin] != nil {
+            byOrigin[route.origin, default: []].append((route, peers))
+        }
         for (origin, routes) in byOrigin {
             let carriers = Set(routes.flatMap(\.1))
             if var h = hijacks[origin] {
@@ -157,10 +179,12 @@ public struct Detector: Sendable {
                 hijacks[origin] = h
             } else {
                 let first = routes.sorted { $0.0.prefix < $1.0.prefix }
+                let holders = Set(first.flatMap { s.holders[$0.0.prefix] ?? [] }).subtracting([origin])
                 hijacks[origin] = HijackRecord(
                     id: take(), origin: origin, start: s.time,
                     prefixes: Dictionary(uniqueKeysWithValues: first.map { ($0.0.prefix, s.time) }),
-                    firstPeers: carriers.sorted(), maxPeers: carriers.count, peersUp: s.peersUp)
+                    firstPeers: carriers.sorted(), maxPeers: carriers.count, peersUp: s.peersUp,
+                    holders: holders.sorted())
                 for (route, peers) in first { notices.append(Self.notice(route, peers.count, s.time)) }
             }
         }
@@ -173,6 +197,44 @@ public struct Detector: Sendable {
         }
     }
 
+    // MARK: Route leaks
+
+    mutating func observeLeaks(_ s: TargetSignals, _ notices: inout [TimelineNotice]) {
+        // One incident per leaking AS: every prefix of the target whose paths cross it in a valley.
+        var byLeaker: [UInt32: [(LeakedRoute, [PeerKey])]] = [:]
+        for (route, peers) in s.leaks { byLeaker[route.leak.leaker, default: []].append((route, peers)) }
+        let needed = max(1, min(thresholds.minPeers, s.peersUp))
+        // A leak of a large target's space counts once it touches enough of it to matter (as outages do).
+        let minPrefixes = max(1, Int((thresholds.outageShare * Double(s.trackedCount) / 2).rounded(.up)))
+        for (leaker, routes) in byLeaker {
+            let carriers = Set(routes.flatMap(\.1))
+            let prefixes = Set(routes.map(\.0.prefix))
+            if var l = leaks[leaker] {
+                l.update(routes, carriers: carriers.count, peersUp: s.peersUp, at: s.time)
+                leaks[leaker] = l
+            } else if carriers.count >= needed, prefixes.count >= minPrefixes {
+                var l = LeakRecord(
+                    id: take(), leaker: leaker, start: s.time, firstPeers: carriers.sorted(),
+                    fromFile: s.relationshipsFromFile)
+                l.update(routes, carriers: carriers.count, peersUp: s.peersUp, at: s.time)
+                leaks[leaker] = l
+                let sample = routes[0].0.leak
+                notices.append(
+                    TimelineNotice(
+                        time: s.time,
+                        text: "route leak: AS\(leaker) passes \(prefixes.count) of the target's prefixes from "
+                            + "AS\(sample.from) to AS\(sample.to) (\(carriers.count) peers)"))
+            }
+        }
+        for (leaker, l) in leaks where byLeaker[leaker] == nil {
+            var done = l
+            done.end = s.time
+            finished.append(done.event(target: target))
+            leaks[leaker] = nil
+            notices.append(TimelineNotice(time: s.time, text: "paths through AS\(leaker)'s leak gone"))
+        }
+    }
+
     static func notice(_ route: ForeignRoute, _ peers: Int, _ time: Double) -> TimelineNotice {
         TimelineNotice(
             time: time, text: "\(route.prefix) announced by AS\(route.origin), not an allowed origin (\(peers) peers)")
@@ -182,33 +244,163 @@ public struct Detector: Sendable {
 
     mutating func observePrefixes(_ s: TargetSignals, _ notices: inout [TimelineNotice]) {
         guard s.votingPeers > 0 else { return }  // no view at all: nothing can be said about the target
+        for (prefix, ups) in s.upstreamsOf where (s.visibility[prefix] ?? 0) >= thresholds.visibleFraction {
+            lastUpstreams[prefix] = ups
+        }
         for prefix in s.visibility.keys.sorted() {
             // A prefix nobody can speak for is not listed and keeps its state: silence is not a withdrawal.
             guard let visibility = s.visibility[prefix], let voters = s.denominators[prefix] else { continue }
             let up = visibility >= thresholds.visibleFraction
             let was = prefixUp[prefix] ?? (assumesUpAtStart ? true : nil)
             prefixUp[prefix] = up
+            if was == nil, up { space.add(prefix) }
+            if was == nil, assumesUpAtStart, !up {
+                space.add(prefix)
+                space.down(prefix, at: s.time)
+            }
             guard let was, was != up else { continue }
             let seen = Int((visibility * Double(voters)).rounded())
             if !up {
+                space.down(prefix, at: s.time)
                 notices.append(TimelineNotice(time: s.time, text: "\(prefix) down: seen by \(seen) of \(voters) peers"))
-                if outage == nil {
-                    outage = OutageRecord(
-                        id: take(), start: s.time, baselineShare: baselineShare, baselineOwn: baselineOwn)
+                outage?.down(prefix, at: s.time, upstreams: lastUpstreams[prefix] ?? [:])
+            } else {
+                // Back (or seen for the first time since it left the baseline): part of the baseline again.
+                space.add(prefix)
+                space.up(prefix)
+                if outage != nil {
+                    notices.append(TimelineNotice(time: s.time, text: "\(prefix) up: seen by \(seen) of \(voters) peers"))
+                    outage?.up(prefix, at: s.time)
                 }
-                outage?.down(prefix, at: s.time)
-            } else if outage != nil {
-                notices.append(TimelineNotice(time: s.time, text: "\(prefix) up: seen by \(seen) of \(voters) peers"))
-                outage?.up(prefix, at: s.time)
             }
         }
-        if outage != nil {
-            outage?.track(s, thresholds: thresholds)
+        let share = space.darkShare
+        let opening = max(thresholds.outageShare, 2 * space.quietVariation)
+        if outage == nil, share >= opening, share > 0 {
+            // The target's scale is crossed: one event, holding every prefix of the baseline dark now.
+            var o = OutageRecord(
+                id: take(), start: s.time, baselineShare: baselineShare, baselineOwn: baselineOwn)
+            o.openingShare = opening
+            for (prefix, since) in space.darkSince.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
+                o.down(prefix, at: since, upstreams: lastUpstreams[prefix] ?? [:])
+            }
+            // It starts when the first of these prefixes went dark, as an analyst dates it.
+            o.firstDown = space.darkSince.values.min() ?? s.time
+            o.start = o.firstDown
+            outage = o
+            space.discardPending()
+            notices.append(
+                TimelineNotice(
+                    time: s.time,
+                    text: "outage: \(Diagnosis.percent(share)) of the target's address space dark "
+                        + "(\(space.darkSince.count) prefixes)"))
+        }
+        if var o = outage {
+            o.track(s, thresholds: thresholds, share: share, weight: space.darkWeight, baseWeight: space.baseWeight)
+            // Back near the baseline (under half the opening share) ends it; a new loss within the merge
+            // window continues it.
+            if share < o.openingShare / 2 {
+                if o.end == nil { o.end = s.time }
+            } else {
+                o.end = nil
+            }
+            outage = o
         } else if feed == nil {
             // Quiet and healthy: this is the baseline the next event is measured against.
             baselineShare = s.upstreamShare
             baselineOwn = s.upstreamOwn
+            space.quiet(at: s.time, settle: thresholds.mergeWindow)
         }
+    }
+}
+
+/// The target's address space as the outage rule weighs it: the prefixes seen up (the baseline), each by
+/// its size in /24 equivalents (IPv6 by /48 equivalents, judged apart), and which of them are dark since
+/// when. The dark share is the larger of the two families' shares.
+struct SpaceBaseline: Sendable {
+    /// Baseline prefixes and their weights.
+    private(set) var members: [IPPrefix: Double] = [:]
+    /// Baseline prefixes dark now, since when.
+    private(set) var darkSince: [IPPrefix: Double] = [:]
+    private var base = (v4: 0.0, v6: 0.0)
+    private var dark = (v4: 0.0, v6: 0.0)
+    /// The largest dark share seen while quiet, decaying by half every hour: the normal variation.
+    private(set) var quietVariation = 0.0
+    private var lastQuiet: Double?
+
+    static func weight(_ p: IPPrefix) -> Double {
+        let bits = (p.family == .v4 ? 24 : 48) - Int(p.length)
+        return bits >= 0 ? Double(UInt64(1) << UInt64(min(bits, 62))) : 1 / Double(UInt64(1) << UInt64(min(-bits, 62)))
+    }
+
+    mutating func add(_ p: IPPrefix) {
+        guard members[p] == nil else { return }
+        let w = Self.weight(p)
+        members[p] = w
+        if p.family == .v4 { base.v4 += w } else { base.v6 += w }
+    }
+
+    mutating func down(_ p: IPPrefix, at time: Double) {
+        guard let w = members[p], darkSince[p] == nil else { return }
+        darkSince[p] = time
+        if p.family == .v4 { dark.v4 += w } else { dark.v6 += w }
+    }
+
+    mutating func up(_ p: IPPrefix) {
+        guard let w = members[p], darkSince.removeValue(forKey: p) != nil else { return }
+        if p.family == .v4 { dark.v4 -= w } else { dark.v6 -= w }
+    }
+
+    /// Takes a prefix out of the baseline (gone for good).
+    mutating func forget(_ p: IPPrefix) {
+        up(p)
+        guard let w = members.removeValue(forKey: p) else { return }
+        if p.family == .v4 { base.v4 -= w } else { base.v6 -= w }
+    }
+
+    /// Takes out the prefixes dark since before `time`.
+    mutating func forgetGone(before time: Double) {
+        guard !darkSince.isEmpty else { return }
+        for (p, since) in darkSince where since < time { forget(p) }
+    }
+
+    /// The dark share of the space, 0...1.
+    var darkShare: Double {
+        max(base.v4 > 0 ? dark.v4 / base.v4 : 0, base.v6 > 0 ? dark.v6 / base.v6 : 0)
+    }
+
+    /// Dark and baseline /24 equivalents (IPv4), for evidence.
+    var darkWeight: Double { dark.v4 }
+    var baseWeight: Double { base.v4 }
+
+    /// Dark shares seen while quiet and not yet known to have stayed quiet (since when, the largest).
+    private var pending: (since: Double, share: Double)?
+
+    /// Notes the dark share of a quiet moment. It counts as normal variation only once the target has
+    /// stayed quiet for `settle` seconds after it: the first losses of an outage are not its baseline.
+    mutating func quiet(at time: Double, settle: Double) {
+        if let last = lastQuiet, time > last { quietVariation *= pow2(-(time - last) / 3600) }
+        lastQuiet = time
+        if let p = pending, time - p.since >= settle {
+            quietVariation = max(quietVariation, p.share)
+            pending = nil
+        }
+        pending = (pending?.since ?? time, max(pending?.share ?? 0, darkShare))
+    }
+
+    /// An event opened: what was pending was its beginning, not the baseline.
+    mutating func discardPending() { pending = nil }
+
+    private func pow2(_ x: Double) -> Double {
+        // 2^x for x <= 0 without Foundation: halve per whole hour, then a short series for the rest.
+        var v = 1.0
+        var e = x
+        while e <= -1 {
+            v /= 2
+            e += 1
+        }
+        let ln2 = 0.6931471805599453 * e
+        return v * (1 + ln2 + ln2 * ln2 / 2 + ln2 * ln2 * ln2 / 6)
     }
 }
 
@@ -244,6 +436,8 @@ struct HijackRecord: Sendable {
     /// denominator: a foreign route is only counted on a peer whose session is up, so maxPeers ≤ peersUp).
     var maxPeers: Int
     var peersUp: Int
+    /// The origins that announced the taken space before (learned from the routes).
+    var holders: [UInt32] = []
 
     /// /24 equivalents of IPv4 prefixes (a /25 is half of one), as IODA counts address space.
     static func slash24s(_ prefixes: [IPPrefix]) -> Double {
@@ -255,20 +449,23 @@ struct HijackRecord: Sendable {
     }
 
     func event(target: Target) -> DetectedEvent {
-        let allowed = target.originASNs.sorted().map { "AS\($0)" }.joined(separator: ", ")
+        let allowed =
+            holders.isEmpty
+            ? "the target's origins: \(Diagnosis.listed(target.originASNs.sorted().map { "AS\($0)" }, limit: 5))"
+            : "announced before by \(Diagnosis.listed(holders.map { "AS\($0)" }, limit: 5))"
         let taken = prefixes.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
         let moreSpecific = taken.filter { !target.prefixes.contains($0) }
         var evidence: [String]
         if taken.count == 1, let p = taken.first {
             evidence = [
-                "\(p) announced with origin AS\(origin) at \(UTCTime.iso(start)); allowed origins: \(allowed)"
+                "\(p) announced with origin AS\(origin) at \(UTCTime.iso(start)); \(allowed)"
             ]
         } else {
             let space = Self.slash24s(taken)
             let share = space > 0 ? " (\(Self.number(space)) /24 equivalents)" : ""
             evidence = [
                 "\(taken.count) prefixes of the target's space\(share) announced with origin AS\(origin) from "
-                    + "\(UTCTime.iso(start)): \(Diagnosis.listed(taken.map(\.description), limit: 3)); allowed origins: \(allowed)"
+                    + "\(UTCTime.iso(start)): \(Diagnosis.prefixNote(taken, limit: 3)); \(allowed)"
             ]
         }
         evidence.append(
@@ -290,4 +487,74 @@ struct HijackRecord: Sendable {
 
     /// 3, 2.5: no trailing zeros.
     static func number(_ v: Double) -> String { v == v.rounded() ? "\(Int(v))" : "\(v)" }
+}
+
+/// A route leak being tracked: one leaking AS and every prefix of the target whose paths crossed it in a
+/// valley.
+struct LeakRecord: Sendable {
+    var id: Int
+    var leaker: UInt32
+    var start: Double
+    var end: Double?
+    var firstPeers: [PeerKey]
+    /// Relationships came from a CAIDA file (else inferred from degrees).
+    var fromFile: Bool
+    /// Prefixes leaked, with when each was first seen through the leak.
+    var prefixes: [IPPrefix: Double] = [:]
+    /// The ASes it leaked to and learned from, with the relationships, by routes.
+    var to: [UInt32: Int] = [:]
+    var from: [UInt32: Int] = [:]
+    var relations: [String: Int] = [:]
+    var maxPeers = 0
+    var peersUp = 0
+    var maxPrefixes = 0
+
+    mutating func update(_ routes: [(LeakedRoute, [PeerKey])], carriers: Int, peersUp up: Int, at time: Double) {
+        for (route, peers) in routes {
+            if prefixes[route.prefix] == nil { prefixes[route.prefix] = time }
+            to[route.leak.to, default: 0] += peers.count
+            from[route.leak.from, default: 0] += peers.count
+            relations[Self.describe(route.leak), default: 0] += peers.count
+        }
+        maxPrefixes = max(maxPrefixes, Set(routes.map(\.0.prefix)).count)
+        if carriers > maxPeers {
+            maxPeers = carriers
+            peersUp = up
+        }
+    }
+
+    static func describe(_ l: PathLeak) -> String {
+        func role(_ r: ASRelation) -> String {
+            switch r {
+            case .customer: "its provider"
+            case .peer: "its peer"
+            case .provider: "its customer"
+            }
+        }
+        return "from \(role(l.fromRelation)) AS\(l.from) to \(role(l.toRelation)) AS\(l.to)"
+    }
+
+    func event(target: Target) -> DetectedEvent {
+        let taken = prefixes.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
+        let ways = relations.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+        var evidence = [
+            "AS\(leaker) passed routes of \(taken.count) of the target's prefixes on against its relationships, "
+                + "\(Diagnosis.listed(ways, limit: 2)): a valley in the path (RFC 7908)",
+            "the leaked paths reached up to \(maxPrefixes) prefixes at once: \(Diagnosis.prefixNote(taken, limit: 3))",
+            "carried by up to \(maxPeers) of the \(peersUp) peers up at that moment; first heard from "
+                + Diagnosis.listed(firstPeers.map(\.description), limit: 3),
+            fromFile
+                ? "relationships from the CAIDA file given (--as-relationships)"
+                : "relationships inferred from the degrees of the ASes in the paths read (no --as-relationships file)",
+        ]
+        if let top = to.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) {
+            evidence.append("most leaked paths went to AS\(top.key)")
+        }
+        let reach = peersUp > 0 ? min(1, Double(maxPeers) / Double(peersUp)) : 0
+        return DetectedEvent(
+            id: id, target: target.name, cause: .routeLeak,
+            confidence: min(0.9, (fromFile ? 0.6 : 0.45) + 0.3 * reach), start: start, end: end,
+            prefixes: taken.sorted(), upstreams: [leaker], origins: [],
+            severity: reach * ((end ?? start) - start) / 60, evidence: evidence)
+    }
 }

@@ -26,18 +26,47 @@ public enum Diagnosis {
             : names.prefix(limit).joined(separator: ", ") + " and \(names.count - limit) more"
     }
 
+    /// A share as a percentage with at most one decimal (`24.3%`, `0.4%`).
+    static func percent(_ share: Double) -> String {
+        let tenths = (share * 1000).rounded()
+        return tenths.truncatingRemainder(dividingBy: 10) == 0
+            ? "\(Int(tenths / 10))%" : "\(Int(tenths) / 10).\(Int(tenths) % 10)%"
+    }
+
+    /// The prefixes as an analyst lists them: the largest first (covering blocks before their parts), the
+    /// first `limit`, and "and N more".
+    static func prefixNote(_ prefixes: [IPPrefix], limit: Int) -> String {
+        listed(prefixes.sorted { ($0.length, $0) < ($1.length, $1) }.map(\.description), limit: limit)
+    }
+
     static func diagnose(_ o: OutageRecord, target: Target, thresholds t: Thresholds) -> Verdict {
         var evidence: [String] = []
-        let lost = o.lostAt.sorted { $0.value < $1.value }
-        let lostASNs = lost.map(\.key).sorted()
+        var lost = o.lostAt.sorted { $0.value < $1.value }
         let firstDown = o.timeline.first?.time ?? o.start
         let lastFirstDown =
             o.prefixes.compactMap { p in o.timeline.first { $0.prefix == p && $0.down }?.time }.max() ?? o.start
-        // Counts first, then the first few: the full list is the event's `prefixes` field.
+        // Counts and shares first, then the largest few: the full list is the event's `prefixes` field.
+        let space =
+            o.baseWeight > 0
+            ? "; at the worst \(percent(o.peakShare)) of its address space was dark (\(String(format2: o.peakWeight)) of "
+                + "\(String(format2: o.baseWeight)) /24 equivalents)"
+            : (o.peakShare > 0 ? "; at the worst \(percent(o.peakShare)) of its address space was dark" : "")
         evidence.append(
             "\(o.prefixes.count) of the target's \(max(o.trackedCount, o.prefixes.count)) tracked prefixes went dark between "
                 + "\(UTCTime.iso(firstDown)) and \(UTCTime.iso(lastFirstDown)): "
-                + listed(o.prefixes.sorted().map(\.description), limit: 5))
+                + prefixNote(o.prefixes, limit: 5) + space)
+        if !o.notBack.isEmpty, let end = o.end {
+            evidence.append(
+                "\(o.notBack.count) of them had not come back by \(UTCTime.iso(end)), when the rest of the space was back; "
+                    + "they left the baseline: \(prefixNote(o.notBack, limit: 5))")
+        }
+        // A partial outage in which an upstream lost only the paths to the dark prefixes says nothing of
+        // that upstream: the prefixes went, and its paths to them went with them.
+        let partial = o.peakShare < 0.95 && o.prefixes.count < max(o.trackedCount, o.prefixes.count)
+        if partial {
+            lost = lost.filter { asn, _ in !carriedOnlyDark(asn, o) }
+        }
+        let lostASNs = lost.map(\.key).sorted()
         for (asn, time) in lost {
             evidence.append(
                 "paths via \(name(asn, target)) fell below half their baseline at \(UTCTime.iso(time)) (\(String(format2: o.baselineShare[asn] ?? 0)) routes per peer before)"
@@ -61,6 +90,9 @@ public enum Diagnosis {
                 "\(worst.key) went down \(worst.value) times between \(UTCTime.iso(o.start)) and \(end)", at: 0)
             let confidence = min(0.9, 0.6 + 0.05 * Double(worst.value - t.flapCount))
             return Verdict(cause: .instability, confidence: confidence, upstreams: lostASNs, evidence: evidence)
+        }
+        if partial, let verdict = originWithdrew(o, target: target, lost: Set(lostASNs), evidence: evidence) {
+            return verdict
         }
         guard !lost.isEmpty else {
             evidence.append(
@@ -105,6 +137,47 @@ public enum Diagnosis {
             "all paths via \(lostASNs.map { name($0, target) }.joined(separator: " and ")) vanished within \(Int(spread.rounded())) s of each other, with nothing before: an internal failure"
         )
         return Verdict(cause: .originSide, confidence: ownKnown ? 0.8 : 0.6, upstreams: lostASNs, evidence: evidence)
+    }
+}
+
+extension Diagnosis {
+    /// True when every path `asn` lost led to a prefix that went dark: it carried little else of the
+    /// target before, and still carries what it carried of the rest.
+    static func carriedOnlyDark(_ asn: UInt32, _ o: OutageRecord) -> Bool {
+        guard let base = o.baselineShare[asn], base > 0 else { return true }
+        // Paths to the dark prefixes per voting peer, as they were when each prefix was last up.
+        let peers = Double(max(1, o.upstreamsBefore.values.map { $0.values.reduce(0, +) }.max() ?? 1))
+        var dark = 0.0
+        for p in o.prefixes { dark += Double(o.upstreamsBefore[p]?[asn] ?? 0) }
+        let rest = base - dark / peers
+        let lowest = o.lowestShare[asn] ?? 0
+        return rest < 0.5 || lowest >= 0.5 * rest
+    }
+
+    /// The origin-side reading of a partial outage: the dark prefixes vanished from every upstream that
+    /// carried them, while those upstreams kept carrying the target's other prefixes. Nil when the
+    /// evidence does not say so (an upstream that failed explains more of the dark prefixes).
+    static func originWithdrew(_ o: OutageRecord, target: Target, lost: Set<UInt32>, evidence: [String]) -> Verdict? {
+        let known = o.prefixes.filter { o.upstreamsBefore[$0]?.isEmpty == false }
+        guard !known.isEmpty else { return nil }
+        // A dark prefix is the origin's doing when at least one upstream it went through did not fail.
+        let withdrawn = known.filter { p in o.upstreamsBefore[p]?.keys.contains { !lost.contains($0) } ?? false }
+        guard 2 * withdrawn.count > known.count else { return nil }
+        var carriers: [UInt32: Int] = [:]
+        for p in withdrawn { for u in o.upstreamsBefore[p]?.keys ?? [:].keys { carriers[u, default: 0] += 1 } }
+        let names = carriers.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { name($0.key, target) }
+        var lines = evidence
+        lines.append(
+            "\(withdrawn.count) of the \(known.count) dark prefixes whose paths were known vanished from every upstream "
+                + "that carried them (\(listed(names, limit: 4))), while those upstreams kept carrying the target's "
+                + "other prefixes: the origin withdrew them (an origin-side change, partial)")
+        if !lost.isEmpty {
+            lines.append(
+                "paths via \(listed(lost.sorted().map { name($0, target) }, limit: 4)) fell too, but explain only "
+                    + "\(known.count - withdrawn.count) of them")
+        }
+        let confidence = lost.isEmpty ? 0.75 : 0.6
+        return Verdict(cause: .originSide, confidence: confidence, upstreams: [], evidence: lines)
     }
 }
 

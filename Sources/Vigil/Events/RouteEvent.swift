@@ -57,11 +57,14 @@ public struct RouteEvent: Sendable, Equatable {
     public var origin: UInt32?
     /// The AS before the origin once prepends are collapsed (nil for a path of one AS).
     public var upstream: UInt32?
+    /// The whole AS path from the peer's neighbour to the origin, prepends collapsed; empty when the
+    /// source did not read it (it is read only for routes into the watched space, for route leaks).
+    public var path: [UInt32] = []
 
     /// Creates an event.
     public init(
         time: Double, peer: PeerKey, kind: Kind, prefix: IPPrefix = IPPrefix(address: .zero(.v4), length: 0),
-        origin: UInt32? = nil, upstream: UInt32? = nil
+        origin: UInt32? = nil, upstream: UInt32? = nil, path: [UInt32] = []
     ) {
         self.time = time
         self.peer = peer
@@ -69,5 +72,6 @@ public struct RouteEvent: Sendable, Equatable {
         self.prefix = prefix
         self.origin = origin
         self.upstream = upstream
+        self.path = path
     }
 }

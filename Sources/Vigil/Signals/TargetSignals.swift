@@ -25,6 +25,16 @@ public struct TargetSignals: Sendable {
     public var foreign: [ForeignRoute: [PeerKey]]
     /// Peers with their sessions up, voting or not: every peer that could carry a foreign route.
     public var peersUp: Int
+    /// Legitimate routes into the target space whose paths cross a valley, with the peers carrying them.
+    public var leaks: [LeakedRoute: [PeerKey]]
+    /// Per prefix in `visibility`, the upstreams its routes go through and how many voting peers use each.
+    public var upstreamsOf: [IPPrefix: [UInt32: Int]]
+    /// Per prefix of `foreign`, the origins that announced its space before (empty: only the target's own).
+    public var holders: [IPPrefix: [UInt32]]
+    /// Whether announcements are still the baseline (no hijack is judged before it is learned).
+    public var learning: Bool
+    /// Whether route leaks are judged with relationships from a file (else inferred from degrees).
+    public var relationshipsFromFile: Bool
 
     /// The signals after the latest changes: only the tracked prefixes that moved are listed.
     public init(changesOf view: inout RoutingView, time: Double) {
@@ -43,13 +53,17 @@ public struct TargetSignals: Sendable {
         fullFeedPeers = view.fullFeedPeerCount
         var visibility: [IPPrefix: Double] = [:]
         var denominators: [IPPrefix: Int] = [:]
+        var upstreamsOf: [IPPrefix: [UInt32: Int]] = [:]
         for i in prefixes {
             let (seen, voters) = view.visibility(ofTracked: i)
             guard voters > 0 else { continue }
             let prefix = view.trackedPrefixes[i]
             visibility[prefix] = Double(seen) / Double(voters)
             denominators[prefix] = voters
+            let ups = view.upstreams(ofTracked: i)
+            if !ups.isEmpty { upstreamsOf[prefix] = ups }
         }
+        self.upstreamsOf = upstreamsOf
         self.visibility = visibility
         self.denominators = denominators
         let n = Double(max(view.votingCount, 1))
@@ -57,6 +71,14 @@ public struct TargetSignals: Sendable {
         upstreamOwn = view.ownRoutesPerUpstream.mapValues { Double($0) / n }
         foreign = view.foreign.mapValues { $0.sorted() }
         peersUp = view.peersUpCount
+        leaks = view.leaked.mapValues { $0.sorted() }
+        var holders: [IPPrefix: [UInt32]] = [:]
+        for route in view.foreign.keys where holders[route.prefix] == nil {
+            holders[route.prefix] = view.holders(of: route.prefix)
+        }
+        self.holders = holders
+        learning = view.isLearning(at: time)
+        relationshipsFromFile = view.leakJudge?.usesFile ?? false
     }
 
     /// Listed prefixes seen by at least `fraction` of their voting peers.

@@ -85,5 +85,6 @@ extension Target {
             originASNs: Set(resources.asns),
             prefixes: resources.prefixes
         )
+        originsFromRegistry = true
     }
 }

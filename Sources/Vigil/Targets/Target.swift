@@ -20,6 +20,9 @@ public struct Target: Sendable, Hashable {
     public var probeSchedule = ProbeSchedule()
     /// The detector's thresholds for this target.
     public var thresholds: Thresholds
+    /// True when `originASNs` come from a registry (a country's delegated ASes): a hint of who holds the
+    /// space, not the rule. The origins the routes showed before decide what a hijack is (`OriginBaseline`).
+    public var originsFromRegistry = false
 
     /// Creates a target.
     public init(
@@ -81,6 +84,19 @@ public struct Thresholds: Sendable, Hashable {
     public var upstreamOwnFraction: Double = 0.5
     /// Losing this fraction of the voting peers' sessions at once is a feed problem.
     public var feedLossFraction: Double = 0.5
+    /// An outage opens when at least this share of the target's address space (in /24 equivalents, of the
+    /// prefixes visible in its baseline) is dark, or twice the share its quiet baseline itself varies by,
+    /// whichever is more; it ends when the dark share is back under half of that. A single /24 of North
+    /// Korea's four is 25%, so small targets keep per-prefix sensitivity; one prefix of a country's
+    /// thousands is far below it.
+    public var outageShare: Double = 0.01
+    /// A prefix dark this long outside an event leaves the baseline: prefixes disappear for good every day.
+    public var goneAfter: Double = 3600
+    /// Without a RIB, the first updates this long are the baseline of who announces what.
+    public var learningWindow: Double = 900
+    /// A hijack or a route leak is reported once at least this many peers carry it (or every peer up, when
+    /// fewer are): one peer's odd route is that peer's business.
+    public var minPeers: Int = 2
 
     /// The defaults.
     public init() {}
@@ -91,6 +107,8 @@ public struct Thresholds: Sendable, Hashable {
         var t = self
         t.transient /= factor
         t.mergeWindow /= factor
+        t.goneAfter /= factor
+        t.learningWindow /= factor
         return t
     }
 }

@@ -15,6 +15,11 @@ public struct RoutingView: Sendable {
         public var origin: UInt32?
         /// The AS before the origin.
         public var upstream: UInt32?
+        /// The valley in its path, when the path crosses one (a route leak).
+        public var leak: PathLeak? = nil
+        /// Judged the target's own when it was set (kept with the route, so that removing it undoes exactly
+        /// what adding it did even if the baseline learned more meanwhile).
+        public var legitimate = false
     }
 
     /// One peer's state.
@@ -92,6 +97,22 @@ public struct RoutingView: Sendable {
     private var ownRoutes: [UInt32: Int] = [:]
     /// Routes into the target space from foreign origins, with the peers (session up) carrying them.
     public private(set) var foreign: [ForeignRoute: Set<PeerKey>] = [:]
+    /// Legitimate routes into the target space whose paths cross a valley, with the peers carrying them.
+    public private(set) var leaked: [LeakedRoute: Set<PeerKey>] = [:]
+    /// Per tracked prefix, legitimate routes among voting peers by upstream (the AS before the origin).
+    private var prefixUpstreams: [[UInt32: Int]] = []
+    /// The origins each prefix was announced with before (see `OriginBaseline`).
+    public private(set) var origins = OriginBaseline()
+    /// Until when announcements are the baseline: the first update's time plus the learning window
+    /// without a RIB, the first update's time with one (the RIB is the baseline). Nil before any update.
+    public private(set) var learningUntil: Double?
+    /// How long the first updates are the baseline when there is no RIB (seconds of message time).
+    public var learningWindow: Double
+    /// Finds route leaks in the paths of the target's routes; nil when paths are not judged.
+    public var leakJudge: LeakJudge?
+    /// Valleys already seen while learning, with relationships inferred from degrees: the inference's own
+    /// mistakes are steady, a leak is new.
+    private var knownValleys: Set<PathLeak> = []
     /// Tracked prefixes that moved since `takeChanges()`: a flag per prefix and the list of those set.
     private var changedFlags: [Bool] = []
     private var changedList: [Int] = []
@@ -100,8 +121,13 @@ public struct RoutingView: Sendable {
 
     /// An empty view for `target`; with `learnsOrigins`, routes its origin ASes announce anywhere join the
     /// watched space as they are seen.
-    public init(target: Target, learnsOrigins: Bool = false) {
+    public init(
+        target: Target, learnsOrigins: Bool = false, learningWindow: Double? = nil,
+        leakJudge: LeakJudge? = LeakJudge()
+    ) {
         self.target = target
+        self.learningWindow = learningWindow ?? target.thresholds.learningWindow
+        self.leakJudge = leakJudge
         index = PrefixIndex(target.prefixes)
         upstreamASNs = Set(target.upstreams.keys)
         self.learnsOrigins = learnsOrigins && !target.originASNs.isEmpty
@@ -112,6 +138,30 @@ public struct RoutingView: Sendable {
         trackedLookup = TrackedLookup(trackedPrefixes)
         seen = Array(repeating: 0, count: trackedPrefixes.count)
         knownBy = seen
+        prefixUpstreams = Array(repeating: [:], count: trackedPrefixes.count)
+    }
+
+    /// True while announcements are still read as the baseline (see `learningUntil`).
+    public func isLearning(at time: Double) -> Bool { learningUntil.map { time < $0 } ?? true }
+
+    /// True when route leaks are judged, so sources should read the paths of the target's routes.
+    public var judgesPaths: Bool { leakJudge != nil }
+
+    /// How often a path outside the watched space is sampled for the degree inference: one in this many.
+    public static let pathSampling = 16
+    private var pathCounter = 0
+
+    /// True for one announcement outside the watched space in `pathSampling` when relationships are inferred.
+    @inline(__always)
+    public mutating func wantsPathSample() -> Bool {
+        guard leakJudge?.usesFile == false else { return false }
+        pathCounter &+= 1
+        return pathCounter % Self.pathSampling == 0
+    }
+
+    /// Feeds the path of a route outside the watched space to the degree inference (sources sample them).
+    public mutating func observePath(_ path: [UInt32]) {
+        if leakJudge?.usesFile == false { leakJudge?.degrees.add(path: path) }
     }
 
     /// True when the event concerns the watched space or an expected upstream's own prefix, i.e. when
@@ -179,6 +229,30 @@ public struct RoutingView: Sendable {
             trackedPrefixes.append(event.prefix)
             seen.append(0)
             knownBy.append(0)
+            prefixUpstreams.append([:])
+        }
+        if event.kind != .ribEntry, event.kind != .endOfRIB, learningUntil == nil {
+            learningUntil = event.time + (sawRIB ? 0 : learningWindow)
+        }
+        var leak: PathLeak?
+        if event.kind == .announce || event.kind == .ribEntry, let origin = event.origin,
+            index.overlaps(event.prefix) || (!learnedIndex.isEmpty && learnedIndex[event.prefix] != nil)
+        {
+            learnOrigin(origin, event)
+            if !event.path.isEmpty, leakJudge != nil {
+                // In place: a copy of the judge would copy its tables of degrees.
+                leakJudge?.degrees.add(path: event.path)
+                leak = leakJudge?.leak(in: event.path)
+                if let l = leak, leakJudge?.usesFile == false {
+                    // Inferred relationships: the valleys of the baseline are the inference's, not leaks.
+                    if event.kind == .ribEntry || isLearning(at: event.time) {
+                        knownValleys.insert(l)
+                        leak = nil
+                    } else if knownValleys.contains(l) {
+                        leak = nil
+                    }
+                }
+            }
         }
         var result = false
         switch event.kind {
@@ -193,7 +267,9 @@ public struct RoutingView: Sendable {
             }
             if event.kind == .announce, !table[id].up { result = setUp(id, true) || result }
             if index.overlaps(event.prefix) || (!learnedIndex.isEmpty && learnedIndex[event.prefix] != nil) {
-                result = setRoute(id, event.prefix, Route(origin: event.origin, upstream: event.upstream)) || result
+                result =
+                    setRoute(id, event.prefix, Route(origin: event.origin, upstream: event.upstream, leak: leak))
+                    || result
             }
             if let origin = event.origin, upstreamASNs.contains(origin) {
                 result = setOwn(id, event.prefix, origin) || result
@@ -310,10 +386,37 @@ public struct RoutingView: Sendable {
         return everythingChanged ? Array(trackedPrefixes.indices) : changedList.sorted()
     }
 
-    /// True when `route` may be counted as the target's own (its origin is allowed, or no origins are set).
-    public func isLegitimate(_ route: Route) -> Bool {
-        target.originASNs.isEmpty || route.origin.map { target.originASNs.contains($0) } ?? false
+    /// True when `route` to `prefix` may be counted as the target's own: no origins are set, its origin is
+    /// one of the target's, or it announced this space before (the baseline learned from the routes).
+    public func isLegitimate(_ route: Route, _ prefix: IPPrefix) -> Bool {
+        if target.originASNs.isEmpty { return true }
+        guard let origin = route.origin else { return false }
+        return target.originASNs.contains(origin) || origins.allows(origin, for: prefix)
     }
+
+    /// Learns the origin of an announcement into the watched space when it is part of the baseline: a
+    /// RIB entry always; for a target whose origins come from a registry (a hint, not the rule), also the
+    /// announcements of the learning window, any announcement by one of its registered ASes, and any
+    /// announcement of space nobody announced before (nobody loses anything to it).
+    private mutating func learnOrigin(_ origin: UInt32, _ event: RouteEvent) {
+        if event.kind == .ribEntry {
+            origins.learn(origin, for: event.prefix)
+        } else if target.originsFromRegistry {
+            if isLearning(at: event.time) || target.originASNs.contains(origin)
+                || !origins.isAnnounced(event.prefix)
+            {
+                origins.learn(origin, for: event.prefix)
+            }
+        } else if target.originASNs.contains(origin) {
+            origins.learn(origin, for: event.prefix)
+        }
+    }
+
+    /// The ASes that announced the space of `prefix` before (for evidence).
+    public func holders(of prefix: IPPrefix) -> [UInt32] { origins.holders(of: prefix) }
+
+    /// Per tracked prefix `i`, the upstreams its legitimate routes go through among voting peers.
+    public func upstreams(ofTracked i: Int) -> [UInt32: Int] { prefixUpstreams[i] }
 
     // MARK: Bookkeeping
 
@@ -358,6 +461,8 @@ public struct RoutingView: Sendable {
     /// Sets (or removes, with nil) a peer's route to a watched prefix, keeping every count in step. Works
     /// on the peer in place: copying a peer out and back retains and releases each of its tables.
     private mutating func setRoute(_ id: Int, _ prefix: IPPrefix, _ route: Route?) -> Bool {
+        var route = route
+        if let r = route { route?.legitimate = isLegitimate(r, prefix) }
         let old: Route?
         if let route {
             old = table[id].routes.updateValue(route, forKey: prefix)
@@ -373,7 +478,7 @@ public struct RoutingView: Sendable {
         // prefix itself. A foreign more-specific (a hijack of part of it) does not make it a voter for the
         // covering prefix: counting it so made YouTube's /22 "go dark" the moment Pakistan Telecom's /24
         // reached 42 peers that had never shown the /22 in the day's updates.
-        if let t = tracked, !sawRIB, isLegitimate(route) || prefix == trackedPrefixes[t],
+        if let t = tracked, !sawRIB, route.legitimate || prefix == trackedPrefixes[t],
             table[id].known.insert(t).inserted
         {
             table[id].spoke = true
@@ -390,7 +495,7 @@ public struct RoutingView: Sendable {
 
     /// Adds (+1) or removes (-1) one route's share of the counts.
     private mutating func account(_ id: Int, _ prefix: IPPrefix, _ route: Route, _ tracked: Int?, _ sign: Int) {
-        if isLegitimate(route) {
+        if route.legitimate {
             let voting = table[id].voting
             if let t = tracked {
                 let before = table[id].legitimate[t, default: 0]
@@ -400,8 +505,21 @@ public struct RoutingView: Sendable {
                     seen[t] += sign
                     markChanged(t)
                 }
+                if voting, let u = route.upstream {
+                    prefixUpstreams[t][u, default: 0] += sign
+                    if prefixUpstreams[t][u] == 0 { prefixUpstreams[t][u] = nil }
+                }
             }
             if voting, let u = route.upstream { upstreamRoutes[u, default: 0] += sign }
+            if let leak = route.leak, table[id].up {
+                let l = LeakedRoute(prefix: prefix, leak: leak)
+                if sign > 0 {
+                    leaked[l, default: []].insert(keys[id])
+                } else {
+                    leaked[l]?.remove(keys[id])
+                    if leaked[l]?.isEmpty == true { leaked[l] = nil }
+                }
+            }
         } else if table[id].up, tracked != nil || target.prefixes.contains(where: { $0.contains(prefix) }) {
             let f = ForeignRoute(prefix: prefix, origin: route.origin ?? 0)
             if sign > 0 {
@@ -436,11 +554,17 @@ public struct RoutingView: Sendable {
         peersUpCount += up ? 1 : -1
         let key = keys[id]
         if !up {
-            // Foreign routes of a peer that went down leave with it.
-            for (prefix, route) in peer.routes where !isLegitimate(route) {
-                let f = ForeignRoute(prefix: prefix, origin: route.origin ?? 0)
-                foreign[f]?.remove(key)
-                if foreign[f]?.isEmpty == true { foreign[f] = nil }
+            // Foreign and leaked routes of a peer that went down leave with it.
+            for (prefix, route) in peer.routes {
+                if !route.legitimate {
+                    let f = ForeignRoute(prefix: prefix, origin: route.origin ?? 0)
+                    foreign[f]?.remove(key)
+                    if foreign[f]?.isEmpty == true { foreign[f] = nil }
+                } else if let leak = route.leak {
+                    let l = LeakedRoute(prefix: prefix, leak: leak)
+                    leaked[l]?.remove(key)
+                    if leaked[l]?.isEmpty == true { leaked[l] = nil }
+                }
             }
         }
         _ = refreshVoting(id)
@@ -466,8 +590,13 @@ public struct RoutingView: Sendable {
         votingCount += sign
         for (t, n) in peer.legitimate where n > 0 { seen[t] += sign }
         if !sawRIB { for t in peer.known { knownBy[t] += sign } }
-        for route in peer.routes.values where isLegitimate(route) {
-            if let u = route.upstream { upstreamRoutes[u, default: 0] += sign }
+        for (prefix, route) in peer.routes where route.legitimate {
+            guard let u = route.upstream else { continue }
+            upstreamRoutes[u, default: 0] += sign
+            if let t = trackedIndex(of: prefix) {
+                prefixUpstreams[t][u, default: 0] += sign
+                if prefixUpstreams[t][u] == 0 { prefixUpstreams[t][u] = nil }
+            }
         }
         for u in peer.upstreamOwn.values { ownRoutes[u, default: 0] += sign }
     }
@@ -477,6 +606,7 @@ public struct RoutingView: Sendable {
         votingCount = 0
         seen = Array(repeating: 0, count: trackedPrefixes.count)
         knownBy = seen
+        prefixUpstreams = Array(repeating: [:], count: trackedPrefixes.count)
         upstreamRoutes = [:]
         ownRoutes = [:]
         for id in table.indices {
@@ -527,6 +657,14 @@ public final class RelevanceFilter: Sendable {
         }
         return lo < asns.count && asns[lo] == asn
     }
+}
+
+/// A legitimate route into the target space whose path crosses a valley.
+public struct LeakedRoute: Hashable, Sendable {
+    /// The prefix announced.
+    public var prefix: IPPrefix
+    /// Where the path went against the relationships.
+    public var leak: PathLeak
 }
 
 /// A route into the target space from an origin the target does not allow.

@@ -226,6 +226,8 @@ public struct DashboardRoutes: Sendable {
         case .upstreamLoss: "Upstream cut: paths through an upstream vanished while the upstream stayed up"
         case .upstreamDown: "Upstream down: an upstream failed as a whole, its own prefixes too"
         case .hijack: "Possible hijack: another network originated the target's address space"
+        case .routeLeak:
+            "Route leak: paths to the target crossed a network that passed them on against its relationships"
         case .instability: "Instability: routes flapped, lost and recovered repeatedly"
         case .dataPlane: "Data-plane outage: the routes stayed up but no probed host answered"
         case .attack: "Likely attack: loss and delay rose, then no probed host answered, while the routes stayed up"
