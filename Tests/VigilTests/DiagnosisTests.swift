@@ -96,11 +96,18 @@ import Testing
     }
 
     @Test func foreignOriginIsHijackWithoutOutage() {
+        // One peer's odd route is not reported: it takes two (Thresholds.minPeers).
+        var one = H()
+        one.baseline()
+        one.announce(1, H.p178, origin: 64666, via: 6939, at: 500)
+        #expect(one.finish().isEmpty)
+
         var h = H()
         h.baseline()
-        // Peer 1 prefers AS64666's announcement of .178 (via AS6939); peers 2-4 keep the real one, so .178
-        // stays visible (3 of 4) and only a hijack is reported.
+        // Peers 1 and 2 prefer AS64666's announcement of .178 (via AS6939); peers 3 and 4 keep the real one,
+        // so .178 stays visible (2 of 4, the 50% line) and only a hijack is reported.
         h.announce(1, H.p178, origin: 64666, via: 6939, at: 500)
+        h.announce(2, H.p178, origin: 64666, via: 6939, at: 500)
         let events = h.finish()
         #expect(events.map(\.cause) == [.hijack])
         #expect(events.first?.prefixes == [H.p178])
@@ -127,13 +134,15 @@ import Testing
         var h = H()
         h.baseline()
         // AS64666 takes .176 at 500 (peers 1, 2) and .177 at 550 (peer 3), and keeps them until 800 and 900;
-        // AS64999 takes .179's lower half at 600 (peer 4) until 650.
+        // AS64999 takes .179's lower half at 600 (peers 4 and 1) until 650.
         let low179 = IPPrefix("175.45.179.0/25")!
         h.announce(1, H.p176, origin: 64666, via: 6939, at: 500)
         h.announce(2, H.p176, origin: 64666, via: 6939, at: 500)
         h.announce(3, H.p177, origin: 64666, via: 6939, at: 550)
         h.announce(4, low179, origin: 64999, via: 3491, at: 600)
+        h.announce(1, low179, origin: 64999, via: 3491, at: 600)
         h.withdraw(4, low179, at: 650)
+        h.withdraw(1, low179, at: 650)
         h.withdraw(1, H.p176, at: 800)
         h.withdraw(2, H.p176, at: 800)
         h.withdraw(3, H.p177, at: 900)

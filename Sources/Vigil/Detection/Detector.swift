@@ -25,6 +25,8 @@ public struct Detector: Sendable {
     var feed: FeedRecord?
     var baselineShare: [UInt32: Double] = [:]
     var baselineOwn: [UInt32: Double] = [:]
+    /// Recent quiet states, oldest first, at most about a tenth of `transient` apart.
+    var recentQuiet: [(time: Double, share: [UInt32: Double], own: [UInt32: Double])] = []
     var finished: [DetectedEvent] = []
     /// The number the next event gets. Events are numbered when they open, so a live monitor can show and
     /// store an event under the number it keeps to the end; a store sets it past the numbers it holds.
@@ -244,6 +246,7 @@ public struct Detector: Sendable {
 
     mutating func observePrefixes(_ s: TargetSignals, _ notices: inout [TimelineNotice]) {
         guard s.votingPeers > 0 else { return }  // no view at all: nothing can be said about the target
+        space.floor = s.sawRIB ? (0, 0) : s.space
         for (prefix, ups) in s.upstreamsOf where (s.visibility[prefix] ?? 0) >= thresholds.visibleFraction {
             lastUpstreams[prefix] = ups
         }
@@ -253,9 +256,11 @@ public struct Detector: Sendable {
             let up = visibility >= thresholds.visibleFraction
             let was = prefixUp[prefix] ?? (assumesUpAtStart ? true : nil)
             prefixUp[prefix] = up
-            if was == nil, up { space.add(prefix) }
+            let weight = s.weights[prefix] ?? SpaceBaseline.weight(prefix)
+            space.reweigh(prefix, weight)
+            if was == nil, up { space.add(prefix, weight) }
             if was == nil, assumesUpAtStart, !up {
-                space.add(prefix)
+                space.add(prefix, weight)
                 space.down(prefix, at: s.time)
             }
             guard let was, was != up else { continue }
@@ -266,7 +271,7 @@ public struct Detector: Sendable {
                 outage?.down(prefix, at: s.time, upstreams: lastUpstreams[prefix] ?? [:])
             } else {
                 // Back (or seen for the first time since it left the baseline): part of the baseline again.
-                space.add(prefix)
+                space.add(prefix, weight)
                 space.up(prefix)
                 if outage != nil {
                     notices.append(TimelineNotice(time: s.time, text: "\(prefix) up: seen by \(seen) of \(voters) peers"))
@@ -306,9 +311,20 @@ public struct Detector: Sendable {
             }
             outage = o
         } else if feed == nil {
-            // Quiet and healthy: this is the baseline the next event is measured against.
-            baselineShare = s.upstreamShare
-            baselineOwn = s.upstreamOwn
+            // Quiet and healthy: this is the baseline the next event is measured against. It is taken at
+            // least `transient` seconds before: the first withdrawals of an event arrive while the target
+            // still looks quiet, and a baseline taken among them would already be short of them.
+            let entry = (time: s.time, share: s.upstreamShare, own: s.upstreamOwn)
+            if let last = recentQuiet.last, s.time - last.time < thresholds.transient / 10 {
+                recentQuiet[recentQuiet.count - 1] = entry
+            } else {
+                recentQuiet.append(entry)
+            }
+            // The latest quiet state at least `transient` old (the oldest one there is, early in a run).
+            let old = recentQuiet.lastIndex { s.time - $0.time >= thresholds.transient } ?? 0
+            recentQuiet.removeFirst(old)
+            baselineShare = recentQuiet[0].share
+            baselineOwn = recentQuiet[0].own
             space.quiet(at: s.time, settle: thresholds.mergeWindow)
         }
     }
@@ -328,16 +344,27 @@ struct SpaceBaseline: Sendable {
     private(set) var quietVariation = 0.0
     private var lastQuiet: Double?
 
-    static func weight(_ p: IPPrefix) -> Double {
-        let bits = (p.family == .v4 ? 24 : 48) - Int(p.length)
-        return bits >= 0 ? Double(UInt64(1) << UInt64(min(bits, 62))) : 1 / Double(UInt64(1) << UInt64(min(-bits, 62)))
-    }
+    static func weight(_ p: IPPrefix) -> Double { p.family == .v4 ? IPPrefix.slash24s(p) : IPPrefix.slash48s(p) }
 
-    mutating func add(_ p: IPPrefix) {
+    /// The whole space of the target when no RIB was read: then prefixes not yet shown are unknown, and a
+    /// share of what happened to be seen would make one prefix of thousands "100%".
+    var floor = (v4: 0.0, v6: 0.0)
+
+    mutating func add(_ p: IPPrefix, _ weight: Double? = nil) {
         guard members[p] == nil else { return }
-        let w = Self.weight(p)
+        let w = weight.map { $0 > 0 ? $0 : Self.weight(p) } ?? Self.weight(p)
         members[p] = w
         if p.family == .v4 { base.v4 += w } else { base.v6 += w }
+    }
+
+    /// Grows a member's weight when a larger route inside it was seen.
+    mutating func reweigh(_ p: IPPrefix, _ weight: Double) {
+        guard let w = members[p], weight > w else { return }
+        members[p] = weight
+        if p.family == .v4 { base.v4 += weight - w } else { base.v6 += weight - w }
+        if darkSince[p] != nil {
+            if p.family == .v4 { dark.v4 += weight - w } else { dark.v6 += weight - w }
+        }
     }
 
     mutating func down(_ p: IPPrefix, at time: Double) {
@@ -366,12 +393,14 @@ struct SpaceBaseline: Sendable {
 
     /// The dark share of the space, 0...1.
     var darkShare: Double {
-        max(base.v4 > 0 ? dark.v4 / base.v4 : 0, base.v6 > 0 ? dark.v6 / base.v6 : 0)
+        let b4 = max(base.v4, floor.v4)
+        let b6 = max(base.v6, floor.v6)
+        return max(b4 > 0 ? dark.v4 / b4 : 0, b6 > 0 ? dark.v6 / b6 : 0)
     }
 
     /// Dark and baseline /24 equivalents (IPv4), for evidence.
     var darkWeight: Double { dark.v4 }
-    var baseWeight: Double { base.v4 }
+    var baseWeight: Double { max(base.v4, floor.v4) }
 
     /// Dark shares seen while quiet and not yet known to have stayed quiet (since when, the largest).
     private var pending: (since: Double, share: Double)?
@@ -441,11 +470,7 @@ struct HijackRecord: Sendable {
 
     /// /24 equivalents of IPv4 prefixes (a /25 is half of one), as IODA counts address space.
     static func slash24s(_ prefixes: [IPPrefix]) -> Double {
-        prefixes.filter { $0.address.family == .v4 }.reduce(0) { $0 + pow2(24 - Int($1.length)) }
-    }
-
-    static func pow2(_ n: Int) -> Double {
-        n >= 0 ? Double(UInt64(1) << UInt64(min(n, 63))) : 1 / Double(UInt64(1) << UInt64(min(-n, 63)))
+        prefixes.filter { $0.address.family == .v4 }.reduce(0) { $0 + IPPrefix.slash24s($1) }
     }
 
     func event(target: Target) -> DetectedEvent {

@@ -67,6 +67,7 @@ public enum Diagnosis {
             lost = lost.filter { asn, _ in !carriedOnlyDark(asn, o) }
         }
         let lostASNs = lost.map(\.key).sorted()
+        let head = evidence
         for (asn, time) in lost {
             evidence.append(
                 "paths via \(name(asn, target)) fell below half their baseline at \(UTCTime.iso(time)) (\(String(format2: o.baselineShare[asn] ?? 0)) routes per peer before)"
@@ -91,7 +92,7 @@ public enum Diagnosis {
             let confidence = min(0.9, 0.6 + 0.05 * Double(worst.value - t.flapCount))
             return Verdict(cause: .instability, confidence: confidence, upstreams: lostASNs, evidence: evidence)
         }
-        if partial, let verdict = originWithdrew(o, target: target, lost: Set(lostASNs), evidence: evidence) {
+        if partial, let verdict = originWithdrew(o, target: target, lost: Set(lostASNs), evidence: head) {
             return verdict
         }
         guard !lost.isEmpty else {

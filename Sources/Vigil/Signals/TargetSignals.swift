@@ -29,8 +29,15 @@ public struct TargetSignals: Sendable {
     public var leaks: [LeakedRoute: [PeerKey]]
     /// Per prefix in `visibility`, the upstreams its routes go through and how many voting peers use each.
     public var upstreamsOf: [IPPrefix: [UInt32: Int]]
+    /// Per prefix in `visibility`, its routed size (/24 or /48 equivalents of the largest route seen in it).
+    public var weights: [IPPrefix: Double]
     /// Per prefix of `foreign`, the origins that announced its space before (empty: only the target's own).
     public var holders: [IPPrefix: [UInt32]]
+    /// The target's whole space in /24 (IPv4) and /48 (IPv6) equivalents, and whether a RIB was read (then
+    /// the space seen up is the baseline; without one, routes not yet shown are unknown, not absent, and
+    /// shares are taken of the whole space).
+    public var space: (v4: Double, v6: Double)
+    public var sawRIB: Bool
     /// Whether announcements are still the baseline (no hijack is judged before it is learned).
     public var learning: Bool
     /// Whether route leaks are judged with relationships from a file (else inferred from degrees).
@@ -54,16 +61,19 @@ public struct TargetSignals: Sendable {
         var visibility: [IPPrefix: Double] = [:]
         var denominators: [IPPrefix: Int] = [:]
         var upstreamsOf: [IPPrefix: [UInt32: Int]] = [:]
+        var weights: [IPPrefix: Double] = [:]
         for i in prefixes {
             let (seen, voters) = view.visibility(ofTracked: i)
             guard voters > 0 else { continue }
             let prefix = view.trackedPrefixes[i]
             visibility[prefix] = Double(seen) / Double(voters)
             denominators[prefix] = voters
+            weights[prefix] = view.routedSpace(ofTracked: i)
             let ups = view.upstreams(ofTracked: i)
             if !ups.isEmpty { upstreamsOf[prefix] = ups }
         }
         self.upstreamsOf = upstreamsOf
+        self.weights = weights
         self.visibility = visibility
         self.denominators = denominators
         let n = Double(max(view.votingCount, 1))
@@ -78,6 +88,8 @@ public struct TargetSignals: Sendable {
         }
         self.holders = holders
         learning = view.isLearning(at: time)
+        space = view.trackedSpace
+        sawRIB = view.sawRIB
         relationshipsFromFile = view.leakJudge?.usesFile ?? false
     }
 

@@ -85,6 +85,8 @@ public struct RoutingView: Sendable {
 
     /// The prefixes tracked one by one: the target's most specific ones, then any learned.
     public private(set) var trackedPrefixes: [IPPrefix]
+    /// Their size in /24 equivalents (IPv4) and /48 equivalents (IPv6): the target's whole space.
+    public private(set) var trackedSpace = (v4: 0.0, v6: 0.0)
     private let trackedLookup: TrackedLookup
     private var learnedIndex: [IPPrefix: Int] = [:]
     /// Per tracked prefix: voting peers with a legitimate route inside it, and (without a RIB) voting
@@ -101,6 +103,9 @@ public struct RoutingView: Sendable {
     public private(set) var leaked: [LeakedRoute: Set<PeerKey>] = [:]
     /// Per tracked prefix, legitimate routes among voting peers by upstream (the AS before the origin).
     private var prefixUpstreams: [[UInt32: Int]] = []
+    /// Per tracked prefix, the length of the largest legitimate route seen inside it (255: none yet): a
+    /// country's delegated /10 of which one /24 was ever routed weighs one /24, not 16,384.
+    private var largestRoute: [UInt8] = []
     /// The origins each prefix was announced with before (see `OriginBaseline`).
     public private(set) var origins = OriginBaseline()
     /// Until when announcements are the baseline: the first update's time plus the learning window
@@ -139,6 +144,12 @@ public struct RoutingView: Sendable {
         seen = Array(repeating: 0, count: trackedPrefixes.count)
         knownBy = seen
         prefixUpstreams = Array(repeating: [:], count: trackedPrefixes.count)
+        largestRoute = Array(repeating: 255, count: trackedPrefixes.count)
+        for p in trackedPrefixes { addSpace(p) }
+    }
+
+    private mutating func addSpace(_ p: IPPrefix) {
+        if p.family == .v4 { trackedSpace.v4 += IPPrefix.slash24s(p) } else { trackedSpace.v6 += IPPrefix.slash48s(p) }
     }
 
     /// True while announcements are still read as the baseline (see `learningUntil`).
@@ -227,6 +238,8 @@ public struct RoutingView: Sendable {
         {
             learnedIndex[event.prefix] = trackedPrefixes.count
             trackedPrefixes.append(event.prefix)
+            addSpace(event.prefix)
+            largestRoute.append(255)
             seen.append(0)
             knownBy.append(0)
             prefixUpstreams.append([:])
@@ -415,6 +428,14 @@ public struct RoutingView: Sendable {
     /// The ASes that announced the space of `prefix` before (for evidence).
     public func holders(of prefix: IPPrefix) -> [UInt32] { origins.holders(of: prefix) }
 
+    /// The routed size of tracked prefix `i` in /24 (IPv4) or /48 (IPv6) equivalents: that of the largest
+    /// legitimate route seen inside it; 0 before any.
+    public func routedSpace(ofTracked i: Int) -> Double {
+        guard largestRoute[i] != 255 else { return 0 }
+        let p = IPPrefix(address: trackedPrefixes[i].address, length: Int(largestRoute[i]))
+        return p.family == .v4 ? IPPrefix.slash24s(p) : IPPrefix.slash48s(p)
+    }
+
     /// Per tracked prefix `i`, the upstreams its legitimate routes go through among voting peers.
     public func upstreams(ofTracked i: Int) -> [UInt32: Int] { prefixUpstreams[i] }
 
@@ -498,6 +519,9 @@ public struct RoutingView: Sendable {
         if route.legitimate {
             let voting = table[id].voting
             if let t = tracked {
+                if sign > 0 {
+                    largestRoute[t] = min(largestRoute[t], max(prefix.length, trackedPrefixes[t].length))
+                }
                 let before = table[id].legitimate[t, default: 0]
                 let after = before + sign
                 table[id].legitimate[t] = after == 0 ? nil : after
@@ -706,5 +730,19 @@ struct TrackedLookup: Sendable {
         let r = v4[lo - 1]
         let last = prefix.length == 0 ? UInt32.max : a | (UInt32.max >> UInt32(prefix.length))
         return a >= r.first && last <= r.last ? r.index : nil
+    }
+}
+
+extension IPPrefix {
+    /// The size of an IPv4 prefix in /24 equivalents, as IODA counts address space (a /25 is half of one).
+    public static func slash24s(_ p: IPPrefix) -> Double { size(p, unit: 24) }
+
+    /// The size of an IPv6 prefix in /48 equivalents.
+    public static func slash48s(_ p: IPPrefix) -> Double { size(p, unit: 48) }
+
+    static func size(_ p: IPPrefix, unit: Int) -> Double {
+        let bits = unit - Int(p.length)
+        return bits >= 0
+            ? Double(UInt64(1) << UInt64(min(bits, 62))) : 1 / Double(UInt64(1) << UInt64(min(-bits, 62)))
     }
 }
