@@ -156,7 +156,9 @@ struct WatchCommand: AsyncParsableCommand {
         let json = self.json
         let quiet = self.quiet
         let shown = target
-        let relationships = try rules.relationships { FileHandle.standardError.write(Data("vigil: warning: \($0)\n".utf8)) }
+        let relationships = try rules.relationships {
+            FileHandle.standardError.write(Data("vigil: warning: \($0)\n".utf8))
+        }
         let engine = LiveEngine(
             target: target, store: history, binSeconds: bin, thresholds: thresholds, relationships: relationships
         ) { output in

@@ -1,3 +1,4 @@
+import BGP
 import Foundation
 import Testing
 import VigilTesting
@@ -41,5 +42,61 @@ import VigilTesting
         let evidence = (hijack["evidence"] as? [String] ?? []).joined(separator: "\n")
         #expect(evidence.contains("carried by up to 42 of the 45 peers up"), "\(evidence)")
         #expect(!events.contains { ($0["prefixes"] as? [String])?.contains("208.65.152.0/22") == true })
+    }
+
+    @Test("Cloudflare 2022: one origin-side outage of part of AS13335, from 06:28 to about 07:45, not an upstream's")
+    func cloudflare() throws {
+        let file = try Fixtures.path("incidents/cloudflare-2022-06-21/cloudflare-20220621.ris-t1.mrt.gz")
+        // The target: AS13335 and every prefix the three peers carried at 06:00 (bgpdump's reading of the
+        // file's first state, announced at 1655791200), as the README describes the data.
+        let dump = try Tools.bgpdump(["-m", file])
+        var prefixes: Set<String> = []
+        var withdrawals: Set<Double> = []
+        for line in dump.lines {
+            let f = line.split(separator: "|", omittingEmptySubsequences: false)
+            guard f.count > 5, let t = Double(f[1]) else { continue }
+            if f[2] == "A", t < 1_655_791_300 { prefixes.insert(String(f[5])) }
+            if f[2] == "W" { withdrawals.insert(t) }
+        }
+        #expect(prefixes.count == 1436)
+        let list = prefixes.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+        let targets = "[target.cloudflare]\norigins = [13335]\nprefixes = [\(list)]\n"
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-cf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("targets.toml").path
+        try targets.write(toFile: path, atomically: true, encoding: .utf8)
+        // Three peers only: each counts as a full feed.
+        let r = try Tools.run(
+            try Tools.vigil(),
+            [
+                "replay", "--quiet", "--json", "--events-only", "--full-feed", "100", "--targets", path, "--target",
+                "cloudflare", file,
+            ])
+        #expect(r.status == 0, "\(String(decoding: r.stderr, as: UTF8.self))")
+        let events = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return o?["type"] as? String == "event" ? o : nil
+        }
+        #expect(events.count == 1, "\(events)")
+        let e = try #require(events.first)
+        // The README: "caused at the origin (it withdrew them from every upstream at once; its upstreams
+        // kept carrying the rest)".
+        #expect(e["cause"] as? String == "origin-side")
+        // It starts with a withdrawal of 06:28 (the README: withdrawn 06:28-06:34; bgpdump has the times; a
+        // few routine withdrawals before are no outage), and ends when the visible share is back
+        // near its baseline: "recovery 07:00-07:45 (1,426 at 07:45)"; Cloudflare's account says 07:42.
+        let start = try UTCTime.read(e["start"] as? String ?? "").get()
+        #expect(withdrawals.contains(start))
+        #expect((1_655_792_880.0..<1_655_792_940.0).contains(start), "\(e["start"] ?? "")")  // 06:28
+        let end = try UTCTime.read(e["end"] as? String ?? "").get()
+        // 07:30:00Z and 07:50:00Z.
+        #expect((1_655_796_600.0...1_655_797_800.0).contains(end), "\(e["end"] ?? "ongoing")")
+        // "343 distinct prefixes withdrawn 06:28-06:34": about 24% of its prefixes.
+        let dark = (e["prefixes"] as? [String])?.count ?? 0
+        #expect((300...360).contains(dark), "\(dark) prefixes")
+        let evidence = (e["evidence"] as? [String] ?? []).joined(separator: "\n")
+        #expect(evidence.contains("the origin withdrew them"), "\(evidence)")
+        // Evidence is a note, not a list: no line names more than a handful of prefixes.
+        for line in e["evidence"] as? [String] ?? [] { #expect(line.split(separator: "/").count < 12, "\(line)") }
     }
 }

@@ -62,3 +62,42 @@ extension RealDataReplayTests {
         #expect(nonEmpty.count >= 8, "\(nonEmpty)")
     }
 }
+
+/// The issue 15 suite: ordinary days on the real Internet raise nothing at a country's scale. Every real
+/// update file in ../shared/data/real/mrt, replayed for every country of the real APNIC delegated file
+/// (as `vigil replay --country CC --delegated FILE` does), raises no event: no hijack from space that
+/// providers and multinationals announce for a country, no outage from one prefix of thousands.
+@Suite struct CountryQuietTests {
+    @Test("every real update file, every APNIC country: no event")
+    func noEventOnOrdinaryDays() throws {
+        let delegated = try Fixtures.path("rir/bgp-traceparse__delegated-apnic-latest.20161214")
+        let text = try String(contentsOfFile: delegated, encoding: .utf8)
+        // The countries the file delegates to, read from its lines (registry|cc|type|...).
+        let countries = Set(
+            text.split(separator: "\n").compactMap { line -> String? in
+                let f = line.split(separator: "|", omittingEmptySubsequences: false)
+                guard f.count >= 7, f[0] == "apnic", f[1].count == 2, f[1] != "AP" else { return nil }
+                return String(f[1])
+            }
+        ).sorted()
+        #expect(countries.count >= 60, "\(countries.count) countries")
+        let targets = countries.map { Target(country: CountryResources(country: $0, delegatedStats: text)) }
+        let files = RealDataReplayTests.updateFiles
+        #expect(files.count >= 20)
+        var raised: [String] = []
+        for file in files {
+            for target in targets {
+                var replayer = Replayer(target: target, binSeconds: 0)
+                replayer.learnsOrigins = true
+                _ = replayer.run(paths: [file]) { item in
+                    if case .event(let e) = item {
+                        raised.append(
+                            "\((file as NSString).lastPathComponent) \(target.name): \(e.cause.rawValue) "
+                                + "\(e.prefixes.prefix(3)) \(e.evidence.first ?? "")")
+                    }
+                }
+            }
+        }
+        #expect(raised.isEmpty, "\(raised.count) events:\n\(raised.prefix(20).joined(separator: "\n"))")
+    }
+}

@@ -56,7 +56,9 @@ import Vigil
         (0..<count).map { IPPrefix(address: IPAddress(v4: 0x6440_0000 + UInt32($0) << 8), length: 24) }
     }
 
-    @Test("a large target: one prefix of 400 dark is no outage; 21 are; the end comes when the space is back, and a prefix that never returns leaves the baseline")
+    @Test(
+        "a large target: one prefix of 400 dark is no outage; 21 are; the end comes when the space is back, and a prefix that never returns leaves the baseline"
+    )
     func outagesAtTheTargetsScale() {
         let prefixes = Self.slash24s(400)
         let target = Target(name: "big", originASNs: [65000], prefixes: prefixes)
@@ -85,7 +87,9 @@ import Vigil
         #expect(w.finish().count == 1)
     }
 
-    @Test("a country's registry is a hint: origins seen in the first minutes are its baseline; a new origin in space others announced is a hijack; fresh space is adopted")
+    @Test(
+        "a country's registry is a hint: origins seen in the first minutes are its baseline; a new origin in space others announced is a hijack; fresh space is adopted"
+    )
     func registryOriginsAreAHint() {
         func run(registry: Bool) -> [DetectedEvent] {
             var target = Target(name: "cc", originASNs: [65000], prefixes: [Self.p("10.0.0.0/8")])

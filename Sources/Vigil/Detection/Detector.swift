@@ -274,14 +274,17 @@ public struct Detector: Sendable {
                 space.add(prefix, weight)
                 space.up(prefix)
                 if outage != nil {
-                    notices.append(TimelineNotice(time: s.time, text: "\(prefix) up: seen by \(seen) of \(voters) peers"))
+                    notices.append(
+                        TimelineNotice(time: s.time, text: "\(prefix) up: seen by \(seen) of \(voters) peers"))
                     outage?.up(prefix, at: s.time)
                 }
             }
         }
         let share = space.darkShare
         let opening = max(thresholds.outageShare, 2 * space.quietVariation)
-        if outage == nil, share >= opening, share > 0 {
+        if outage == nil, share >= opening, share > 0,
+            space.darkSince.count >= thresholds.minDarkPrefixes(s.trackedCount)
+        {
             // The target's scale is crossed: one event, holding every prefix of the baseline dark now.
             var o = OutageRecord(
                 id: take(), start: s.time, baselineShare: baselineShare, baselineOwn: baselineOwn)

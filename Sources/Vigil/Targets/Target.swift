@@ -90,6 +90,16 @@ public struct Thresholds: Sendable, Hashable {
     /// Korea's four is 25%, so small targets keep per-prefix sensitivity; one prefix of a country's
     /// thousands is far below it.
     public var outageShare: Double = 0.01
+    /// ...and at least `minDarkPrefixes(n)` of its n tracked prefixes are dark: ⌈√n × this⌉. Unrelated
+    /// prefixes come and go every hour, and in a target of n prefixes their number varies by about √n
+    /// (counts of independent rare losses); a bar growing as √n keeps false alarms as rare for a country
+    /// as for a network while one prefix of four (North Korea) still counts.
+    public var darkPrefixScale: Double = 0.25
+
+    /// The fewest dark prefixes that make an outage of a target tracking `n` prefixes.
+    public func minDarkPrefixes(_ n: Int) -> Int {
+        max(1, Int((Double(max(n, 0)).squareRoot() * darkPrefixScale).rounded(.up)))
+    }
     /// A prefix dark this long outside an event leaves the baseline: prefixes disappear for good every day.
     public var goneAfter: Double = 3600
     /// Without a RIB, the first updates this long are the baseline of who announces what.
