@@ -87,6 +87,19 @@ import Vigil
         #expect(w.finish().count == 1)
     }
 
+    @Test("live, where a prefix's earlier state counts as up: withdrawing everything is one outage")
+    func liveOutage() {
+        let prefixes = ["175.45.176.0/24", "175.45.177.0/24", "175.45.178.0/24", "175.45.179.0/24"].map(Self.p)
+        var w = World(target: Target(name: "kp", originASNs: [131279], prefixes: prefixes), peerASNs: [1, 2])
+        w.detector.assumesUpAtStart = true
+        for i in 1...2 { for p in prefixes { w.announce(i, p, path: [UInt32(i), 4837, 131279], at: 0) } }
+        for i in 1...2 { for p in prefixes { w.withdraw(i, p, at: 100) } }
+        let events = w.finish()
+        #expect(events.map(\.cause) == [.originSide])
+        #expect(events.first?.start == 100)
+        #expect(events.first?.prefixes == prefixes)
+    }
+
     @Test(
         "a country's registry is a hint: origins seen in the first minutes are its baseline; a new origin in space others announced is a hijack; fresh space is adopted"
     )

@@ -254,15 +254,14 @@ public struct Detector: Sendable {
             // A prefix nobody can speak for is not listed and keeps its state: silence is not a withdrawal.
             guard let visibility = s.visibility[prefix], let voters = s.denominators[prefix] else { continue }
             let up = visibility >= thresholds.visibleFraction
-            let was = prefixUp[prefix] ?? (assumesUpAtStart ? true : nil)
+            let known = prefixUp[prefix]
+            let was = known ?? (assumesUpAtStart ? true : nil)
             prefixUp[prefix] = up
             let weight = s.weights[prefix] ?? SpaceBaseline.weight(prefix)
             space.reweigh(prefix, weight)
-            if was == nil, up { space.add(prefix, weight) }
-            if was == nil, assumesUpAtStart, !up {
-                space.add(prefix, weight)
-                space.down(prefix, at: s.time)
-            }
+            // Seen up: part of the baseline. Live, a prefix found dark at the first look counts as lost.
+            if up { space.add(prefix, weight) }
+            if known == nil, !up, assumesUpAtStart { space.add(prefix, weight) }
             guard let was, was != up else { continue }
             let seen = Int((visibility * Double(voters)).rounded())
             if !up {
