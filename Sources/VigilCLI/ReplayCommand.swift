@@ -112,7 +112,8 @@ struct ReplayCommand: ParsableCommand {
                             signals: StoredSignals(
                                 target: target.name, start: b.start, seconds: b.length, prefixesUp: b.prefixesUp,
                                 prefixes: b.prefixes, votingPeers: b.votingPeers, updates: b.updates,
-                                visibility: b.visibility, upstreamShare: b.upstreamShare))
+                                visibility: b.visibility, upstreamShare: b.upstreamShare, darkShare: b.darkShare,
+                                originShare: b.originShare))
                     } catch { storeError = storeError ?? error }
                 case .event(let e):
                     events += 1
@@ -175,7 +176,9 @@ struct ReplayCommand: ParsableCommand {
     static func text(_ b: BinSummary, target: Target) -> String {
         let ups = b.upstreamShare.sorted { $0.key < $1.key }.map { "AS\($0.key) \(String(format: "%.1f", $0.value))" }
         return
-            "\(UTCTime.iso(b.start))  \(b.prefixesUp)/\(b.prefixes) prefixes up, \(b.votingPeers) peers, \(b.updates) updates"
+            "\(UTCTime.iso(b.start))  \(b.prefixesUp)/\(b.prefixes) prefixes up"
+            + (b.darkShare > 0 ? " (\(String(format: "%.1f", b.darkShare * 100))% of the space dark)" : "")
+            + ", \(b.votingPeers) peers, \(b.updates) updates"
             + (ups.isEmpty ? "" : "; routes per peer via " + ups.joined(separator: ", "))
     }
 
@@ -206,6 +209,10 @@ struct ReplayCommand: ParsableCommand {
         var ups = JSONObject()
         for (a, v) in b.upstreamShare.sorted(by: { $0.key < $1.key }) { ups.add("\(a)", v) }
         o.add("upstreams", raw: ups.closed)
+        o.add("dark_share", b.darkShare)
+        var origins = JSONObject()
+        for (a, v) in b.originShare.sorted(by: { $0.key < $1.key }) { origins.add("\(a)", v) }
+        o.add("origins", raw: origins.closed)
         return o.closed
     }
 

@@ -262,7 +262,7 @@ struct LiveState {
                     target: view.target.name, start: start, seconds: binSeconds,
                     prefixesUp: s.prefixesUp(detector.thresholds.visibleFraction), prefixes: s.visibility.count,
                     votingPeers: s.votingPeers, updates: binUpdates, visibility: s.visibility,
-                    upstreamShare: s.upstreamShare))
+                    upstreamShare: s.upstreamShare, darkShare: detector.darkShare, originShare: view.originShares()))
             binUpdates = 0
             binStart = end
             // A long silence would otherwise write one bin per minute of it: skip to the current bin.

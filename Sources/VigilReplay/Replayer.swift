@@ -30,6 +30,10 @@ public struct BinSummary: Sendable {
     public var upstreamShare: [UInt32: Double]
     /// Route updates (all prefixes) read during the bin.
     public var updates: Int
+    /// The dark share of the target's address space at the end of the bin (0...1).
+    public var darkShare: Double = 0
+    /// Per origin AS, the share of the peers up carrying its routes into the target's space.
+    public var originShare: [UInt32: Double] = [:]
 }
 
 /// Counts for the end of a replay.
@@ -125,7 +129,8 @@ public struct Replayer {
                         BinSummary(
                             start: start, length: binSeconds, prefixesUp: s.prefixesUp(thresholds.visibleFraction),
                             prefixes: s.visibility.count, votingPeers: s.votingPeers, visibility: s.visibility,
-                            upstreamShare: s.upstreamShare, updates: binUpdates)))
+                            upstreamShare: s.upstreamShare, updates: binUpdates, darkShare: detector.darkShare,
+                            originShare: view.originShares())))
                 binUpdates = 0
                 detector.tick(now: end)
                 for e in detector.drainFinished() { output(.event(e)) }

@@ -148,6 +148,14 @@ enum Schema {
             }
             try db.create(index: "probes_start", on: "probes", columns: ["start"])
         }
+        m.registerMigration("5 signals: dark share of the space, origins' share of peers") { db in
+            // The dark share of the target's address space (0...1) and, per origin AS, the share of the
+            // peers up carrying its routes into the target's space: what an incident's page draws.
+            try db.alter(table: "signals") { t in
+                t.add(column: "dark_share", .double).notNull().defaults(to: 0)
+                t.add(column: "origins", .text).notNull().defaults(to: "{}")
+            }
+        }
         return m
     }
 }

@@ -93,7 +93,8 @@ extension VigilStore {
             db.cachedStatement(
                 sql: """
                     SELECT start AS bin_start, seconds AS bin_seconds, prefixes_up, prefixes, voting_peers, updates,
-                        visibility, upstreams FROM signals WHERE target = ? ORDER BY start DESC LIMIT 1
+                        visibility, upstreams, dark_share, origins FROM signals WHERE target = ? ORDER BY start DESC
+                        LIMIT 1
                     """), arguments: [target]
         ).map(Self.signalBin)
     }

@@ -17,6 +17,17 @@ public struct SignalBin: Sendable, Equatable {
     /// worst moment.
     public var visibilityJSON: String
     public var upstreamsJSON: String
+    /// The dark share of the target's address space (0...1) at the worst moment.
+    public var darkShare: Double = 0
+    /// Per origin AS, the share of the peers up carrying its routes into the target's space, as JSON.
+    public var originsJSON: String = "{}"
+
+    /// Per origin AS, the share of the peers up carrying its routes, decoded.
+    public var originShare: [UInt32: Double] {
+        VigilStore.numbers(originsJSON).reduce(into: [:]) { out, kv in
+            if let a = UInt32(kv.key) { out[a] = kv.value }
+        }
+    }
 
     /// Routes per voting peer through each upstream, decoded.
     public var upstreamShare: [UInt32: Double] {
@@ -38,14 +49,14 @@ extension VigilStore {
     }
 
     /// The query behind `signalBins` and `signalsJSON`; its columns, in this order: bin_start, bin_seconds,
-    /// prefixes_up, prefixes, voting_peers, updates, upstreams, visibility. A wider bin keeps the stored row
+    /// prefixes_up, prefixes, voting_peers, updates, upstreams, visibility, dark_share, origins. A wider bin keeps the stored row
     /// with the fewest prefixes up (SQLite fills the bare columns from the row that holds MIN()).
     static func signalsQuery(target: String, from: Double, to: Double, bin: Double?) -> (String, StatementArguments) {
         if let bin, bin > 0 {
             return (
                 """
                 SELECT CAST(start / ? AS INTEGER) * ? AS bin_start, ? AS bin_seconds, MIN(prefixes_up) AS prefixes_up,
-                    prefixes, voting_peers, SUM(updates) AS updates, upstreams, visibility
+                    prefixes, voting_peers, SUM(updates) AS updates, upstreams, visibility, dark_share, origins
                 FROM signals WHERE target = ? AND start >= ? AND start < ?
                 GROUP BY CAST(start / ? AS INTEGER) ORDER BY bin_start
                 """, [bin, bin, bin, target, from, to, bin]
@@ -54,7 +65,7 @@ extension VigilStore {
         return (
             """
             SELECT start AS bin_start, seconds AS bin_seconds, prefixes_up, prefixes, voting_peers, updates, upstreams,
-                visibility
+                visibility, dark_share, origins
             FROM signals WHERE target = ? AND start >= ? AND start < ? ORDER BY start
             """, [target, from, to]
         )
@@ -64,6 +75,7 @@ extension VigilStore {
         SignalBin(
             start: row["bin_start"], seconds: row["bin_seconds"], prefixesUp: row["prefixes_up"],
             prefixes: row["prefixes"], votingPeers: row["voting_peers"], updates: row["updates"],
-            visibilityJSON: row["visibility"], upstreamsJSON: row["upstreams"])
+            visibilityJSON: row["visibility"], upstreamsJSON: row["upstreams"], darkShare: row["dark_share"],
+            originsJSON: row["origins"])
     }
 }

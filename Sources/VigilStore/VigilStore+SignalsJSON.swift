@@ -6,7 +6,7 @@ import Vigil
 extension VigilStore {
     /// A target's signals from `from` to `to` (in bins of `bin` seconds, nil: as stored) as the API's JSON
     /// array: `[{"start":..., "seconds":..., "prefixes_up":..., "prefixes":..., "voting_peers":...,
-    /// "updates":..., "upstreams":{...}, "visibility":{...}}, ...]`.
+    /// "updates":..., "upstreams":{...}, "visibility":{...}, "dark_share":..., "origins":{...}}, ...]`.
     ///
     /// Written straight from SQLite's rows into bytes (the stored JSON columns copied as they are), since a
     /// week of one-minute bins is 10,080 objects and the dashboard asks for it often.
@@ -60,6 +60,10 @@ extension VigilStore {
                 out.appendColumn(s, 6)
                 out.append(#","visibility":"#)
                 out.appendColumn(s, 7)
+                out.append(#","dark_share":"#)
+                out.appendShare(sqlite3_column_double(s, 8))
+                out.append(#","origins":"#)
+                out.appendColumn(s, 9)
                 out.bytes.append(UInt8(ascii: "}"))
             }
             out.bytes.append(UInt8(ascii: "]"))
@@ -90,6 +94,21 @@ struct JSONBytes {
             v /= 10
         } while v > 0
         bytes[start...].reverse()
+    }
+
+    /// A share between 0 and 1 with at most four decimals (`0.0934`), clamped.
+    mutating func appendShare(_ value: Double) {
+        let n = Int64(((value.isFinite ? min(max(value, 0), 1) : 0) * 10000).rounded())
+        if n == 0 || n == 10000 { return append(n / 10000) }
+        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: 4)
+        var v = n
+        for i in (0..<4).reversed() {
+            digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+        }
+        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        append("0.")
+        bytes.append(contentsOf: digits)
     }
 
     /// A column's text (the stored JSON objects), or `{}` when NULL.

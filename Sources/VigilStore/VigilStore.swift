@@ -218,14 +218,16 @@ public final class VigilStore: Sendable {
         for (p, v) in s.visibility.sorted(by: { $0.key < $1.key }) { vis.add(p.description, v) }
         var ups = JSONObject()
         for (a, v) in s.upstreamShare.sorted(by: { $0.key < $1.key }) { ups.add("\(a)", v) }
+        var origins = JSONObject()
+        for (a, v) in s.originShare.sorted(by: { $0.key < $1.key }) { origins.add("\(a)", v) }
         try db.execute(
             sql: """
                 INSERT OR REPLACE INTO signals (target, start, seconds, prefixes_up, prefixes, voting_peers, updates,
-                    visibility, upstreams) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    visibility, upstreams, dark_share, origins) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 s.target, s.start, s.seconds, s.prefixesUp, s.prefixes, s.votingPeers, s.updates, vis.closed,
-                ups.closed,
+                ups.closed, s.darkShare.isFinite ? min(max(s.darkShare, 0), 1) : 0, origins.closed,
             ])
         // The change marker pages poll (`version()`).
         try db.execute(
@@ -433,12 +435,19 @@ public struct StoredSignals: Sendable, Equatable {
     public var visibility: [IPPrefix: Double]
     /// Routes per voting peer through each upstream.
     public var upstreamShare: [UInt32: Double]
+    /// The dark share of the target's address space (0...1).
+    public var darkShare: Double
+    /// Per origin AS, the share of the peers up that carry its routes into the target's space.
+    public var originShare: [UInt32: Double]
 
     /// Creates a bin.
     public init(
         target: String, start: Double, seconds: Double, prefixesUp: Int, prefixes: Int, votingPeers: Int,
-        updates: Int, visibility: [IPPrefix: Double], upstreamShare: [UInt32: Double]
+        updates: Int, visibility: [IPPrefix: Double], upstreamShare: [UInt32: Double], darkShare: Double = 0,
+        originShare: [UInt32: Double] = [:]
     ) {
+        self.darkShare = darkShare
+        self.originShare = originShare
         self.target = target
         self.start = start
         self.seconds = seconds

@@ -96,8 +96,13 @@ import Testing
     }
 
     @Test func foreignOriginIsHijackWithoutOutage() {
-        // One peer's odd route is not reported: it takes two (Thresholds.minPeers).
+        // With Thresholds.minPeers at 2, one peer's route would not be reported.
         var one = H()
+        one.detector = Detector(
+            target: H.target,
+            thresholds: {
+                var t = Thresholds(); t.minPeers = 2; return t
+            }())
         one.baseline()
         one.announce(1, H.p178, origin: 64666, via: 6939, at: 500)
         #expect(one.finish().isEmpty)

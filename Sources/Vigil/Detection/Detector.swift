@@ -42,6 +42,9 @@ public struct Detector: Sendable {
         self.thresholds = thresholds ?? target.thresholds
     }
 
+    /// The dark share of the target's address space now (0...1), as the outage rule weighs it.
+    public var darkShare: Double { space.darkShare }
+
     /// Feeds the signals read after a change; returns what the timeline should say.
     public mutating func observe(_ s: TargetSignals) -> [TimelineNotice] {
         var notices: [TimelineNotice] = []

@@ -105,8 +105,9 @@ public struct Thresholds: Sendable, Hashable {
     /// Without a RIB, the first updates this long are the baseline of who announces what.
     public var learningWindow: Double = 900
     /// A hijack or a route leak is reported once at least this many peers carry it (or every peer up, when
-    /// fewer are): one peer's odd route is that peer's business.
-    public var minPeers: Int = 2
+    /// fewer are). One: a same-length hijack may win at only the peers nearest the hijacker (the lab's
+    /// reaches one collector peer of six); learned baselines, not a peer count, keep storms quiet.
+    public var minPeers: Int = 1
 
     /// The defaults.
     public init() {}

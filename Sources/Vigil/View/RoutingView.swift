@@ -428,6 +428,20 @@ public struct RoutingView: Sendable {
     /// The ASes that announced the space of `prefix` before (for evidence).
     public func holders(of prefix: IPPrefix) -> [UInt32] { origins.holders(of: prefix) }
 
+    /// Per origin AS, the share of the peers up that carry at least one of its routes into the watched
+    /// space: the target's own origins and any hijacker's, side by side (walks every peer's routes: for
+    /// bins, not for each change).
+    public func originShares() -> [UInt32: Double] {
+        guard peersUpCount > 0 else { return [:] }
+        var counts: [UInt32: Int] = [:]
+        for peer in table where peer.up {
+            var origins: Set<UInt32> = []
+            for route in peer.routes.values { if let o = route.origin { origins.insert(o) } }
+            for o in origins { counts[o, default: 0] += 1 }
+        }
+        return counts.mapValues { Double($0) / Double(peersUpCount) }
+    }
+
     /// The routed size of tracked prefix `i` in /24 (IPv4) or /48 (IPv6) equivalents: that of the largest
     /// legitimate route seen inside it; 0 before any.
     public func routedSpace(ofTracked i: Int) -> Double {

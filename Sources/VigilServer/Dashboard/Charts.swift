@@ -31,19 +31,50 @@ enum Charts {
             """
     }
 
-    /// The target timeline: one lane of prefixes up, one lane per upstream AS (routes per voting peer
-    /// through it), feed gaps shaded, events as bands linking to their pages.
+    /// An origin drawn in its own lane: the target's own, or one that took its space.
+    struct OriginLane: Sendable, Equatable {
+        var asn: UInt32
+        var hijacker: Bool
+    }
+
+    /// The upstreams worth a lane: those that carried a real part of the target (a peak of at least a tenth
+    /// of the largest upstream's), and those events name; the largest first, at most `limit`.
+    static func relevantUpstreams(_ bins: [SignalBin], events: [DetectedEvent], limit: Int = 6) -> [UInt32] {
+        var peak: [UInt32: Double] = [:]
+        for b in bins { for (a, v) in b.upstreamShare { peak[a] = max(peak[a] ?? 0, v) } }
+        let top = peak.values.max() ?? 0
+        let named = Set(events.flatMap(\.upstreams))
+        let chosen = peak.filter { $0.value >= 0.1 * top || named.contains($0.key) }
+        return chosen.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit).map(\.key)
+    }
+
+    /// The origins worth a lane: when a hijack is in view, each hijacker (at most 3) beside the target's
+    /// own origins that peers carried most (at most 2); none otherwise.
+    static func relevantOrigins(_ bins: [SignalBin], events: [DetectedEvent]) -> [OriginLane] {
+        let hijackers = Set(events.filter { $0.cause == .hijack }.flatMap(\.origins))
+        guard !hijackers.isEmpty else { return [] }
+        var peak: [UInt32: Double] = [:]
+        for b in bins { for (a, v) in b.originShare { peak[a] = max(peak[a] ?? 0, v) } }
+        let own = peak.filter { !hijackers.contains($0.key) }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            .prefix(2).map { OriginLane(asn: $0.key, hijacker: false) }
+        return own + hijackers.sorted().prefix(3).map { OriginLane(asn: $0, hijacker: true) }
+    }
+
+    /// The target timeline, a lane per signal, each with what it counts: the share of the target's
+    /// address space visible (against its baseline), the prefixes up, the share of peers carrying each
+    /// relevant origin (the target's own beside a hijacker's), and the routes per voting peer through each
+    /// upstream that carried the target. Feed gaps shaded, events as bands linking to their pages.
     static func timeline(
         bins: [SignalBin], from: Double, to: Double, upstreams: [UInt32], names: [UInt32: String] = [:],
-        gaps: [FeedGap], events: [DetectedEvent], title: String
+        gaps: [FeedGap], events: [DetectedEvent], title: String, origins: [OriginLane] = []
     ) -> String {
-        let left = 110.0
+        let left = 150.0
         let right = 12.0
         let width = 960.0
-        let laneHeight = 64.0
-        let laneGap = 14.0
+        let laneHeight = 56.0
+        let laneGap = 16.0
         let top = 8.0
-        let lanes = 1 + upstreams.count
+        let lanes = 2 + origins.count + upstreams.count
         let plotBottom = top + Double(lanes) * (laneHeight + laneGap) - laneGap
         let height = plotBottom + 28
         let span = max(to - from, 1)
@@ -72,34 +103,44 @@ enum Charts {
                 height="\(f(plotBottom - top))"><title>\(HTML.escape(label))</title></rect></a>
                 """
         }
-        // Lane 0: prefixes up.
-        let maxPrefixes = max(bins.map(\.prefixes).max() ?? 1, 1)
         var laneTop = top
-        svg += lane(
-            name: "Prefixes up", top: laneTop, height: laneHeight, left: left, right: width - right,
-            scale: "\(maxPrefixes)")
-        let y0 = { (b: SignalBin) in laneTop + laneHeight * (1 - Double(b.prefixesUp) / Double(maxPrefixes)) }
-        let path0 = steps(bins, x: x, y: y0)
-        if !path0.isEmpty { svg += "<path class=\"series\" data-lane=\"prefixes\" d=\"\(path0)\"/>" }
-        // One lane per upstream.
+        func draw(
+            _ name: String, unit: String, id: String, peak: Double, low: Double = 0, _ value: (SignalBin) -> Double?
+        ) {
+            svg += lane(name: name, top: laneTop, height: laneHeight, left: left, right: width - right, unit: unit)
+            let t0 = laneTop
+            let range = max(peak - low, 1e-9)
+            let path = steps(bins, x: x) { b in
+                value(b).map { t0 + laneHeight * (1 - min(max(($0 - low) / range, 0), 1)) }
+            }
+            if !path.isEmpty { svg += "<path class=\"series\" data-lane=\"\(id)\" d=\"\(path)\"/>" }
+            laneTop += laneHeight + laneGap
+        }
+        // The space lane's floor follows the worst bin (in steps of 10%), so a loss of a few percent of a
+        // large network shows; its unit says where the floor is.
+        let worst = bins.map(\.darkShare).max() ?? 0
+        let low = max(0, ((1 - worst - 0.05) * 10).rounded(.down) / 10)
+        draw("Space visible", unit: "% of its /24s (\(Int((low * 100).rounded()))-100)", id: "space", peak: 1, low: low)
+        {
+            1 - $0.darkShare
+        }
+        // Prefixes no peer could speak for yet (a replay without a RIB) are unknown, not down: a bin that
+        // knows none is drawn as no data.
+        let maxPrefixes = max(bins.map(\.prefixes).max() ?? 1, 1)
+        draw("Prefixes up", unit: "of \(maxPrefixes) known", id: "prefixes", peak: Double(maxPrefixes)) {
+            $0.prefixes == 0 ? nil : Double($0.prefixesUp)
+        }
+        for o in origins {
+            let label = "AS\(o.asn) " + (o.hijacker ? "(hijacker)" : "(origin)")
+            draw(label, unit: "% of peers up (0-100)", id: "origin-AS\(o.asn)", peak: 1) { $0.originShare[o.asn] ?? 0 }
+        }
         let shares = bins.map(\.upstreamShare)
         for a in upstreams {
-            laneTop += laneHeight + laneGap
             let peak = max(shares.compactMap { $0[a] }.max() ?? 1, 1)
-            svg += lane(
-                name: "AS\(a)" + (names[a].map { " " + $0 } ?? ""), top: laneTop, height: laneHeight, left: left,
-                right: width - right,
-                scale: String(format: "%.1f", peak))
-            let t0 = laneTop
-            var path = ""
-            var open = false
-            for (b, share) in zip(bins, shares) {
-                let v = share[a] ?? 0
-                let y = t0 + laneHeight * (1 - v / peak)
-                path += (open ? "L" : "M") + "\(f(x(b.start))) \(f(y))L\(f(x(b.start + b.seconds))) \(f(y))"
-                open = true
-            }
-            if !path.isEmpty { svg += "<path class=\"series\" data-lane=\"AS\(a)\" d=\"\(path)\"/>" }
+            draw(
+                "via AS\(a)" + (names[a].map { " " + $0 } ?? ""),
+                unit: "routes per peer (max \(String(format: "%.1f", peak)))", id: "AS\(a)", peak: peak
+            ) { $0.upstreamShare[a] ?? 0 }
         }
         // Time axis.
         svg +=
@@ -117,20 +158,23 @@ enum Charts {
         return svg + "</svg>"
     }
 
-    static func lane(name: String, top: Double, height: Double, left: Double, right: Double, scale: String) -> String {
+    static func lane(name: String, top: Double, height: Double, left: Double, right: Double, unit: String) -> String {
         """
         <line class="axis" x1="\(f(left))" x2="\(f(right))" y1="\(f(top + height))" y2="\(f(top + height))"/>\
         <text x="4" y="\(f(top + 16))">\(HTML.escape(name))</text>\
-        <text x="4" y="\(f(top + 32))" class="muted">max \(HTML.escape(scale))</text>
+        <text x="4" y="\(f(top + 32))" class="muted unit">\(HTML.escape(unit))</text>
         """
     }
 
     /// A step line through the bins; a missing bin breaks it (no data is not drawn as a value).
-    static func steps(_ bins: [SignalBin], x: (Double) -> Double, y: (SignalBin) -> Double) -> String {
+    static func steps(_ bins: [SignalBin], x: (Double) -> Double, y: (SignalBin) -> Double?) -> String {
         var path = ""
         var lastEnd: Double?
         for b in bins {
-            let v = y(b)
+            guard let v = y(b) else {
+                lastEnd = nil
+                continue
+            }
             let joined = lastEnd.map { abs($0 - b.start) < 1 } ?? false
             path += (joined ? "L" : "M") + "\(f(x(b.start))) \(f(v))L\(f(x(b.start + b.seconds))) \(f(v))"
             lastEnd = b.start + b.seconds

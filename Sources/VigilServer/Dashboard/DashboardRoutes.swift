@@ -94,7 +94,8 @@ public struct DashboardRoutes: Sendable {
         let bins = try await storeRead { try store.signalBins(target: name, from: from, to: to, bin: bin) }
         let events = try await storeRead { try store.events(target: name, since: from, until: to, limit: 500) }
         let gaps = try await storeRead { try store.feedGaps(from: from, to: to) }
-        let upstreams = Set(bins.flatMap { $0.upstreamShare.keys } + events.flatMap(\.upstreams)).sorted()
+        let upstreams = Charts.relevantUpstreams(bins, events: events)
+        let origins = Charts.relevantOrigins(bins, events: events)
         let link = "/targets/" + Self.pathComponent(name)
         var main = "<h1>\(HTML.escape(name))</h1>"
         main +=
@@ -114,7 +115,8 @@ public struct DashboardRoutes: Sendable {
         let names = try await storeRead { try store.upstreamNames(target: name) }
         main += Charts.timeline(
             bins: bins, from: from, to: to, upstreams: upstreams, names: names, gaps: gaps, events: events,
-            title: "\(name): prefixes up and routes per voting peer through each upstream")
+            title: "\(name): space visible, prefixes up, origins' share of peers and routes through each upstream",
+            origins: origins)
         main += Self.legend(events: events, gaps: !gaps.isEmpty)
         if span <= 31 * 86400 {
             let probes = try await storeRead { try store.probeBins(target: name, from: from, to: to, bin: bin) }
@@ -144,7 +146,8 @@ public struct DashboardRoutes: Sendable {
         let bin = span <= 480 * 60 ? nil : (span / 480 / 60).rounded(.up) * 60
         let bins = try await storeRead { try store.signalBins(target: e.target, from: from, to: to, bin: bin) }
         let gaps = try await storeRead { try store.feedGaps(from: from, to: to) }
-        let upstreams = Set(bins.flatMap { $0.upstreamShare.keys } + e.upstreams).sorted()
+        let upstreams = Charts.relevantUpstreams(bins, events: [e])
+        let origins = Charts.relevantOrigins(bins, events: [e])
         let names = try await storeRead { try store.upstreamNames(target: e.target) }
         var main = "<h1>Event \(e.id): <span class=\"cause\">\(HTML.escape(e.cause.rawValue))</span></h1>"
         main += "<dl class=\"facts\">"
@@ -164,7 +167,7 @@ public struct DashboardRoutes: Sendable {
         main += "</dl>"
         main += Charts.timeline(
             bins: bins, from: from, to: to, upstreams: upstreams, names: names, gaps: gaps, events: [e],
-            title: "\(e.target) around event \(e.id)")
+            title: "\(e.target) around event \(e.id)", origins: origins)
         main +=
             "<h2>Evidence</h2><ul class=\"evidence\">" + e.evidence.map { "<li>\(HTML.escape($0))</li>" }.joined()
             + "</ul>"
