@@ -45,6 +45,7 @@ struct LiveState {
         view = RoutingView(
             target: target, learningWindow: (thresholds ?? target.thresholds).learningWindow,
             leakJudge: LeakJudge(given: relationships))
+        view.pathChangeAge = (thresholds ?? target.thresholds).transient
         detector = Detector(target: target, thresholds: thresholds)
         // Live: a target found dark at start-up is an outage already under way.
         detector.assumesUpAtStart = true

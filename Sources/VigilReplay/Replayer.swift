@@ -95,6 +95,7 @@ public struct Replayer {
         var view = RoutingView(
             target: target, learnsOrigins: learnsOrigins, learningWindow: thresholds.learningWindow,
             leakJudge: LeakJudge(given: relationships))
+        view.pathChangeAge = thresholds.transient
         var detector = Detector(target: target, thresholds: thresholds)
         var bytesDone: UInt64 = 0
         var ribTime: Double = 0

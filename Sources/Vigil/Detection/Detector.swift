@@ -67,6 +67,8 @@ public struct Detector: Sendable {
             outage = nil
         }
         if outage == nil { space.forgetGone(before: now - thresholds.goneAfter) }
+        var quiet: [TimelineNotice] = []
+        publishLeaks(now: now, &quiet)
     }
 
     /// The events open now, as they would read if the run ended now (`end` nil while ongoing; an outage
@@ -76,7 +78,7 @@ public struct Detector: Sendable {
         var out: [DetectedEvent] = []
         if let o = outage { out.append(o.event(target: target, thresholds: thresholds)) }
         for h in hijacks.values { out.append(h.event(target: target)) }
-        for l in leaks.values { out.append(l.event(target: target)) }
+        for l in leaks.values where l.id > 0 { out.append(l.event(target: target)) }
         if let f = feed { out.append(f.event(target: target)) }
         return out.sorted { $0.id < $1.id }
     }
@@ -124,7 +126,11 @@ public struct Detector: Sendable {
         }
         for h in hijacks.values.sorted(by: { $0.start < $1.start }) { finished.append(h.event(target: target)) }
         hijacks.removeAll()
-        for l in leaks.values.sorted(by: { $0.start < $1.start }) { finished.append(l.event(target: target)) }
+        for var l in leaks.values.sorted(by: { $0.start < $1.start })
+        where l.id > 0 || (l.lastSeen - l.start) >= thresholds.transient {
+            if l.id == 0 { l.id = take() }
+            finished.append(l.event(target: target))
+        }
         leaks.removeAll()
         if let f = feed {
             finished.append(f.event(target: target))
@@ -218,25 +224,38 @@ public struct Detector: Sendable {
                 l.update(routes, carriers: carriers.count, peersUp: s.peersUp, at: s.time)
                 leaks[leaker] = l
             } else if carriers.count >= needed, prefixes.count >= minPrefixes {
+                // Held back until it outlasts path hunting (`publishLeaks`): a withdrawal makes routers try
+                // every path they know for a few seconds, valleys included.
                 var l = LeakRecord(
-                    id: take(), leaker: leaker, start: s.time, firstPeers: carriers.sorted(),
+                    id: 0, leaker: leaker, start: s.time, firstPeers: carriers.sorted(),
                     fromFile: s.relationshipsFromFile)
                 l.update(routes, carriers: carriers.count, peersUp: s.peersUp, at: s.time)
                 leaks[leaker] = l
-                let sample = routes[0].0.leak
-                notices.append(
-                    TimelineNotice(
-                        time: s.time,
-                        text: "route leak: AS\(leaker) passes \(prefixes.count) of the target's prefixes from "
-                            + "AS\(sample.from) to AS\(sample.to) (\(carriers.count) peers)"))
             }
         }
         for (leaker, l) in leaks where byLeaker[leaker] == nil {
+            leaks[leaker] = nil
+            guard l.id > 0 || s.time - l.start >= thresholds.transient else { continue }
             var done = l
+            if done.id == 0 { done.id = take() }
             done.end = s.time
             finished.append(done.event(target: target))
-            leaks[leaker] = nil
             notices.append(TimelineNotice(time: s.time, text: "paths through AS\(leaker)'s leak gone"))
+        }
+        publishLeaks(now: s.time, &notices)
+    }
+
+    /// Publishes the leaks that have lasted longer than the transient: they get their number and a notice.
+    mutating func publishLeaks(now: Double, _ notices: inout [TimelineNotice]) {
+        for (leaker, l) in leaks where l.id == 0 && now - l.start >= thresholds.transient {
+            var published = l
+            published.id = take()
+            leaks[leaker] = published
+            notices.append(
+                TimelineNotice(
+                    time: now,
+                    text: "route leak: AS\(leaker) has passed \(l.prefixes.count) of the target's prefixes on "
+                        + "against its relationships since \(UTCTime.iso(l.start)) (\(l.maxPeers) peers)"))
         }
     }
 
@@ -539,7 +558,11 @@ struct LeakRecord: Sendable {
     var peersUp = 0
     var maxPrefixes = 0
 
+    /// The last time it was seen.
+    var lastSeen = 0.0
+
     mutating func update(_ routes: [(LeakedRoute, [PeerKey])], carriers: Int, peersUp up: Int, at time: Double) {
+        lastSeen = time
         for (route, peers) in routes {
             if prefixes[route.prefix] == nil { prefixes[route.prefix] = time }
             to[route.leak.to, default: 0] += peers.count

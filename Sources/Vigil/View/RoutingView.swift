@@ -11,6 +11,7 @@ import BGP
 public struct RoutingView: Sendable {
     /// A route as the view keeps it.
     public struct Route: Sendable, Equatable {
+        /// Equal when everything but `since` is: hearing the same route again changes nothing.
         /// Origin AS (nil when the path ends in an AS_SET).
         public var origin: UInt32?
         /// The AS before the origin.
@@ -20,6 +21,12 @@ public struct RoutingView: Sendable {
         /// Judged the target's own when it was set (kept with the route, so that removing it undoes exactly
         /// what adding it did even if the baseline learned more meanwhile).
         public var legitimate = false
+        /// When the peer first announced it (as it stands).
+        public var since = 0.0
+
+        public static func == (a: Route, b: Route) -> Bool {
+            a.origin == b.origin && a.upstream == b.upstream && a.leak == b.leak && a.legitimate == b.legitimate
+        }
     }
 
     /// One peer's state.
@@ -118,6 +125,11 @@ public struct RoutingView: Sendable {
     /// Valleys already seen while learning, with relationships inferred from degrees: the inference's own
     /// mistakes are steady, a leak is new.
     private var knownValleys: Set<PathLeak> = []
+    /// A valley counts as a leak only when a peer's path changed into it: the peer carried a route to the
+    /// prefix (or one covering it) for at least this long before. A peer's first word (a table dump, the
+    /// routes a reset session sends again) shows how things stand, not what changed, and a stale
+    /// relationships file disagrees with many standing paths.
+    public var pathChangeAge: Double = 90
     /// Tracked prefixes that moved since `takeChanges()`: a flag per prefix and the list of those set.
     private var changedFlags: [Bool] = []
     private var changedList: [Int] = []
@@ -154,6 +166,21 @@ public struct RoutingView: Sendable {
 
     /// True while announcements are still read as the baseline (see `learningUntil`).
     public func isLearning(at time: Double) -> Bool { learningUntil.map { time < $0 } ?? true }
+
+    /// True when the peer held a route to `prefix` or to a prefix covering it, heard at least
+    /// `pathChangeAge` before `time`: a new path for it is a change, not the peer's first word.
+    private func changesPath(_ id: Int, _ prefix: IPPrefix, at time: Double) -> Bool {
+        let routes = table[id].routes
+        guard !routes.isEmpty else { return false }
+        var length = Int(prefix.length)
+        while length >= 0 {
+            if let r = routes[IPPrefix(address: prefix.address, length: length)], r.since <= time - pathChangeAge {
+                return true
+            }
+            length -= 1
+        }
+        return false
+    }
 
     /// True when route leaks are judged, so sources should read the paths of the target's routes.
     public var judgesPaths: Bool { leakJudge != nil }
@@ -256,6 +283,9 @@ public struct RoutingView: Sendable {
                 // In place: a copy of the judge would copy its tables of degrees.
                 leakJudge?.degrees.add(path: event.path)
                 leak = leakJudge?.leak(in: event.path)
+                if leak != nil, event.kind == .ribEntry || !changesPath(id, event.prefix, at: event.time) {
+                    leak = nil
+                }
                 if let l = leak, leakJudge?.usesFile == false {
                     // Inferred relationships: the valleys of the baseline are the inference's, not leaks.
                     if event.kind == .ribEntry || isLearning(at: event.time) {
@@ -281,7 +311,9 @@ public struct RoutingView: Sendable {
             if event.kind == .announce, !table[id].up { result = setUp(id, true) || result }
             if index.overlaps(event.prefix) || (!learnedIndex.isEmpty && learnedIndex[event.prefix] != nil) {
                 result =
-                    setRoute(id, event.prefix, Route(origin: event.origin, upstream: event.upstream, leak: leak))
+                    setRoute(
+                        id, event.prefix,
+                        Route(origin: event.origin, upstream: event.upstream, leak: leak, since: event.time))
                     || result
             }
             if let origin = event.origin, upstreamASNs.contains(origin) {
@@ -400,10 +432,12 @@ public struct RoutingView: Sendable {
     }
 
     /// True when `route` to `prefix` may be counted as the target's own: no origins are set, its origin is
-    /// one of the target's, or it announced this space before (the baseline learned from the routes).
+    /// one of the target's, or it announced this space before (the baseline learned from the routes). A
+    /// path ending in an AS_SET (an aggregate: RFC 6472 deprecates them, a few remain) names no origin, so
+    /// it is not judged: it counts as the aggregator's route to space it holds, never as a hijack "by AS0".
     public func isLegitimate(_ route: Route, _ prefix: IPPrefix) -> Bool {
         if target.originASNs.isEmpty { return true }
-        guard let origin = route.origin else { return false }
+        guard let origin = route.origin else { return true }
         return target.originASNs.contains(origin) || origins.allows(origin, for: prefix)
     }
 
@@ -498,6 +532,8 @@ public struct RoutingView: Sendable {
     private mutating func setRoute(_ id: Int, _ prefix: IPPrefix, _ route: Route?) -> Bool {
         var route = route
         if let r = route { route?.legitimate = isLegitimate(r, prefix) }
+        // The same route heard again keeps the time it was first heard.
+        if let r = route, let o = table[id].routes[prefix], o == r { return false }
         let old: Route?
         if let route {
             old = table[id].routes.updateValue(route, forKey: prefix)
