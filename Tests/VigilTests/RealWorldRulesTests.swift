@@ -195,8 +195,13 @@ import Vigil
             for p in prefixes {
                 w.announce(1, p, path: [3356, 4837, 131279], at: 0)
                 w.announce(2, p, path: [174, 3356, 4837, 131279], at: 0)
-                w.announce(3, p, path: [2914, 3356, 4837, 131279], at: 0)
+                // Peer 3's first word for .179 crosses the valley: how things stood, not a change.
+                w.announce(
+                    3, p, path: p == prefixes[3] ? [2914, 174, 64500, 4837, 131279] : [2914, 3356, 4837, 131279], at: 0)
             }
+            // Path hunting after a withdrawal: 30 s through the valley, shorter than the 90 s transient.
+            w.announce(1, prefixes[2], path: [3356, 174, 64500, 4837, 131279], at: 200)
+            w.announce(1, prefixes[2], path: [3356, 4837, 131279], at: 230)
             for p in prefixes[0...1] {
                 w.announce(2, p, path: [174, 64500, 4837, 131279], at: 500)
                 w.announce(3, p, path: [2914, 174, 64500, 4837, 131279], at: 500)
