@@ -325,6 +325,7 @@ public struct ASPathView {
     /// holds an AS_SET or is malformed.
     public var collapsedSequence: [UInt32]? {
         var out: [UInt32] = []
+        out.reserveCapacity(8)
         var offset = range.lowerBound
         while offset < range.upperBound {
             guard range.upperBound - offset >= 2 else { return nil }

@@ -50,7 +50,8 @@ public struct ElementFeeder {
         }
         if relevant {
             flush(&view)
-            let path = kind == .withdraw || !view.judgesPaths ? [] : (e.attributes.collapsedPath ?? [])
+            // Whole paths only for routes into the watched space (route leaks), not the upstreams' own.
+            let path = kind == .withdraw || !view.wantsPath(of: e.prefix) ? [] : (e.attributes.collapsedPath ?? [])
             let event = RouteEvent(
                 time: e.time, peer: placeholder, kind: kind, prefix: e.prefix, origin: ends?.origin,
                 upstream: ends?.upstream, path: path)

@@ -11,7 +11,6 @@ import BGP
 public struct RoutingView: Sendable {
     /// A route as the view keeps it.
     public struct Route: Sendable, Equatable {
-        /// Equal when everything but `since` is: hearing the same route again changes nothing.
         /// Origin AS (nil when the path ends in an AS_SET).
         public var origin: UInt32?
         /// The AS before the origin.
@@ -24,6 +23,7 @@ public struct RoutingView: Sendable {
         /// When the peer first announced it (as it stands).
         public var since = 0.0
 
+        /// Equal when everything but `since` is: hearing the same route again changes nothing.
         public static func == (a: Route, b: Route) -> Bool {
             a.origin == b.origin && a.upstream == b.upstream && a.leak == b.leak && a.legitimate == b.legitimate
         }
@@ -121,7 +121,12 @@ public struct RoutingView: Sendable {
     /// How long the first updates are the baseline when there is no RIB (seconds of message time).
     public var learningWindow: Double
     /// Finds route leaks in the paths of the target's routes; nil when paths are not judged.
-    public var leakJudge: LeakJudge?
+    public var leakJudge: LeakJudge? {
+        didSet {
+            samplesLeft = leakJudge?.usesFile == false ? Self.pathSampleBudget : 0
+            judgeReady = leakJudge?.usesFile == true
+        }
+    }
     /// Valleys already seen while learning, with relationships inferred from degrees: the inference's own
     /// mistakes are steady, a leak is new.
     private var knownValleys: Set<PathLeak> = []
@@ -145,6 +150,8 @@ public struct RoutingView: Sendable {
         self.target = target
         self.learningWindow = learningWindow ?? target.thresholds.learningWindow
         self.leakJudge = leakJudge
+        samplesLeft = leakJudge?.usesFile == false ? Self.pathSampleBudget : 0
+        judgeReady = leakJudge?.usesFile == true
         index = PrefixIndex(target.prefixes)
         upstreamASNs = Set(target.upstreams.keys)
         self.learnsOrigins = learnsOrigins && !target.originASNs.isEmpty
@@ -182,19 +189,40 @@ public struct RoutingView: Sendable {
         return false
     }
 
-    /// True when route leaks are judged, so sources should read the paths of the target's routes.
-    public var judgesPaths: Bool { leakJudge != nil }
+    /// True when the paths of routes to `prefix` should be read: leaks can be judged (a relationships
+    /// file, or sampled degrees enough to infer from) and the prefix is in the watched space.
+    @inlinable
+    public mutating func wantsPath(of prefix: IPPrefix) -> Bool {
+        judgeReady && (index.overlaps(prefix) || (learnsOrigins && isLearned(prefix)))
+    }
+    /// A file was given, or the sample gave enough links.
+    @usableFromInline var judgeReady = false
 
-    /// How often a path outside the watched space is sampled for the degree inference: one in this many.
-    public static let pathSampling = 16
-    private var pathCounter = 0
+    /// How often a path outside the watched space is sampled for the degree inference: one in this many
+    /// (a power of two), until `pathSampleBudget` paths have been. The large ASes' degrees, which are what
+    /// the inference compares, show within the first thousands of a full feed's paths; reading every path
+    /// (or a sixteenth of a replay's) cost the replay a fifth of its speed.
+    public static let pathSampling = 64
+    public static let pathSampleBudget = 8_000
+    @usableFromInline var pathCounter = 0
+    /// Paths still to sample (0 when relationships come from a file or leaks are not judged).
+    @usableFromInline var samplesLeft = 0
 
-    /// True for one announcement outside the watched space in `pathSampling` when relationships are inferred.
-    @inline(__always)
+    /// True for one announcement outside the watched space in `pathSampling` while the sample lasts.
+    @inlinable
     public mutating func wantsPathSample() -> Bool {
-        guard leakJudge?.usesFile == false else { return false }
+        guard samplesLeft > 0 else { return false }
         pathCounter &+= 1
-        return pathCounter % Self.pathSampling == 0
+        guard pathCounter & (Self.pathSampling - 1) == 0 else { return false }
+        samplesLeft -= 1
+        if samplesLeft == 0 { sampleDone() }
+        return true
+    }
+
+    /// The sample is complete: degrees are used from now on if they hold enough links.
+    @inline(never) @usableFromInline
+    mutating func sampleDone() {
+        judgeReady = (leakJudge?.degrees.linkCount ?? 0) >= ASDegrees.minimumLinks
     }
 
     /// Feeds the path of a route outside the watched space to the degree inference (sources sample them).
@@ -275,13 +303,14 @@ public struct RoutingView: Sendable {
             learningUntil = event.time + (sawRIB ? 0 : learningWindow)
         }
         var leak: PathLeak?
-        if event.kind == .announce || event.kind == .ribEntry, let origin = event.origin,
-            index.overlaps(event.prefix) || (!learnedIndex.isEmpty && learnedIndex[event.prefix] != nil)
-        {
-            learnOrigin(origin, event)
+        let inSpace =
+            (event.kind == .announce || event.kind == .ribEntry)
+            && (index.overlaps(event.prefix) || (!learnedIndex.isEmpty && learnedIndex[event.prefix] != nil))
+        if inSpace, let origin = event.origin {
+            // Without origins every route is the target's own: there is nothing to learn.
+            if !target.originASNs.isEmpty { learnOrigin(origin, event) }
             if !event.path.isEmpty, leakJudge != nil {
                 // In place: a copy of the judge would copy its tables of degrees.
-                leakJudge?.degrees.add(path: event.path)
                 leak = leakJudge?.leak(in: event.path)
                 if leak != nil, event.kind == .ribEntry || !changesPath(id, event.prefix, at: event.time) {
                     leak = nil
@@ -309,7 +338,7 @@ public struct RoutingView: Sendable {
                 }
             }
             if event.kind == .announce, !table[id].up { result = setUp(id, true) || result }
-            if index.overlaps(event.prefix) || (!learnedIndex.isEmpty && learnedIndex[event.prefix] != nil) {
+            if inSpace {
                 result =
                     setRoute(
                         id, event.prefix,
@@ -532,15 +561,20 @@ public struct RoutingView: Sendable {
     private mutating func setRoute(_ id: Int, _ prefix: IPPrefix, _ route: Route?) -> Bool {
         var route = route
         if let r = route { route?.legitimate = isLegitimate(r, prefix) }
-        // The same route heard again keeps the time it was first heard.
-        if let r = route, let o = table[id].routes[prefix], o == r { return false }
         let old: Route?
-        if let route {
-            old = table[id].routes.updateValue(route, forKey: prefix)
+        if let new = route {
+            // One hash lookup: the slot is found (or made, marked by a `since` of -1) and updated in place;
+            // the same route heard again keeps the time it was first heard.
+            var marker = new
+            marker.since = -1
+            var previous: Route?
+            Self.replace(&table[id].routes[prefix, default: marker], with: new, previous: &previous)
+            if let previous, previous == new { return false }
+            old = previous
         } else {
             old = table[id].routes.removeValue(forKey: prefix)
+            guard old != nil else { return false }
         }
-        guard old != route else { return false }
         let tracked = trackedIndex(of: prefix)
         if let old { account(id, prefix, old, tracked, -1) }
         guard let route else { return true }
@@ -562,6 +596,18 @@ public struct RoutingView: Sendable {
         account(id, prefix, route, tracked, +1)
         if newlyKnown { _ = refreshVoting(id) }
         return true
+    }
+
+    /// Puts `new` in `slot` unless it holds the same route already; `previous` is what it held (nil when the
+    /// slot was just made: its `since` is -1).
+    @inline(__always)
+    private static func replace(_ slot: inout Route, with new: Route, previous: inout Route?) {
+        if slot.since == -1 {
+            slot = new
+        } else {
+            previous = slot
+            if slot != new { slot = new }
+        }
     }
 
     /// Adds (+1) or removes (-1) one route's share of the counts.
