@@ -196,7 +196,8 @@ import VigilTesting
             with:
                 """
                 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 575999)
-                INSERT INTO signals SELECT 't', 1735689600 + i * 60, 60, 4, 4, 10, 0, '{}', '{}' FROM n;
+                INSERT INTO signals (target, start, seconds, prefixes_up, prefixes, voting_peers, updates,
+                    visibility, upstreams) SELECT 't', 1735689600 + i * 60, 60, 4, 4, 10, 0, '{}', '{}' FROM n;
                 """)
         let again = try ServeCommandTests.start(["serve", "--store", store, "--port", "0"])
         defer { _ = again.stop() }
