@@ -25,8 +25,10 @@ public struct Detector: Sendable {
     var feed: FeedRecord?
     var baselineShare: [UInt32: Double] = [:]
     var baselineOwn: [UInt32: Double] = [:]
-    /// Recent quiet states, oldest first, at most about a tenth of `transient` apart.
+    /// Recent quiet states, oldest first, at most about a tenth of `transient` apart; the time of the one
+    /// the baseline was taken from.
     var recentQuiet: [(time: Double, share: [UInt32: Double], own: [UInt32: Double])] = []
+    var baselineTime = -Double.infinity
     var finished: [DetectedEvent] = []
     /// The number the next event gets. Events are numbered when they open, so a live monitor can show and
     /// store an event under the number it keeps to the end; a store sets it past the numbers it holds.
@@ -67,8 +69,10 @@ public struct Detector: Sendable {
             outage = nil
         }
         if outage == nil { space.forgetGone(before: now - thresholds.goneAfter) }
-        var quiet: [TimelineNotice] = []
-        publishLeaks(now: now, &quiet)
+        if !leaks.isEmpty {
+            var quiet: [TimelineNotice] = []
+            publishLeaks(now: now, &quiet)
+        }
     }
 
     /// The events open now, as they would read if the run ended now (`end` nil while ongoing; an outage
@@ -211,6 +215,7 @@ public struct Detector: Sendable {
     // MARK: Route leaks
 
     mutating func observeLeaks(_ s: TargetSignals, _ notices: inout [TimelineNotice]) {
+        guard !s.leaks.isEmpty || !leaks.isEmpty else { return }
         // One incident per leaking AS: every prefix of the target whose paths cross it in a valley.
         var byLeaker: [UInt32: [(LeakedRoute, [PeerKey])]] = [:]
         for (route, peers) in s.leaks { byLeaker[route.leak.leaker, default: []].append((route, peers)) }
@@ -338,17 +343,21 @@ public struct Detector: Sendable {
             // Quiet and healthy: this is the baseline the next event is measured against. It is taken at
             // least `transient` seconds before: the first withdrawals of an event arrive while the target
             // still looks quiet, and a baseline taken among them would already be short of them.
+            // (This runs at every quiet observation, once a second of record time: it does the least it can.)
             let entry = (time: s.time, share: s.upstreamShare, own: s.upstreamOwn)
             if let last = recentQuiet.last, s.time - last.time < thresholds.transient / 10 {
                 recentQuiet[recentQuiet.count - 1] = entry
             } else {
                 recentQuiet.append(entry)
+                // The latest quiet state at least `transient` old (the oldest one there is, early in a run).
+                let old = recentQuiet.lastIndex { s.time - $0.time >= thresholds.transient } ?? 0
+                if old > 0 { recentQuiet.removeFirst(old) }
             }
-            // The latest quiet state at least `transient` old (the oldest one there is, early in a run).
-            let old = recentQuiet.lastIndex { s.time - $0.time >= thresholds.transient } ?? 0
-            recentQuiet.removeFirst(old)
-            baselineShare = recentQuiet[0].share
-            baselineOwn = recentQuiet[0].own
+            if recentQuiet.count == 1 || baselineTime != recentQuiet[0].time {
+                baselineShare = recentQuiet[0].share
+                baselineOwn = recentQuiet[0].own
+                baselineTime = recentQuiet[0].time
+            }
             space.quiet(at: s.time, settle: thresholds.mergeWindow)
         }
     }
@@ -432,6 +441,11 @@ struct SpaceBaseline: Sendable {
     /// Notes the dark share of a quiet moment. It counts as normal variation only once the target has
     /// stayed quiet for `settle` seconds after it: the first losses of an outage are not its baseline.
     mutating func quiet(at time: Double, settle: Double) {
+        // Nothing dark, nothing pending, no variation to decay: nothing to note (the common case).
+        if pending == nil, quietVariation == 0, dark.v4 == 0, dark.v6 == 0 {
+            lastQuiet = time
+            return
+        }
         if let last = lastQuiet, time > last { quietVariation *= pow2(-(time - last) / 3600) }
         lastQuiet = time
         if let p = pending, time - p.since >= settle {
