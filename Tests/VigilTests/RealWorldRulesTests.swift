@@ -263,3 +263,23 @@ import Vigil
         #expect(events.first?.upstreams == [65001])
     }
 }
+
+@Suite struct AggregationTests {
+    static func p(_ t: String) -> IPPrefix { RealWorldRulesTests.p(t) }
+
+    @Test("prefixes aggregate into the fewest covering blocks, by hand")
+    func aggregates() {
+        // North Korea's four /24s are its /22.
+        let kp = ["175.45.179.0/24", "175.45.176.0/24", "175.45.178.0/24", "175.45.177.0/24"].map(Self.p)
+        #expect(IPPrefix.aggregated(kp) == [Self.p("175.45.176.0/22")])
+        // 10.0.0/24 and 10.0.1/24 are 10.0.0.0/23; 10.0.3/24 has no sibling (10.0.2/24 is missing).
+        let gap = ["10.0.0.0/24", "10.0.1.0/24", "10.0.3.0/24"].map(Self.p)
+        #expect(IPPrefix.aggregated(gap) == [Self.p("10.0.0.0/23"), Self.p("10.0.3.0/24")])
+        // 10.0.1.0/24 and 10.0.2.0/24 are adjacent but not halves of one /23.
+        let unaligned = ["10.0.1.0/24", "10.0.2.0/24"].map(Self.p)
+        #expect(IPPrefix.aggregated(unaligned) == unaligned)
+        // A prefix inside another disappears; merging cascades (/25 + /25 -> /24, + /24 -> /23).
+        let nested = ["10.1.0.0/16", "10.1.2.0/24", "10.2.0.0/25", "10.2.0.128/25", "10.2.1.0/24"].map(Self.p)
+        #expect(IPPrefix.aggregated(nested) == [Self.p("10.1.0.0/16"), Self.p("10.2.0.0/23")])
+    }
+}

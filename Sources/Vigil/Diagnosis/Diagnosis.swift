@@ -51,10 +51,15 @@ public enum Diagnosis {
             ? "; at the worst \(percent(o.peakShare)) of its address space was dark (\(String(format2: o.peakWeight)) of "
                 + "\(String(format2: o.baseWeight)) /24 equivalents)"
             : (o.peakShare > 0 ? "; at the worst \(percent(o.peakShare)) of its address space was dark" : "")
+        // Covering blocks where the prefixes aggregate: "in 3 blocks: 175.45.176.0/22, ..." reads at a glance.
+        let blocks = IPPrefix.aggregated(o.prefixes)
+        let listing =
+            blocks.count < o.prefixes.count
+            ? ", in \(blocks.count) block\(blocks.count == 1 ? "" : "s"): " + prefixNote(blocks, limit: 5)
+            : ": " + prefixNote(o.prefixes, limit: 5)
         evidence.append(
             "\(o.prefixes.count) of the target's \(max(o.trackedCount, o.prefixes.count)) tracked prefixes went dark between "
-                + "\(UTCTime.iso(firstDown)) and \(UTCTime.iso(lastFirstDown)): "
-                + prefixNote(o.prefixes, limit: 5) + space)
+                + "\(UTCTime.iso(firstDown)) and \(UTCTime.iso(lastFirstDown))" + listing + space)
         if !o.notBack.isEmpty, let end = o.end {
             evidence.append(
                 "\(o.notBack.count) of them had not come back by \(UTCTime.iso(end)), when the rest of the space was back; "
@@ -191,5 +196,29 @@ extension String {
         self =
             cents == 0
             ? "\(whole)" : (cents % 10 == 0 ? "\(whole).\(cents / 10)" : "\(whole).\(cents < 10 ? "0" : "")\(cents)")
+    }
+}
+
+extension IPPrefix {
+    /// The fewest prefixes covering exactly the same addresses: prefixes inside others are dropped and
+    /// two halves of one block become the block (four /24s of 175.45.176.0/22 read as the /22). For
+    /// evidence, where "12 blocks" says more than "343 prefixes".
+    public static func aggregated(_ prefixes: [IPPrefix]) -> [IPPrefix] {
+        var blocks: [IPPrefix] = []
+        for p in Set(prefixes).sorted() {
+            if let last = blocks.last, last.contains(p) { continue }
+            blocks.append(p)
+            // Merge the tail while its last two are the halves of one block.
+            while blocks.count >= 2 {
+                let a = blocks[blocks.count - 2]
+                let b = blocks[blocks.count - 1]
+                guard a.length == b.length, a.length > 0, a.family == b.family else { break }
+                let parent = IPPrefix(address: a.address, length: Int(a.length) - 1)
+                guard parent.address == a.address, parent.contains(b) else { break }
+                blocks.removeLast(2)
+                blocks.append(parent)
+            }
+        }
+        return blocks
     }
 }
