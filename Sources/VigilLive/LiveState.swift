@@ -42,10 +42,7 @@ struct LiveState {
     var probeBins: [String: StoredProbeBin] = [:]
 
     init(target: Target, binSeconds: Double, thresholds: Thresholds?, relationships: ASRelationships? = nil) {
-        view = RoutingView(
-            target: target, learningWindow: (thresholds ?? target.thresholds).learningWindow,
-            leakJudge: LeakJudge(given: relationships))
-        view.pathChangeAge = (thresholds ?? target.thresholds).transient
+        view = RoutingView(target: target, thresholds: thresholds, leakJudge: LeakJudge(given: relationships))
         detector = Detector(target: target, thresholds: thresholds)
         // Live: a target found dark at start-up is an outage already under way.
         detector.assumesUpAtStart = true

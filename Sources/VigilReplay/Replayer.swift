@@ -93,9 +93,8 @@ public struct Replayer {
             }
         }
         var view = RoutingView(
-            target: target, learnsOrigins: learnsOrigins, learningWindow: thresholds.learningWindow,
+            target: target, learnsOrigins: learnsOrigins, thresholds: thresholds,
             leakJudge: LeakJudge(given: relationships))
-        view.pathChangeAge = thresholds.transient
         var detector = Detector(target: target, thresholds: thresholds)
         var bytesDone: UInt64 = 0
         var ribTime: Double = 0

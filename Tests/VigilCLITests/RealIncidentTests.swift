@@ -7,14 +7,15 @@ import VigilTesting
 /// reading their README gives (times and peers there come from `bgpdump -m` of the same files).
 @Suite struct RealIncidentTests {
     /// `vigil replay --json --events-only` of `files` for a target file's target; the event objects.
-    static func events(targets: String, target: String, files: [String]) throws -> [[String: Any]] {
+    static func events(targets: String, target: String, files: [String], extra: [String] = []) throws -> [[String: Any]]
+    {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-incident-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("targets.toml").path
         try targets.write(toFile: file, atomically: true, encoding: .utf8)
         let r = try Tools.run(
             try Tools.vigil(),
-            ["replay", "--quiet", "--json", "--events-only", "--targets", file, "--target", target] + files)
+            ["replay", "--quiet", "--json", "--events-only", "--targets", file, "--target", target] + extra + files)
         #expect(r.status == 0, "\(String(decoding: r.stderr, as: UTF8.self))")
         return String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").compactMap { line in
             let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
@@ -61,22 +62,9 @@ import VigilTesting
         #expect(prefixes.count == 1436)
         let list = prefixes.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
         let targets = "[target.cloudflare]\norigins = [13335]\nprefixes = [\(list)]\n"
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-cf-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("targets.toml").path
-        try targets.write(toFile: path, atomically: true, encoding: .utf8)
         // Three peers only: each counts as a full feed.
-        let r = try Tools.run(
-            try Tools.vigil(),
-            [
-                "replay", "--quiet", "--json", "--events-only", "--full-feed", "100", "--targets", path, "--target",
-                "cloudflare", file,
-            ])
-        #expect(r.status == 0, "\(String(decoding: r.stderr, as: UTF8.self))")
-        let events = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").compactMap { line in
-            let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            return o?["type"] as? String == "event" ? o : nil
-        }
+        let events = try Self.events(
+            targets: targets, target: "cloudflare", files: [file], extra: ["--full-feed", "100"])
         #expect(events.count == 1, "\(events)")
         let e = try #require(events.first)
         // The README: "caused at the origin (it withdrew them from every upstream at once; its upstreams

@@ -134,7 +134,7 @@ public struct RoutingView: Sendable {
     /// prefix (or one covering it) for at least this long before. A peer's first word (a table dump, the
     /// routes a reset session sends again) shows how things stand, not what changed, and a stale
     /// relationships file disagrees with many standing paths.
-    public var pathChangeAge: Double = 90
+    public var pathChangeAge: Double
     /// Tracked prefixes that moved since `takeChanges()`: a flag per prefix and the list of those set.
     private var changedFlags: [Bool] = []
     private var changedList: [Int] = []
@@ -142,13 +142,16 @@ public struct RoutingView: Sendable {
     private let upstreamASNs: Set<UInt32>
 
     /// An empty view for `target`; with `learnsOrigins`, routes its origin ASes announce anywhere join the
-    /// watched space as they are seen.
+    /// watched space as they are seen. Its durations (learning window, path-change age) come from
+    /// `thresholds` (the target's own when nil; scaled ones for a compressed recording).
     public init(
-        target: Target, learnsOrigins: Bool = false, learningWindow: Double? = nil,
+        target: Target, learnsOrigins: Bool = false, thresholds: Thresholds? = nil,
         leakJudge: LeakJudge? = LeakJudge()
     ) {
         self.target = target
-        self.learningWindow = learningWindow ?? target.thresholds.learningWindow
+        let t = thresholds ?? target.thresholds
+        learningWindow = t.learningWindow
+        pathChangeAge = t.transient
         self.leakJudge = leakJudge
         samplesLeft = leakJudge?.usesFile == false ? Self.pathSampleBudget : 0
         judgeReady = leakJudge?.usesFile == true
