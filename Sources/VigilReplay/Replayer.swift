@@ -103,7 +103,8 @@ public struct Replayer {
         for input in inputs where input.isRIB {
             while let record = input.pending {
                 ribTime = max(ribTime, Double(record.header.timestamp))
-                summary.ribElements += play(record, input, &view, onChange: nil)
+                var unused: Double?
+                summary.ribElements += play(record, input, &view, changedAt: &unused)
                 input.advance()
                 progress?(bytesDone + input.reader.compressedPosition)
             }
@@ -172,7 +173,7 @@ public struct Replayer {
             }
             if let t = changedAt, nextTime.rounded(.down) > t.rounded(.down) { observePending() }
             if binSeconds > 0, nextTime >= (binStart ?? -Double.infinity) + binSeconds { closeBins(before: nextTime) }
-            let elements = play(record, input, &view) { changedAt = $0 }
+            let elements = play(record, input, &view, changedAt: &changedAt)
             summary.updateElements += elements
             binUpdates += elements
             input.advance()
@@ -202,9 +203,10 @@ public struct Replayer {
         return summary
     }
 
-    /// Decodes one record into the view; returns the number of route elements. `onChange` receives the
-    /// record's time when the watched state changed.
-    func play(_ record: MRTRecord, _ input: MRTInput, _ view: inout RoutingView, onChange: ((Double) -> Void)?) -> Int {
+    /// Decodes one record into the view; returns the number of route elements. `changedAt` is set to the
+    /// time of the record's last element that changed the watched state (a plain variable rather than a
+    /// callback: the hot loop then holds no closure context to retain per record).
+    func play(_ record: MRTRecord, _ input: MRTInput, _ view: inout RoutingView, changedAt: inout Double?) -> Int {
         var elements = 0
         let relevance = view.relevance
         let learns = view.learnsOrigins
@@ -212,7 +214,7 @@ public struct Replayer {
         let outcome = input.decoder.decode(record) { e in
             let id = input.peerID(e.peerAddress, e.peerASN, &view)
             if e.kind != .stateChange { elements += 1 }
-            if feeder.feed(e, peer: id, view: &view, relevance: relevance, learns: learns) { onChange?(e.time) }
+            if feeder.feed(e, peer: id, view: &view, relevance: relevance, learns: learns) { changedAt = e.time }
         }
         feeder.flush(&view)
         switch outcome {
