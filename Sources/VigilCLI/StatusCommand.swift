@@ -27,12 +27,26 @@ struct StatusCommand: ParsableCommand {
         let openGaps = report.openGaps
         let perTarget = report.targets
         if json {
-            print(report.json)
+            var object = report.json
+            if let h = StoreHealthFile(storePath: store).read(), Date().timeIntervalSince1970 - h.time < 30, h.failing {
+                var failing = JSONObject()
+                failing.add("since", h.since.map(UTCTime.iso))
+                failing.add("error", h.error)
+                failing.add("waiting", h.waiting)
+                object = String(object.dropLast()) + ",\"store_failing\":" + failing.closed + "}"
+            }
+            print(object)
             return
         }
         print(
             "store \(store): watch \(running ? "running" : "not running")"
                 + (heartbeat.map { " (last heartbeat \(UTCTime.iso($0)))" } ?? ""))
+        // A running watch that cannot write the store says so in the file beside it.
+        if let h = StoreHealthFile(storePath: store).read(), Date().timeIntervalSince1970 - h.time < 30, h.failing {
+            print(
+                "store FAILING since \(h.since.map(UTCTime.iso) ?? "?"): \(h.error ?? "") (the watch keeps in memory, "
+                    + "and retries: \(h.waiting ?? "?"))")
+        }
         print("voting rule: \(rule)")
         for gap in openGaps { print("feed gap: \(gap.source) since \(UTCTime.iso(gap.start)): \(gap.reason)") }
         if perTarget.isEmpty { print("no targets yet") }

@@ -160,24 +160,32 @@ struct WatchCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("vigil: warning: \($0)\n".utf8))
         }
         let engine = LiveEngine(
-            target: target, store: history, binSeconds: bin, thresholds: thresholds, relationships: relationships
-        ) { output in
-            switch output {
-            case .notice(let n):
-                if !quiet && !json { out.say("\(UTCTime.iso(n.time))  \(n.text)") }
-            case .opened(let e), .updated(let e), .closed(let e):
-                if json {
-                    out.say(e.jsonLine)
-                } else if case .opened = output {
-                    out.say(ReplayCommand.text(e, target: shown).replacingOccurrences(of: "EVENT", with: "EVENT OPEN"))
-                } else if case .closed = output {
-                    out.say(
-                        ReplayCommand.text(e, target: shown).replacingOccurrences(of: "EVENT", with: "EVENT CLOSED"))
-                } else if !quiet {
-                    out.say("EVENT \(e.id) updated: \(e.cause.rawValue), \(e.prefixes.count) prefixes")
+            target: target, store: history, binSeconds: bin, thresholds: thresholds, relationships: relationships,
+            output: { output in
+                switch output {
+                case .storeFailing(let h):
+                    err.say(
+                        "vigil: error: the store fails: \(h.error ?? "") — events are still reported and kept in memory "
+                            + "(waiting: \(h.waiting)); retrying with back-off")
+                case .storeRecovered(let since, let written):
+                    err.say("vigil: the store works again (failing since \(UTCTime.iso(since))); written: \(written)")
+                case .notice(let n):
+                    if !quiet && !json { out.say("\(UTCTime.iso(n.time))  \(n.text)") }
+                case .opened(let e), .updated(let e), .closed(let e):
+                    if json {
+                        out.say(e.jsonLine)
+                    } else if case .opened = output {
+                        out.say(
+                            ReplayCommand.text(e, target: shown).replacingOccurrences(of: "EVENT", with: "EVENT OPEN"))
+                    } else if case .closed = output {
+                        out.say(
+                            ReplayCommand.text(e, target: shown).replacingOccurrences(of: "EVENT", with: "EVENT CLOSED")
+                        )
+                    } else if !quiet {
+                        out.say("EVENT \(e.id) updated: \(e.cause.rawValue), \(e.prefixes.count) prefixes")
+                    }
                 }
-            }
-        }
+            })
         let resumed = try engine.resume(now: WatchService.now())
         if !quiet {
             err.say(
@@ -198,12 +206,19 @@ struct WatchCommand: AsyncParsableCommand {
             let seeded = try RIBSeeder.seed(engine, paths: rib) { err.say("vigil: warning: \($0)") }
             if !quiet { err.say("vigil: seeded \(seeded.elements) routes from \(rib.count) RIB file(s)") }
         }
-        try engine.settleVotes()
+        engine.settleVotes()
         if !quiet { err.say("vigil: voting rule: \(engine.votingRule)") }
         try history.set("voting_rule", engine.votingRule)
 
         var options = WatchService.Options()
         options.retentionDays = retentionDays
+        let healthFile = StoreHealthFile(storePath: store)
+        do {
+            try healthFile.create()
+            options.healthFile = healthFile
+        } catch {
+            err.say("vigil: warning: \(error); vigil status will not see the store's failures")
+        }
         if !noRisLive {
             var ris = RISLiveConfiguration()
             ris.url = risLive
@@ -235,7 +250,8 @@ struct WatchCommand: AsyncParsableCommand {
         let http = self.http
         if !noHttp {
             let server = VigilHTTPServer(
-                store: history, host: http.host, port: http.port, apiToken: try http.token(), limits: http.limits)
+                store: history, host: http.host, port: http.port, apiToken: try http.token(), limits: http.limits,
+                health: { engine.storeHealth })
             services.append(
                 server.application(logger: logger) { bound in
                     if !quiet {

@@ -1,4 +1,5 @@
 import BGP
+import Foundation
 import MRT
 import RISLive
 import Synchronization
@@ -16,6 +17,11 @@ public enum LiveOutput: Sendable {
     case updated(DetectedEvent)
     /// An event is final.
     case closed(DetectedEvent)
+    /// A commit failed: what went wrong, what waits for the store, and when it is tried again. Said once
+    /// when the store starts failing; the events keep being reported (and waiting) meanwhile.
+    case storeFailing(StoreHealth)
+    /// The store took everything that waited, after failing since `since`.
+    case storeRecovered(since: Double, written: String)
 }
 
 /// What live monitoring has counted so far, for `vigil status` and the metrics.
@@ -71,8 +77,26 @@ public final class LiveEngine: Sendable {
     /// Where history goes (nil: nowhere, for benchmarks).
     public let store: VigilStore?
     private let state: Locked<LiveState>
-    /// Serializes commits, so batches reach the store in the order they were taken.
-    private let committing = Mutex<Void>(())
+    /// Serializes commits, so batches reach the store in the order they were taken; holds what failed to
+    /// commit until the store takes it.
+    private let committing = Mutex<CommitState>(CommitState())
+    /// Wall time, for the store's failure and its retries.
+    private let clock: @Sendable () -> Double
+
+    /// What waits for the store while its commits fail, and when to try again.
+    struct CommitState {
+        var waiting: StoreBatch?
+        var health = StoreHealth()
+        var retryAt = 0.0
+    }
+
+    /// The first retry after a failed commit comes after this many seconds, doubling per failure up to
+    /// `maxRetryDelay`: a full disk or a lock held elsewhere is not hammered, and space freed is used soon.
+    static let firstRetryDelay = 1.0
+    static let maxRetryDelay = 15.0
+    /// While the store fails, each step's changes stay in the state's own batch until a retry is due,
+    /// unless it holds more route rows than this: then it is coalesced into the waiting batch at once.
+    static let holdLimit = 50_000
 
     /// Receives what happened, after it is committed.
     private let output: (@Sendable (LiveOutput) -> Void)?
@@ -81,11 +105,13 @@ public final class LiveEngine: Sendable {
     /// `output`.
     public init(
         target: Target, store: VigilStore?, binSeconds: Double = 60, thresholds: Thresholds? = nil,
-        relationships: ASRelationships? = nil, output: (@Sendable (LiveOutput) -> Void)? = nil
+        relationships: ASRelationships? = nil, clock: @escaping @Sendable () -> Double = LiveEngine.wallClock,
+        output: (@Sendable (LiveOutput) -> Void)? = nil
     ) {
         self.target = target
         self.store = store
         self.output = output
+        self.clock = clock
         state = Locked(
             LiveState(target: target, binSeconds: binSeconds, thresholds: thresholds, relationships: relationships))
     }
@@ -151,9 +177,9 @@ public final class LiveEngine: Sendable {
     // MARK: Sources
 
     /// Applies one RIS Live message; `collector` names its host (RIS's "rrc00").
-    public func apply(_ m: RISMessage) throws(StoreError) {
+    public func apply(_ m: RISMessage) {
         let urgent = state.withLock { s in s.apply(m) }
-        try commitIfDue(urgent: urgent)
+        commitIfDue(urgent: urgent)
     }
 
     /// Counts a RIS Live frame that was skipped (unreadable, or a time out of bounds).
@@ -166,42 +192,42 @@ public final class LiveEngine: Sendable {
     public func noteRefusedBMP() { state.withLock { $0.counters.bmpRefused += 1 } }
 
     /// Applies route elements (from one BMP message or one MRT record) heard by `collector`.
-    public func apply(elements: [MRTElement], collector: String) throws(StoreError) {
+    public func apply(elements: [MRTElement], collector: String) {
         // The elements borrow the caller's buffer, which outlives this synchronous call.
         nonisolated(unsafe) let borrowed = elements
         let urgent = state.withLock { s in s.apply(elements: borrowed, collector: collector) }
-        try commitIfDue(urgent: urgent)
+        commitIfDue(urgent: urgent)
     }
 
     /// A BMP router's connection ended: its peers' sessions are unknown from now on, so they leave the
     /// vote as if their sessions went down (a feed problem, never withdrawals of the target).
-    public func routerLost(_ router: String, at time: Double) throws(StoreError) {
+    public func routerLost(_ router: String, at time: Double) {
         let urgent = state.withLock { s in
             let peers = s.view.peers.filter { $0.key.collector == router && $0.value.up }.map(\.key).sorted()
             let events = peers.map { RouteEvent(time: time, peer: $0, kind: .peerDown) }
             s.batch.peersDown += peers
             return s.apply(events)
         }
-        try commitIfDue(urgent: urgent)
+        commitIfDue(urgent: urgent)
     }
 
     /// A RIB snapshot starts loading: nothing is looked at until `settleVotes()`.
     public func beginSeeding() { state.withLock { $0.seeding = true } }
 
     /// Re-checks every peer's vote after a RIB snapshot was loaded, and looks at the target.
-    public func settleVotes() throws(StoreError) {
+    public func settleVotes() {
         let urgent = state.withLock { s in
             s.seeding = false
             s.view.refreshAllVotes()
             return s.observe(time: s.counters.lastHeard)
         }
-        try commitIfDue(urgent: urgent)
+        commitIfDue(urgent: urgent)
     }
 
     /// Applies already normalized events (seeding from a RIB, tests).
-    public func apply(_ events: [RouteEvent]) throws(StoreError) {
+    public func apply(_ events: [RouteEvent]) {
         let urgent = state.withLock { s in s.apply(events) }
-        try commitIfDue(urgent: urgent)
+        commitIfDue(urgent: urgent)
     }
 
     /// Adds one probe's result (`attempts` tries sent, `error` when it failed); the next tick weighs it.
@@ -218,9 +244,9 @@ public final class LiveEngine: Sendable {
     public var dataPlaneVerdict: DataPlaneVerdict { state.withLock { $0.dataPlane.verdict } }
 
     /// Advances the clock: closes bins, finalizes events, commits what is pending.
-    public func tick(now: Double) throws(StoreError) {
+    public func tick(now: Double) {
         state.withLock { s in s.tick(now: now) }
-        try commitIfDue(urgent: true)
+        commitIfDue(urgent: true)
     }
 
     /// Records a source's gap: no data from it between the two times (never read as withdrawals).
@@ -233,16 +259,35 @@ public final class LiveEngine: Sendable {
         if let id { try store?.closeFeedGap(id: id, end: end) }
     }
 
-    /// Ends the run: commits everything; open events stay open in the store, to be resumed.
+    /// Ends the run: commits everything; open events stay open in the store, to be resumed. Throws when
+    /// the store still fails, saying what was not written.
     public func shutdown(now: Double) throws(StoreError) {
         state.withLock { s in s.tick(now: now) }
-        try commitIfDue(urgent: true)
+        commitIfDue(urgent: true, force: true)
+        let health = storeHealth
+        if health.isFailing {
+            throw StoreError(
+                "the store failed since \(UTCTime.iso(health.failingSince ?? now)) (\(health.error ?? "")); not written: \(health.waiting)"
+            )
+        }
     }
 
     // MARK: Reading
 
     /// The counters.
     public var counters: LiveCounters { state.withLock { $0.counters } }
+
+    /// Whether the store takes the commits, and what waits for it.
+    public var storeHealth: StoreHealth {
+        committing.withLock { c in
+            var h = c.health
+            if h.isFailing { h.retryIn = max(0, c.retryAt - clock()) }
+            return h
+        }
+    }
+
+    /// The wall clock, seconds since the epoch.
+    @Sendable public static func wallClock() -> Double { Date().timeIntervalSince1970 }
 
     /// The events open now.
     public var openEvents: [DetectedEvent] { state.withLock { $0.detector.openEvents() } }
@@ -261,19 +306,63 @@ public final class LiveEngine: Sendable {
         }
     }
 
-    private func commitIfDue(urgent: Bool) throws(StoreError) {
-        try committing.withLock { _ throws(StoreError) in
-            let taken: (StoreBatch, [LiveOutput])? = state.withLock { s in
+    /// Commits what the state holds when it is due (an event changed, many routes wait, or a tick). A
+    /// failed commit keeps its batch, merged with what comes after, and is tried again with back-off
+    /// (`force`: now); what happened is reported at once either way, so a failing store never silences
+    /// an event.
+    private func commitIfDue(urgent: Bool, force: Bool = false) {
+        var said: [LiveOutput] = []
+        func attempt(_ c: inout CommitState) {
+            let now = clock()
+            let taken: (StoreBatch?, [LiveOutput])? = state.withLock { s in
                 guard urgent || s.batch.events.count > 0 || s.pendingRoutes > 500 else { return nil }
                 defer { s.outputs.removeAll() }
-                return (s.takeBatch(), s.outputs)
+                let retry = c.waiting == nil || force || now >= c.retryAt || s.pendingRoutes > Self.holdLimit
+                return (retry ? s.takeBatch() : nil, s.outputs)
             }
-            guard let (batch, outputs) = taken else { return }
-            if let store, !batch.isEmpty {
+            guard let (taken, outputs) = taken else { return }
+            said = outputs
+            guard var batch = taken else { return }
+            if var waiting = c.waiting {
+                waiting.merge(batch)
+                batch = waiting
+            }
+            guard let store, !batch.isEmpty else { return }
+            if c.waiting != nil && !force && now < c.retryAt {
+                c.waiting = batch
+                c.health.waiting = batch.summary
+                return
+            }
+            do {
                 try store.commit(batch)
                 state.withLock { $0.counters.commits += 1 }
+                if let since = c.health.failingSince {
+                    said.append(.storeRecovered(since: since, written: batch.summary))
+                }
+                c = CommitState()
+            } catch {
+                let first = !c.health.isFailing
+                c.waiting = batch
+                c.health.failingSince = c.health.failingSince ?? Self.wallClock()
+                c.health.error = "\(error)"
+                c.health.failures += 1
+                c.health.waiting = batch.summary
+                let delay = min(Self.maxRetryDelay, Self.firstRetryDelay * Double(1 << min(c.health.failures - 1, 16)))
+                c.retryAt = now + delay
+                if first {
+                    var h = c.health
+                    h.retryIn = delay
+                    said.append(.storeFailing(h))
+                }
             }
-            if let output { for o in outputs { output(o) } }
         }
+        if force {
+            committing.withLock { attempt(&$0) }
+        } else {
+            // A commit under way (a store busy for seconds while locked elsewhere) does not stall the
+            // other sources: what they changed waits in the state for the next step.
+            _ = committing.withLockIfAvailable { attempt(&$0) }
+        }
+        if let output { for o in said { output(o) } }
     }
 }

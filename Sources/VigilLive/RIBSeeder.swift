@@ -35,7 +35,7 @@ public enum RIBSeeder {
                 case .damaged(let why): reader.reportDamage(record.header, why)
                 }
                 summary.elements += elements.count
-                if !elements.isEmpty { try engine.apply(elements: elements, collector: collector) }
+                if !elements.isEmpty { engine.apply(elements: elements, collector: collector) }
             }
             summary.diagnostics.merge(reader.diagnostics)
         }

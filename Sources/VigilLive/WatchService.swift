@@ -23,6 +23,8 @@ public struct WatchService: Service {
         public var tickInterval: Double = 1
         /// The target's probes, or nil for none.
         public var probes: ProbeScheduler?
+        /// Where the store's health is reported for `vigil status` (beside the store), or nil.
+        public var healthFile: StoreHealthFile?
 
         /// Nothing yet.
         public init() {}
@@ -85,20 +87,38 @@ public struct WatchService: Service {
                 break
             }
             let now = Self.now()
-            try engine.tick(now: now)
-            if now - lastBeat >= 5, let store = engine.store {
-                lastBeat = now
-                try store.set("heartbeat", "\(now)")
-                try store.set("voting_rule", engine.votingRule)
-                try store.set("counters", engine.counters.json)
+            engine.tick(now: now)
+            if now - lastBeat >= 5, let file = options.healthFile, let store = engine.store {
+                file.write(engine.storeHealth, storePath: store.path, at: now)
             }
-            if options.retentionDays > 0, now - lastPrune > 3600, let store = engine.store {
+            // Bookkeeping only: while the store fails (the engine reports it and keeps the events), these
+            // wait for the next beat.
+            if now - lastBeat >= 5, let store = engine.store, !engine.storeHealth.isFailing {
+                lastBeat = now
+                do {
+                    try store.set("heartbeat", "\(now)")
+                    try store.set("voting_rule", engine.votingRule)
+                    try store.set("counters", engine.counters.json)
+                } catch {
+                    logger.warning("heartbeat not written: \(error)")
+                }
+            }
+            if options.retentionDays > 0, now - lastPrune > 3600, let store = engine.store,
+                !engine.storeHealth.isFailing
+            {
                 lastPrune = now
-                let removed = try store.prune(before: now - options.retentionDays * 86400)
-                if removed > 0 { logger.info("pruned \(removed) rows older than \(Int(options.retentionDays)) days") }
+                do {
+                    let removed = try store.prune(before: now - options.retentionDays * 86400)
+                    if removed > 0 {
+                        logger.info("pruned \(removed) rows older than \(Int(options.retentionDays)) days")
+                    }
+                } catch {
+                    logger.warning("\(error)")
+                }
             }
         }
         let end = Self.now()
+        // Writes what it can; throws, saying what was not written, when the store still fails.
         try engine.shutdown(now: end)
         try engine.store?.set("stopped", "\(end)")
     }
@@ -117,7 +137,7 @@ public struct WatchService: Service {
                     try gap.end(at: Self.now())
                     feed("RIS Live connected (connection \(attempt)) to \(configuration.url)")
                 case .message(let m):
-                    try engine.apply(m)
+                    engine.apply(m)
                 case .serverError(let text):
                     feed("RIS Live error: \(text)")
                 case .malformed(let frame, let error):
@@ -179,11 +199,7 @@ struct BMPFeed: BMPSink {
     }
 
     func elements(_ elements: [MRTElement], router: BMPRouter) {
-        do {
-            try engine.apply(elements: elements, collector: router.name)
-        } catch {
-            logger.error("\(error)")
-        }
+        engine.apply(elements: elements, collector: router.name)
     }
 
     func problem(_ error: BMPDecodingError, router: BMPRouter) {
@@ -199,10 +215,6 @@ struct BMPFeed: BMPSink {
         if let truncated { text += "; \(truncated)" }
         onFeed(text)
         // Its sessions are unknown from now on: they leave the vote, as a peer down does.
-        do {
-            try engine.routerLost(router.name, at: WatchService.now())
-        } catch {
-            logger.error("\(error)")
-        }
+        engine.routerLost(router.name, at: WatchService.now())
     }
 }

@@ -56,6 +56,90 @@ public struct StoreBatch: Sendable {
     }
 }
 
+extension StoreBatch {
+    /// A peer and prefix: the key of a route row.
+    struct RouteKey: Hashable {
+        var peer: PeerKey
+        var prefix: IPPrefix
+    }
+
+    /// Adds a later batch to this one, so that committing the result writes what committing the two in
+    /// order would: a route row is kept once per peer and prefix (its last state), a peer down drops the
+    /// routes announced before it, an event and a setting keep their last value, peer times their last
+    /// report. Events, bins and probe counts are never dropped. A batch that failed to commit waits this
+    /// way for the store, its size bounded by the routes, events and bins there are, not by the updates.
+    public mutating func merge(_ later: StoreBatch) {
+        // A peer down deletes every route of the peer that this batch would write, and any withdrawal of
+        // one is then implied by it.
+        if !later.peersDown.isEmpty {
+            let down = Set(later.peersDown)
+            announced.removeAll { down.contains($0.peer) }
+            withdrawn.removeAll { down.contains($0.0) }
+            let known = Set(peersDown)
+            var added = Set<PeerKey>()
+            for k in later.peersDown where !known.contains(k) && added.insert(k).inserted { peersDown.append(k) }
+        }
+        // Within a batch, deletions run before insertions: a later withdrawal removes this batch's
+        // announcement of the route, a later announcement replaces it.
+        if !later.withdrawn.isEmpty || !later.announced.isEmpty {
+            let gone = Set(later.withdrawn.map { RouteKey(peer: $0.0, prefix: $0.1) })
+            let replaced = Set(later.announced.map { RouteKey(peer: $0.peer, prefix: $0.prefix) })
+            announced.removeAll {
+                let k = RouteKey(peer: $0.peer, prefix: $0.prefix)
+                return gone.contains(k) || replaced.contains(k)
+            }
+            var known = Set(withdrawn.map { RouteKey(peer: $0.0, prefix: $0.1) })
+            for (peer, prefix) in later.withdrawn where known.insert(RouteKey(peer: peer, prefix: prefix)).inserted {
+                withdrawn.append((peer, prefix))
+            }
+            // The later batch's own announcements, once each (its last).
+            var seen = Set<RouteKey>()
+            var own: [StoredRoute] = []
+            for r in later.announced.reversed() where seen.insert(RouteKey(peer: r.peer, prefix: r.prefix)).inserted {
+                own.append(r)
+            }
+            announced += own.reversed()
+        }
+        // The last state of each event, in the order they were first seen.
+        for (e, open) in later.events {
+            if let i = events.firstIndex(where: { $0.event.id == e.id }) {
+                events[i] = (e, open)
+            } else {
+                events.append((e, open))
+            }
+        }
+        for p in later.peers {
+            if let i = peers.firstIndex(where: { $0.key == p.key }) {
+                peers[i] = StoredPeer(key: p.key, lastHeard: p.lastHeard, lastRoute: p.lastRoute ?? peers[i].lastRoute)
+            } else {
+                peers.append(p)
+            }
+        }
+        signals += later.signals
+        for (key, value) in later.settings {
+            if let i = settings.firstIndex(where: { $0.0 == key }) {
+                settings[i].1 = value
+            } else {
+                settings.append((key, value))
+            }
+        }
+        probes += later.probes
+    }
+
+    /// What the batch holds, for a report of what is waiting ("2 events, 310 route rows, 4 bins").
+    public var summary: String {
+        var parts: [String] = []
+        func add(_ n: Int, _ what: String) { if n > 0 { parts.append("\(n) \(what)\(n == 1 ? "" : "s")") } }
+        add(events.count, "event")
+        add(announced.count + withdrawn.count, "route row")
+        add(peersDown.count, "peer down")
+        add(signals.count, "signal bin")
+        add(probes.count, "probe bin")
+        add(peers.count + settings.count, "peer time and setting")
+        return parts.isEmpty ? "nothing" : parts.joined(separator: ", ")
+    }
+}
+
 extension VigilStore {
     /// Writes a batch in one transaction.
     public func commit(_ batch: StoreBatch) throws(StoreError) {

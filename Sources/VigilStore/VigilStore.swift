@@ -414,7 +414,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     /// What went wrong.
     public let description: String
 
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 /// One bin of a target's signals as stored.

@@ -54,7 +54,7 @@ struct DataPlaneWatchTests {
         _ = try engine.resume(now: Date().timeIntervalSince1970)
         let ribs = truth.mrt.filter { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix("rib") }
         _ = try RIBSeeder.seed(engine, paths: ribs) { Issue.record("RIB warning: \($0)") }
-        try engine.settleVotes()
+        engine.settleVotes()
         #expect(engine.signals(now: Date().timeIntervalSince1970).prefixesUp(0.5) == 4, "the RIB's routes are up")
 
         var options = WatchService.Options()
@@ -114,7 +114,7 @@ struct DataPlaneWatchTests {
             RouteEvent(time: withdrawAt, peer: $0.peer, kind: .withdraw, prefix: $0.prefix)
         }
         try #require(!withdrawals.isEmpty)
-        try engine.apply(withdrawals)
+        engine.apply(withdrawals)
         try chain.ip(in: chain.names[1], ["route", "replace", "unreachable", t + "/32"])
         try chain.ip(in: chain.names[1], ["route", "replace", "unreachable", second + "/32"])
         try chain.ip(in: chain.names[1], ["route", "replace", "unreachable", third + "/32"])

@@ -47,7 +47,7 @@ struct LiveBMPLabTests {
         let engine = LiveEngine(
             target: target, store: store, binSeconds: 60, thresholds: target.thresholds.scaled(by: truth.speed))
         _ = try engine.resume(now: Date().timeIntervalSince1970)
-        try engine.settleVotes()
+        engine.settleVotes()
         let feed = Feed()
         let port = Mutex(0)
         let listener = BMPListener(host: "127.0.0.1", port: 0)

@@ -28,7 +28,7 @@ struct LiveLabTests {
             target: target, store: store, binSeconds: 60, thresholds: target.thresholds.scaled(by: truth.speed))
         _ = try engine.resume(now: truth.faultAt - 3600)
         _ = try RIBSeeder.seed(engine, paths: ribs) { Issue.record("RIB warning: \($0)") }
-        try engine.settleVotes()
+        engine.settleVotes()
         let server = FakeRISLiveServer(frames: frames)
         let serverTask = try await Live.start(server)
         defer { serverTask.cancel() }
@@ -39,7 +39,7 @@ struct LiveLabTests {
             now: { Date().timeIntervalSince1970 })
         let clientTask = Task {
             await client.run { event in
-                if case .message(let m) = event { try? engine.apply(m) }
+                if case .message(let m) = event { engine.apply(m) }
             }
         }
         defer { clientTask.cancel() }

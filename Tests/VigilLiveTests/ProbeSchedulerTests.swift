@@ -29,7 +29,7 @@ struct ProbeSchedulerTests {
     }
 
     static func store(_ engine: LiveEngine) throws -> [String: StoredProbeBin] {
-        try engine.tick(now: Date().timeIntervalSince1970 + 120)
+        engine.tick(now: Date().timeIntervalSince1970 + 120)
         let bins = try #require(engine.store).probeBins(target: engine.target.name, from: 0, to: 4e9, bin: 4e9)
         return Dictionary(uniqueKeysWithValues: bins.map { ($0.url, $0) })
     }

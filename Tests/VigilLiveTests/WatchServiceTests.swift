@@ -20,7 +20,7 @@ import VigilTesting
         let store = try Live.temporaryStore()
         let engine = LiveEngine(target: .northKorea, store: store)
         _ = try engine.resume(now: Date().timeIntervalSince1970)
-        try engine.settleVotes()
+        engine.settleVotes()
         var options = WatchService.Options()
         options.risLive = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
         options.tickInterval = 0.2

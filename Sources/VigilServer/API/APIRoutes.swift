@@ -18,6 +18,8 @@ public struct APIRoutes: Sendable {
     public let apiToken: String?
     /// Change streams open, against their cap.
     let streams: StreamSlots
+    /// Whether the process serving writes its store (a watch), for `/healthz` and `/metrics`.
+    let health: @Sendable () -> StoreHealth
 
     /// Routes over `store`; at most `maxStreams` change streams at once.
     public init(
@@ -27,16 +29,20 @@ public struct APIRoutes: Sendable {
         self.init(store: store, apiToken: apiToken, now: now, streams: StreamSlots(limit: maxStreams))
     }
 
-    init(store: VigilStore, apiToken: String?, now: @escaping @Sendable () -> Double, streams: StreamSlots) {
+    init(
+        store: VigilStore, apiToken: String?, now: @escaping @Sendable () -> Double, streams: StreamSlots,
+        health: @escaping @Sendable () -> StoreHealth = { StoreHealth() }
+    ) {
         self.store = store
         self.apiToken = apiToken
         self.now = now
         self.streams = streams
+        self.health = health
     }
 
     /// Adds the routes to `router`.
     public func add(to router: Router<BasicRequestContext>) {
-        router.read("/healthz") { _, _ in Self.json(#"{"status":"ok"}"#) }
+        router.read("/healthz") { _, _ in self.healthz() }
         router.read("/api/v1/targets") { _, _ in try await self.targets() }
         router.read("/api/v1/status") { _, _ in try await self.status() }
         router.read("/api/v1/events") { request, _ in try await self.events(request) }
@@ -63,6 +69,14 @@ public struct APIRoutes: Sendable {
             return o.closed
         }
         return Self.json("{\"targets\":[" + items.joined(separator: ",") + "]}")
+    }
+
+    /// 200 `{"status":"ok"}`; 503 naming the store while the watch serving it cannot write to it.
+    func healthz() -> Response {
+        let h = health()
+        var response = Self.json(h.json(path: store.path))
+        if h.isFailing { response.status = .serviceUnavailable }
+        return response
     }
 
     func status() async throws -> Response {
@@ -182,6 +196,17 @@ public struct APIRoutes: Sendable {
             "# HELP vigil_store_bytes Size of the SQLite store, WAL included.", "# TYPE vigil_store_bytes gauge",
             "vigil_store_bytes \(store.sizeInBytes)",
         ]
+        let h = health()
+        lines += [
+            "# HELP vigil_store_failing 1 while commits to the store fail (what waits is kept in memory).",
+            "# TYPE vigil_store_failing gauge", "vigil_store_failing \(h.isFailing ? 1 : 0)",
+        ]
+        if let since = h.failingSince {
+            lines += [
+                "# HELP vigil_store_failing_since_seconds When the store started failing (seconds since the epoch).",
+                "# TYPE vigil_store_failing_since_seconds gauge", "vigil_store_failing_since_seconds \(since)",
+            ]
+        }
         lines += [
             "# HELP vigil_target_state A target's state now (1 for the state it is in).",
             "# TYPE vigil_target_state gauge",

@@ -14,13 +14,16 @@ public struct VigilHTTPServer: Sendable {
     public var apiToken: String?
     /// Allowed host names, timeouts and caps (docs/security.md).
     public var limits: ServerLimits
+    /// Whether the watch serving the store can write to it (always fine for `vigil serve`).
+    public var health: @Sendable () -> StoreHealth
 
     /// A server for `store` on `host:port`.
     public init(
         store: VigilStore, host: String = "127.0.0.1", port: Int = 8080, apiToken: String? = nil,
-        limits: ServerLimits? = nil
+        limits: ServerLimits? = nil, health: @escaping @Sendable () -> StoreHealth = { StoreHealth() }
     ) {
         self.store = store
+        self.health = health
         self.host = host
         self.port = port
         self.apiToken = apiToken
@@ -35,7 +38,7 @@ public struct VigilHTTPServer: Sendable {
         let router = Router()
         router.add(middleware: RequestGuard(limits: limits, logger: logger))
         let streams = StreamSlots(limit: limits.maxStreams)
-        APIRoutes(store: store, apiToken: apiToken, now: now, streams: streams).add(to: router)
+        APIRoutes(store: store, apiToken: apiToken, now: now, streams: streams, health: health).add(to: router)
         DashboardRoutes(store: store, now: now).add(to: router)
         return router
     }
