@@ -246,7 +246,7 @@ public final class LiveEngine: Sendable {
     /// Advances the clock: closes bins, finalizes events, commits what is pending.
     public func tick(now: Double) {
         state.withLock { s in s.tick(now: now) }
-        commitIfDue(urgent: true)
+        commitIfDue(urgent: true, retries: true)
     }
 
     /// Records a source's gap: no data from it between the two times (never read as withdrawals).
@@ -310,25 +310,30 @@ public final class LiveEngine: Sendable {
     /// failed commit keeps its batch, merged with what comes after, and is tried again with back-off
     /// (`force`: now); what happened is reported at once either way, so a failing store never silences
     /// an event.
-    private func commitIfDue(urgent: Bool, force: Bool = false) {
+    private func commitIfDue(urgent: Bool, retries: Bool = false, force: Bool = false) {
         var said: [LiveOutput] = []
         func attempt(_ c: inout CommitState) {
             let now = clock()
             let taken: (StoreBatch?, [LiveOutput])? = state.withLock { s in
                 guard urgent || s.batch.events.count > 0 || s.pendingRoutes > 500 else { return nil }
                 defer { s.outputs.removeAll() }
-                let retry = c.waiting == nil || force || now >= c.retryAt || s.pendingRoutes > Self.holdLimit
+                // While the store fails only the clock's tick tries it again (a try may wait seconds for a
+                // lock held elsewhere): the sources go on applying routes meanwhile.
+                let due = force || (retries && now >= c.retryAt)
+                let retry = c.waiting == nil || due || s.pendingRoutes > Self.holdLimit
                 return (retry ? s.takeBatch() : nil, s.outputs)
             }
             guard let (taken, outputs) = taken else { return }
-            said = outputs
+            // What happened is told before the store is tried: a failing store (or one that makes the
+            // commit wait for a lock) never delays an event's report.
+            if let output { for o in outputs { output(o) } }
             guard var batch = taken else { return }
             if var waiting = c.waiting {
                 waiting.merge(batch)
                 batch = waiting
             }
             guard let store, !batch.isEmpty else { return }
-            if c.waiting != nil && !force && now < c.retryAt {
+            if c.waiting != nil && !force && !(retries && now >= c.retryAt) {
                 c.waiting = batch
                 c.health.waiting = batch.summary
                 return

@@ -52,7 +52,9 @@ public final class VigilStore: Sendable {
         if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) {
             throw StoreError("\(path) was written by a newer Vigil: its schema is ahead of this version")
         }
-        try migrator.migrate(pool)
+        // A store already up to date is only read here: `vigil events` and `vigil status` must open it
+        // while the disk is full or a watch's write is under way.
+        if try !pool.read({ db in try migrator.hasCompletedMigrations(db) }) { try migrator.migrate(pool) }
         return pool
     }
 

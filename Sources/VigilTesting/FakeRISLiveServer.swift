@@ -60,6 +60,8 @@ public final class FakeRISLiveServer: Sendable {
     private let portBox = Mutex(0)
     /// Pause between frames, for streams that should take their time.
     public let pacing: Duration
+    /// True while the stream is held (`hold()`): no frame goes out until `release()`.
+    private let held = Mutex(false)
 
     /// A server for `frames`; `scripts(n)` says what connection n (from 1) does.
     public init(
@@ -86,6 +88,13 @@ public final class FakeRISLiveServer: Sendable {
     public var remaining: Int { state.withLock { frames.count - $0.position } }
     /// Pings answered.
     public var pings: Int { state.withLock { $0.pings } }
+
+    /// Holds the stream: connections are served but no frame goes out until `release()` (a test stages a
+    /// fault on the client's side first).
+    public func hold() { held.withLock { $0 = true } }
+
+    /// Lets the stream go on.
+    public func release() { held.withLock { $0 = false } }
 
     /// Runs until the task is cancelled; `ready` is called with the port once listening.
     public func run(ready: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
@@ -165,6 +174,7 @@ public final class FakeRISLiveServer: Sendable {
     {
         var sent = 0
         while count.map({ sent < $0 }) ?? true {
+            while held.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
             let next: RISTestFrame? = state.withLock { s in
                 guard s.position < frames.count else { return nil }
                 defer { s.position += 1 }
