@@ -61,19 +61,19 @@ struct HTTPOptions: ParsableArguments {
         guard let apiTokenFile else { return nil }
         var info = stat()
         guard stat(apiTokenFile, &info) == 0 else {
-            throw ValidationError("cannot read the API token file \(apiTokenFile)")
+            throw RuntimeError("cannot read the API token file \(apiTokenFile)")
         }
         if info.st_mode & 0o077 != 0 {
-            throw ValidationError(
+            throw RuntimeError(
                 "the API token file \(apiTokenFile) is open to other users (mode \(String(info.st_mode & 0o777, radix: 8))): "
                     + "run chmod 600 \(apiTokenFile)")
         }
         guard let text = try? String(contentsOfFile: apiTokenFile, encoding: .utf8) else {
-            throw ValidationError("cannot read the API token file \(apiTokenFile)")
+            throw RuntimeError("cannot read the API token file \(apiTokenFile)")
         }
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard token.count >= 16 else {
-            throw ValidationError(
+            throw RuntimeError(
                 "the API token in \(apiTokenFile) is shorter than 16 characters: use a long random one")
         }
         return token

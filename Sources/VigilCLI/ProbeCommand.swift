@@ -72,7 +72,7 @@ struct ProbeCommand: AsyncParsableCommand {
             let data =
                 input == "-"
                 ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: input)
-            guard let data else { throw ValidationError("cannot read \(input)") }
+            guard let data else { throw RuntimeError("cannot read \(input)") }
             texts += String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
         }
@@ -133,19 +133,19 @@ struct ProbeCommand: AsyncParsableCommand {
         do {
             let text = try Self.readDecompressed(path)
             let table = PrefixToAS(text: String(decoding: text, as: UTF8.self))
-            if table.count == 0 { throw ValidationError("\(path) holds no IPv4 prefix-to-AS lines") }
+            if table.count == 0 { throw RuntimeError("\(path) holds no IPv4 prefix-to-AS lines") }
             return table
         } catch let error as ValidationError {
             throw error
         } catch {
-            throw ValidationError("cannot read \(path): \(error)")
+            throw RuntimeError("cannot read \(path): \(error)")
         }
     }
 
     /// A whole file's bytes, gunzipped or bunzipped when its magic bytes say so.
     static func readDecompressed(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read \(path)")
+            throw RuntimeError("cannot read \(path)")
         }
         let bytes = [UInt8](data)
         let source: any ByteSource

@@ -82,7 +82,7 @@ struct ReplayCommand: ParsableCommand {
             history = try store.map { try VigilStore(path: $0) }
             try history?.save(target: target)
         } catch {
-            throw ValidationError("\(error)")
+            throw RuntimeError("\(error)")
         }
         var storeError: (any Error)?
         // Events already in the store keep their numbers; the replay's continue after them.

@@ -38,14 +38,14 @@ struct RuleOptions: ParsableArguments {
         guard let path = asRelationships else { return nil }
         let bytes: [UInt8]
         do { bytes = try DecompressedFile.read(path: path) } catch {
-            throw ValidationError("cannot read --as-relationships \(path): \(error)")
+            throw RuntimeError("cannot read --as-relationships \(path): \(error)")
         }
         let (rels, problems) = ASRelationships.parse(caida: String(decoding: bytes, as: UTF8.self))
         if let first = problems.first {
             warn("\(path): \(problems.count) line\(problems.count == 1 ? "" : "s") skipped; first, \(first)")
         }
         guard rels.count > 0 else {
-            throw ValidationError("--as-relationships \(path) holds no a|b|-1 or a|b|0 line")
+            throw RuntimeError("--as-relationships \(path) holds no a|b|-1 or a|b|0 line")
         }
         return rels
     }
@@ -65,7 +65,7 @@ struct StoreOptions: ParsableArguments {
     /// The store, which must exist already (commands that only read it).
     func openExisting() throws -> VigilStore {
         guard FileManager.default.fileExists(atPath: store) else {
-            throw ValidationError(
+            throw RuntimeError(
                 "no store at \(store): run `vigil watch --store \(store)` first, or give --store FILE")
         }
         return try VigilStore(path: store)

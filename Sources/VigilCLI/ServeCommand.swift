@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             store = try VigilStore(path: storeOptions.store)
         } catch {
-            throw ValidationError("\(error)")
+            throw RuntimeError("\(error)")
         }
         var logger = Logger(label: "vigil")
         logger.logLevel = .warning
@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await app.runService()
         } catch {
-            throw ValidationError(Self.bindHelp(error, http))
+            throw RuntimeError(Self.bindHelp(error, http))
         }
     }
 

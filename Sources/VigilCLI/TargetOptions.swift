@@ -38,7 +38,7 @@ struct TargetOptions: ParsableArguments {
         var all = Target.builtIn
         if let path = targets ?? ProcessInfo.processInfo.environment["VIGIL_TARGETS"] {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ValidationError("cannot read targets file \(path)")
+                throw RuntimeError("cannot read targets file \(path)")
             }
             do {
                 for t in try TargetFile.parse(text, name: path, checkProbe: Self.checkProbe) {
@@ -46,7 +46,7 @@ struct TargetOptions: ParsableArguments {
                     all.append(t)
                 }
             } catch {
-                throw ValidationError("\(error)")
+                throw RuntimeError("\(error)")
             }
         }
         return all
@@ -68,12 +68,12 @@ struct TargetOptions: ParsableArguments {
     func countryTarget() throws -> (Target, CountryResources)? {
         guard let country, let delegated else { return nil }
         guard let data = FileManager.default.contents(atPath: delegated) else {
-            throw ValidationError("cannot read delegated-stats file \(delegated)")
+            throw RuntimeError("cannot read delegated-stats file \(delegated)")
         }
         let text = String(decoding: data, as: UTF8.self)
         let resources = CountryResources(country: country, delegatedStats: text)
         guard !resources.asns.isEmpty || !resources.prefixes.isEmpty else {
-            throw ValidationError("\(delegated) delegates nothing to \(country.uppercased())")
+            throw RuntimeError("\(delegated) delegates nothing to \(country.uppercased())")
         }
         return (Target(country: resources), resources)
     }

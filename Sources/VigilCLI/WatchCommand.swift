@@ -151,7 +151,7 @@ struct WatchCommand: AsyncParsableCommand {
         do {
             history = try VigilStore(path: store)
         } catch {
-            throw ValidationError("\(error)")
+            throw RuntimeError("\(error)")
         }
         let json = self.json
         let quiet = self.quiet

@@ -60,7 +60,7 @@ struct WatchProbeOptions: ParsableArguments {
             do {
                 requests.append(try ProbeRequest(url))
             } catch {
-                throw ValidationError("target \(target.name): probe \(url): \(error)")
+                throw RuntimeError("target \(target.name): probe \(url): \(error)")
             }
         }
         if requests.contains(where: { $0.kind == .icmp }), let problem = Prober.icmpProblem() {

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+import VigilTesting
+
+/// A failure while running (a missing store, an unreadable file) is one clear line naming what failed and
+/// a non-zero exit, never the usage text that belongs to a mistyped argument.
+@Suite struct RuntimeErrorTests {
+    static func check(_ arguments: [String], says expected: String) throws {
+        let r = try Tools.run(try Tools.vigil(), arguments)
+        let text = String(decoding: r.stderr, as: UTF8.self)
+        #expect(r.status != 0, "\(arguments)")
+        #expect(text.contains(expected), "\(arguments): \(text)")
+        #expect(!text.contains("Usage:") && !text.contains("--help"), "\(arguments): \(text)")
+        #expect(text.split(separator: "\n").count == 1, "\(arguments): \(text)")
+    }
+
+    @Test("runtime failures print one line naming the file or store, without usage")
+    func oneLine() throws {
+        let missing = "/nonexistent-\(UUID().uuidString)"
+        try Self.check(
+            ["events", "--store", missing + "/history.sqlite"], says: "no store at \(missing)/history.sqlite")
+        try Self.check(
+            ["status", "--store", missing + "/history.sqlite"], says: "no store at \(missing)/history.sqlite")
+        try Self.check(
+            ["replay", "--as-relationships", missing + ".txt", missing + ".mrt"], says: "cannot read --as-relationships"
+        )
+        try Self.check(["replay", "--targets", missing + ".toml", missing + ".mrt"], says: "cannot read targets file")
+        try Self.check(
+            ["replay", "--country", "KP", "--delegated", missing + ".txt", missing + ".mrt"],
+            says: "cannot read delegated-stats file")
+    }
+
+    @Test("a mistyped argument still shows the usage")
+    func usageForArguments() throws {
+        let r = try Tools.run(try Tools.vigil(), ["replay", "--bin", "-5", "x.mrt"])
+        #expect(r.status != 0)
+        #expect(String(decoding: r.stderr, as: UTF8.self).contains("Usage:"))
+    }
+}
