@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Live ingest throughput and detection latency (issue 5).
 
-    benchmarks/live.py LIVEBENCH VIGIL MRTFILE [LABDIR] [--runs N]
+    Benchmarks/live.py LIVEBENCH VIGIL MRTFILE [LABDIR] [--runs N]
 
 1. Throughput, one core: the routes of one real MRT update file, as RIS Live frames and as BMP Route
    Monitoring messages, parsed and applied to the live engine (north-korea target, no store), against the

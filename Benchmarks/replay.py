@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Replay throughput against the plain decoding pass, and replay memory (issue 4).
 
-    benchmarks/replay.py WORK VIGIL MRTBENCH [--runs N]
+    Benchmarks/replay.py WORK VIGIL MRTBENCH [--runs N]
 
 Times, on the updates corpus WORK/updates.mrt (one RIS file repeated: 1,718 distinct prefixes): the library's plain decoding passes (`MRTBench count`, which
 frames records and builds elements, and `MRTBench decode`, which also reads each route's origin AS, AS path

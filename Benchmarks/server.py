@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """HTTP API under load (issue 6).
 
-    benchmarks/server.py VIGIL [--store FILE] [--duration SECONDS]
+    Benchmarks/server.py VIGIL [--store FILE] [--duration SECONDS]
 
 A store holding a year of one-minute signals for 50 targets (26.3 million bins; four prefixes and two
 upstreams each, a few outages per target) is made once with the sqlite3 shell into the schema that

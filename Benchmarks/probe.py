@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Probing throughput (issue 7): `vigil probe` against 10,000 lab addresses.
 
-    sudo benchmarks/probe.py VIGIL [--count N]
+    sudo Benchmarks/probe.py VIGIL [--count N]
 
 A network namespace answers for all of 198.19.0.0/18 (an AnyIP local route on its loopback), reached
 over a veth pair from this namespace; nothing leaves the machine. `vigil probe --json` (release build)
