@@ -12,18 +12,6 @@ import VigilTesting
         "pmacct-ta__206-BMP-high-availability.pcap", "pmacct-ta__400-IPFIX-BMP-CISCO-SRv6-01.pcap",
     ]
 
-    /// A fixed-seed generator, so that a failing chunking can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Feeds `bytes` in random pieces of 1 to 1,500 bytes (TCP segments) and returns the frames' types,
     /// offsets, and the problems reported.
     static func frame(_ bytes: [UInt8], seed: UInt64, decoder: inout BMPStreamDecoder)

@@ -15,7 +15,7 @@ import VigilTesting
     .enabled(if: getuid() == 0, "needs root to mount a tmpfs"),
     .serialized)
 struct StoreFaultTests {
-    enum Fault { case diskFull, locked }
+    enum Fault: Sendable, CaseIterable { case diskFull, locked }
 
     /// Fills the file system holding `path` with zeros until it refuses more; returns the bytes written.
     static func fill(_ path: String) -> Int {
@@ -162,20 +162,13 @@ struct StoreFaultTests {
         }
     }
 
-    @Test("a store on a full disk mid-outage: nothing lost, the event stored with its true start once space returns")
-    func diskFull() async throws {
+    @Test(
+        "a store that stops taking writes mid-outage (a full disk, a lock held by another process): nothing lost, the event stored with its true start once it works again",
+        arguments: [Fault.diskFull, .locked])
+    func faultMidOutage(fault: Fault) async throws {
         let truth = try LabRecordings.truth("origin-down")
         let healthy = try await CrashRecoveryTests.run(truth, crash: false)
-        let faulted = try await Self.run(truth, fault: .diskFull)
-        #expect(healthy.count == 1 && healthy.first?.cause == truth.cause)
-        #expect(faulted == healthy)
-    }
-
-    @Test("a store held locked by another process mid-outage: nothing lost once the lock is released")
-    func locked() async throws {
-        let truth = try LabRecordings.truth("origin-down")
-        let healthy = try await CrashRecoveryTests.run(truth, crash: false)
-        let faulted = try await Self.run(truth, fault: .locked)
+        let faulted = try await Self.run(truth, fault: fault)
         #expect(healthy.count == 1 && healthy.first?.cause == truth.cause)
         #expect(faulted == healthy)
     }

@@ -63,7 +63,7 @@ import VigilTesting
 
     @Test("a merged batch writes what the batches committed in turn write: routes, events, settings, peer times")
     func mergedEqualsSequential() throws {
-        var rng = SplitMix(seed: 20_261_201)
+        var rng = SplitMix(state: 20_261_201)
         for round in 0..<40 {
             let sequential = try VigilStore(path: VigilStoreTests.temporaryPath())
             let merged = try VigilStore(path: VigilStoreTests.temporaryPath())
@@ -102,18 +102,5 @@ import VigilTesting
         #expect(a.announced.isEmpty)
         #expect(a.withdrawn.map { "\($0.0) \($0.1)" } == ["\(p) \(prefix)"])
         #expect(a.summary == "1 route row")
-    }
-}
-
-/// SplitMix64: a small reproducible generator for the test's batches.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
