@@ -65,7 +65,7 @@ struct EventsCommand: ParsableCommand {
         let known = Dictionary(Target.builtIn.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for e in events {
             let t = known[e.target] ?? Target(name: e.target, originASNs: [], prefixes: [], upstreams: [:])
-            print(ReplayCommand.text(e, target: t))
+            print(e.text(target: t))
         }
     }
 }

@@ -106,7 +106,7 @@ struct ReplayCommand: ParsableCommand {
                         stdout.say("\(UTCTime.iso(n.time))  \(n.text)")
                     }
                 case .bin(let b):
-                    stdout.say(json ? Self.json(b) : Self.text(b, target: target))
+                    stdout.say(json ? b.jsonLine : b.text)
                     do {
                         try history?.save(
                             signals: StoredSignals(
@@ -122,7 +122,7 @@ struct ReplayCommand: ParsableCommand {
                     do { try history?.save(event: numbered, open: e.end == nil) } catch {
                         storeError = storeError ?? error
                     }
-                    stdout.say(json ? Self.json(numbered) : Self.text(numbered, target: target))
+                    stdout.say(json ? numbered.jsonLine : numbered.text(target: target))
                 }
                 stdout.flushIfNeeded(threshold: 0)
             }, progress: { progress?.update($0) })
@@ -168,53 +168,4 @@ struct ReplayCommand: ParsableCommand {
             throw ExitCode(1)
         }
     }
-
-    static func upstreamName(_ asn: UInt32, _ target: Target) -> String {
-        target.upstreamName(asn).map { "AS\(asn) \($0)" } ?? "AS\(asn)"
-    }
-
-    static func text(_ b: BinSummary, target: Target) -> String {
-        let ups = b.upstreamShare.sorted { $0.key < $1.key }.map { "AS\($0.key) \(String(format: "%.1f", $0.value))" }
-        return
-            "\(UTCTime.iso(b.start))  \(b.prefixesUp)/\(b.prefixes) prefixes up"
-            + (b.darkShare > 0 ? " (\(String(format: "%.1f", b.darkShare * 100))% of the space dark)" : "")
-            + ", \(b.votingPeers) peers, \(b.updates) updates"
-            + (ups.isEmpty ? "" : "; routes per peer via " + ups.joined(separator: ", "))
-    }
-
-    static func text(_ e: DetectedEvent, target: Target) -> String {
-        var lines = [
-            "EVENT \(e.id) \(e.target): \(e.cause.rawValue) (confidence \(String(format: "%.2f", e.confidence)))",
-            "  start \(UTCTime.iso(e.start))  end \(e.end.map { UTCTime.iso($0) } ?? "ongoing")",
-            "  prefixes \(e.prefixes.map(\.description).joined(separator: ", "))"
-                + (e.upstreams.isEmpty
-                    ? "" : "; upstreams \(e.upstreams.map { upstreamName($0, target) }.joined(separator: ", "))"),
-        ]
-        lines += e.evidence.map { "  - \($0)" }
-        return lines.joined(separator: "\n")
-    }
-
-    static func json(_ b: BinSummary) -> String {
-        var o = JSONObject()
-        o.add("type", "bin")
-        o.add("start", UTCTime.iso(b.start))
-        o.add("seconds", Int(b.length))
-        o.add("prefixes_up", b.prefixesUp)
-        o.add("prefixes", b.prefixes)
-        o.add("voting_peers", b.votingPeers)
-        o.add("updates", b.updates)
-        var vis = JSONObject()
-        for (p, v) in b.visibility.sorted(by: { $0.key < $1.key }) { vis.add(p.description, v) }
-        o.add("visibility", raw: vis.closed)
-        var ups = JSONObject()
-        for (a, v) in b.upstreamShare.sorted(by: { $0.key < $1.key }) { ups.add("\(a)", v) }
-        o.add("upstreams", raw: ups.closed)
-        o.add("dark_share", b.darkShare)
-        var origins = JSONObject()
-        for (a, v) in b.originShare.sorted(by: { $0.key < $1.key }) { origins.add("\(a)", v) }
-        o.add("origins", raw: origins.closed)
-        return o.closed
-    }
-
-    static func json(_ e: DetectedEvent) -> String { e.jsonLine }
 }

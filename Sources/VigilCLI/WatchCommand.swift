@@ -176,10 +176,10 @@ struct WatchCommand: AsyncParsableCommand {
                         out.say(e.jsonLine)
                     } else if case .opened = output {
                         out.say(
-                            ReplayCommand.text(e, target: shown).replacingOccurrences(of: "EVENT", with: "EVENT OPEN"))
+                            e.text(target: shown, label: "EVENT OPEN"))
                     } else if case .closed = output {
                         out.say(
-                            ReplayCommand.text(e, target: shown).replacingOccurrences(of: "EVENT", with: "EVENT CLOSED")
+                            e.text(target: shown, label: "EVENT CLOSED")
                         )
                     } else if !quiet {
                         out.say("EVENT \(e.id) updated: \(e.cause.rawValue), \(e.prefixes.count) prefixes")
@@ -223,7 +223,7 @@ struct WatchCommand: AsyncParsableCommand {
             var ris = RISLiveConfiguration()
             ris.url = risLive
             ris.canarySilence = canarySilence
-            ris.subscriptions = Self.subscriptions(for: target)
+            ris.subscriptions = RISSubscription.covering(target)
             options.risLive = ris
         }
         if let bmp, let (host, port) = Self.hostPort(bmp) {
@@ -287,20 +287,5 @@ struct WatchCommand: AsyncParsableCommand {
                 "vigil: stopped; \(c.risMessages) RIS Live messages, \(c.elementRoutes) BMP/RIB routes, \(c.eventsOpened) events opened, \(c.eventsClosed) closed"
             )
         }
-    }
-
-    /// RIS Live subscriptions for a target: its prefixes (more- and less-specific), the paths its origins
-    /// and its expected upstreams originate.
-    static func subscriptions(for target: Target) -> [RISSubscription] {
-        // A prefix inside another listed one is already covered by its more-specific match.
-        let outer = target.prefixes.filter { p in !target.prefixes.contains { $0 != p && $0.contains(p) } }
-        var subs = outer.map { p in
-            var s = RISSubscription(prefix: p.description)
-            s.lessSpecific = true
-            return s
-        }
-        subs += target.originASNs.sorted().map { RISSubscription(path: "\($0)$") }
-        subs += target.upstreams.keys.sorted().map { RISSubscription(path: "\($0)$") }
-        return subs
     }
 }

@@ -62,7 +62,7 @@ public final class VigilStore: Sendable {
         do {
             try pool.write { db in try body(db) }
         } catch {
-            throw StoreError("writing \(path): \(error)")
+            throw StoreError("writing \(path)", error)
         }
     }
 
@@ -70,7 +70,7 @@ public final class VigilStore: Sendable {
         do {
             return try pool.read { db in try body(db) }
         } catch {
-            throw StoreError("reading \(path): \(error)")
+            throw StoreError("reading \(path)", error)
         }
     }
 
@@ -415,8 +415,25 @@ public final class VigilStore: Sendable {
 public struct StoreError: Error, CustomStringConvertible, Sendable {
     /// What went wrong.
     public let description: String
+    /// SQLite's result code when SQLite failed (13 SQLITE_FULL, 5 SQLITE_BUSY, 10 SQLITE_IOERR, ...; the
+    /// primary code, without the extended bits), nil for other failures.
+    public let code: Int32?
 
-    public init(_ description: String) { self.description = description }
+    /// An error saying `description`, with SQLite's `code` when SQLite failed.
+    public init(_ description: String, code: Int32? = nil) {
+        self.description = description
+        self.code = code
+    }
+
+    /// An error for `what` failing with `error`, keeping SQLite's code when the error is SQLite's.
+    init(_ what: String, _ error: any Error) {
+        self.init("\(what): \(error)", code: (error as? DatabaseError).map { $0.resultCode.primaryResultCode.rawValue })
+    }
+
+    /// True when the disk (or the file system's quota) is full.
+    public var isDiskFull: Bool { code == 13 }
+    /// True when another connection holds the lock (SQLITE_BUSY or SQLITE_LOCKED).
+    public var isLocked: Bool { code == 5 || code == 6 }
 }
 
 /// One bin of a target's signals as stored.

@@ -136,3 +136,32 @@ import VigilTesting
         #expect(throws: StoreError.self) { _ = try VigilStore(path: "/proc/no/such/dir/x.sqlite") }
     }
 }
+
+/// A store error says what SQLite said, with its result code.
+@Suite struct StoreErrorTests {
+    @Test("a write while another process holds the lock fails with SQLITE_BUSY (5), named in the error")
+    func lockedByAnotherProcess() async throws {
+        let path = VigilStoreTests.temporaryPath()
+        let store = try VigilStore(path: path)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = [
+            "-c",
+            "import sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('locked', flush=True)\ntime.sleep(8)\n",
+            path,
+        ]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        defer { p.terminate() }
+        #expect(String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).contains("locked"))
+        do {
+            try store.set("k", "v")
+            Issue.record("the write went through although another process held the lock")
+        } catch {
+            #expect(error.code == 5)
+            #expect(error.isLocked && !error.isDiskFull)
+            #expect(error.description.contains("database is locked"), "\(error)")
+        }
+    }
+}
