@@ -289,36 +289,39 @@ public struct ASPathView {
         return result
     }
 
-    /// The last AS of the path and the last AS before it that differs from it (prepends collapsed);
-    /// nil when the final segment is not an AS_SEQUENCE or the path is malformed.
-    public var lastTwoDistinct: (origin: UInt32, upstream: UInt32?)? {
+    /// Visits the path's ASes in order: each AS of an AS_SEQUENCE, nil for an AS_SET (confederation
+    /// segments are left out). Returns false when the path is malformed (a segment runs past its end).
+    @inline(__always)
+    func forEachAS(_ body: (UInt32?) -> Void) -> Bool {
         var offset = range.lowerBound
-        var last: UInt32?
-        var before: UInt32?
         while offset < range.upperBound {
-            guard range.upperBound - offset >= 2 else { return nil }
+            guard range.upperBound - offset >= 2 else { return false }
             let kind = bytes[offset]
             let count = Int(bytes[offset + 1])
             let next = offset + 2 + count * asnSize
-            guard next <= range.upperBound else { return nil }
+            guard next <= range.upperBound else { return false }
             if kind == ASPathSegment.Kind.sequence.rawValue {
                 var at = offset + 2
                 while at < next {
-                    let asn = asnSize == 4 ? bytes.u32(at) : UInt32(bytes.u16(at))
-                    if asn != last {
-                        before = last
-                        last = asn
-                    }
+                    body(asnSize == 4 ? bytes.u32(at) : UInt32(bytes.u16(at)))
                     at += asnSize
                 }
             } else if kind == ASPathSegment.Kind.set.rawValue {
-                last = nil
-                before = nil
+                body(nil)
             }
             offset = next
         }
-        guard let last else { return nil }
-        return (last, before)
+        return true
+    }
+
+    /// The origin and the AS before it (`PathEnds`' rule); nil when the path is empty, ends in an AS_SET
+    /// or is malformed.
+    public var lastTwoDistinct: (origin: UInt32, upstream: UInt32?)? {
+        var ends = PathEnds()
+        guard forEachAS({ asn in if let asn { ends.append(asn) } else { ends.appendSet() } }),
+            let origin = ends.origin
+        else { return nil }
+        return (origin, ends.upstream)
     }
 
     /// The path's ASes in order with prepends collapsed and confederation segments left out; nil when it
@@ -326,25 +329,16 @@ public struct ASPathView {
     public var collapsedSequence: [UInt32]? {
         var out: [UInt32] = []
         out.reserveCapacity(8)
-        var offset = range.lowerBound
-        while offset < range.upperBound {
-            guard range.upperBound - offset >= 2 else { return nil }
-            let kind = bytes[offset]
-            let count = Int(bytes[offset + 1])
-            let next = offset + 2 + count * asnSize
-            guard next <= range.upperBound else { return nil }
-            if kind == ASPathSegment.Kind.sequence.rawValue {
-                var at = offset + 2
-                while at < next {
-                    let asn = asnSize == 4 ? bytes.u32(at) : UInt32(bytes.u16(at))
+        var hasSet = false
+        guard
+            forEachAS({ asn in
+                if let asn {
                     if asn != out.last { out.append(asn) }
-                    at += asnSize
+                } else {
+                    hasSet = true
                 }
-            } else if kind == ASPathSegment.Kind.set.rawValue {
-                return nil
-            }
-            offset = next
-        }
+            }), !hasSet
+        else { return nil }
         return out
     }
 

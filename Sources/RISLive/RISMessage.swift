@@ -229,23 +229,3 @@ extension RISFrame {
         return p
     }
 }
-
-/// The last two distinct ASes of a path as it is read left to right, without keeping the path.
-struct PathEnds {
-    var origin: UInt32?
-    var upstream: UInt32?
-    var endsInSet = false
-
-    mutating func append(_ asn: UInt32) {
-        if !endsInSet, let o = origin, o == asn { return }  // prepending
-        upstream = endsInSet ? nil : origin
-        origin = asn
-        endsInSet = false
-    }
-
-    mutating func appendSet() {
-        endsInSet = true
-        upstream = nil
-        origin = nil
-    }
-}
