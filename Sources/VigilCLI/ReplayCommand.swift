@@ -108,12 +108,7 @@ struct ReplayCommand: ParsableCommand {
                 case .bin(let b):
                     stdout.say(json ? b.jsonLine : b.text)
                     do {
-                        try history?.save(
-                            signals: StoredSignals(
-                                target: target.name, start: b.start, seconds: b.length, prefixesUp: b.prefixesUp,
-                                prefixes: b.prefixes, votingPeers: b.votingPeers, updates: b.updates,
-                                visibility: b.visibility, upstreamShare: b.upstreamShare, darkShare: b.darkShare,
-                                originShare: b.originShare))
+                        try history?.save(signals: b)
                     } catch { storeError = storeError ?? error }
                 case .event(let e):
                     events += 1

@@ -130,16 +130,16 @@ public final class LiveEngine: Sendable {
         try store.closeOpenFeedGaps(end: now)
         return state.withLock { s in
             s.seeding = true
-            s.detector.nextID = next
+            s.monitor.detector.nextID = next
             if let baseline {
-                s.detector.baseline = LiveState.decode(baseline)
+                s.monitor.detector.baseline = LiveState.decode(baseline)
                 s.storedBaseline = baseline
             }
             var resumed = 0
             for e in open {
                 if ![.hijack, .feedProblem, .dataPlane, .attack].contains(e.cause) && e.end == nil {
-                    s.detector.resume(e)
-                    s.persisted[e.id] = e.jsonLine
+                    s.monitor.detector.resume(e)
+                    s.monitor.reported[e.id] = e
                     resumed += 1
                 } else {
                     // Hijacks, feed problems and data-plane events are found again from the current state
@@ -151,15 +151,15 @@ public final class LiveEngine: Sendable {
                 }
             }
             for r in routes {
-                let id = s.view.id(of: r.peer)
-                _ = s.view.apply(
+                let id = s.monitor.view.id(of: r.peer)
+                _ = s.monitor.view.apply(
                     RouteEvent(
                         time: r.time, peer: r.peer, kind: .announce, prefix: r.prefix, origin: r.origin,
                         upstream: r.upstream), peer: id)
                 s.counters.lastHeard = max(s.counters.lastHeard, r.time)
             }
             // Without a RIB, the peers that carried a route to the target in the last 24 hours vote.
-            for p in recent { s.view.markKnown(peer: s.view.id(of: p.key)) }
+            for p in recent { s.monitor.view.markKnown(peer: s.monitor.view.id(of: p.key)) }
             return ResumeSummary(routes: routes.count, resumedEvents: resumed, recentPeers: recent.count)
         }
     }
@@ -203,7 +203,7 @@ public final class LiveEngine: Sendable {
     /// vote as if their sessions went down (a feed problem, never withdrawals of the target).
     public func routerLost(_ router: String, at time: Double) {
         let urgent = state.withLock { s in
-            let peers = s.view.peers.filter { $0.key.collector == router && $0.value.up }.map(\.key).sorted()
+            let peers = s.monitor.view.peers.filter { $0.key.collector == router && $0.value.up }.map(\.key).sorted()
             let events = peers.map { RouteEvent(time: time, peer: $0, kind: .peerDown) }
             s.batch.peersDown += peers
             return s.apply(events)
@@ -218,7 +218,7 @@ public final class LiveEngine: Sendable {
     public func settleVotes() {
         let urgent = state.withLock { s in
             s.seeding = false
-            s.view.refreshAllVotes()
+            s.monitor.view.refreshAllVotes()
             return s.observe(time: s.counters.lastHeard)
         }
         commitIfDue(urgent: urgent)
@@ -237,11 +237,11 @@ public final class LiveEngine: Sendable {
 
     /// Adds a traceroute to one of the probed hosts.
     public func record(trace: TraceSample) {
-        state.withLock { $0.dataPlane.record(trace: trace) }
+        state.withLock { $0.monitor.dataPlane.record(trace: trace) }
     }
 
     /// What the probes say now.
-    public var dataPlaneVerdict: DataPlaneVerdict { state.withLock { $0.dataPlane.verdict } }
+    public var dataPlaneVerdict: DataPlaneVerdict { state.withLock { $0.monitor.dataPlane.verdict } }
 
     /// Advances the clock: closes bins, finalizes events, commits what is pending.
     public func tick(now: Double) {
@@ -290,18 +290,18 @@ public final class LiveEngine: Sendable {
     @Sendable public static func wallClock() -> Double { Date().timeIntervalSince1970 }
 
     /// The events open now.
-    public var openEvents: [DetectedEvent] { state.withLock { $0.detector.openEvents() } }
+    public var openEvents: [DetectedEvent] { state.withLock { $0.monitor.detector.openEvents() } }
 
     /// The signals right now.
     public func signals(now: Double) -> TargetSignals {
-        state.withLock { TargetSignals(snapshotOf: $0.view, time: now) }
+        state.withLock { TargetSignals(snapshotOf: $0.monitor.view, time: now) }
     }
 
     /// Which voting rule is in force: a RIB's full-feed rule, or the without-RIB rule.
     public var votingRule: String {
         state.withLock { s in
-            s.view.sawRIB
-                ? "full-feed peers from a RIB snapshot (> \(s.detector.thresholds.fullFeedIPv4) IPv4 routes)"
+            s.monitor.view.sawRIB
+                ? "full-feed peers from a RIB snapshot (> \(s.monitor.detector.thresholds.fullFeedIPv4) IPv4 routes)"
                 : "peers that carried a route to the target (no RIB: a filtered stream cannot tell full feeds)"
         }
     }

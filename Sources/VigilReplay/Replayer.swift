@@ -14,28 +14,6 @@ public enum ReplayOutput: Sendable {
     case warning(String)
 }
 
-/// The target's signals over one time bin.
-public struct BinSummary: Sendable {
-    /// Bin start (inclusive) and length in seconds.
-    public var start: Double
-    public var length: Double
-    /// Tracked prefixes up at the end of the bin, of how many.
-    public var prefixesUp: Int
-    public var prefixes: Int
-    /// Peers voting at the end of the bin.
-    public var votingPeers: Int
-    /// Visibility per tracked prefix at the end of the bin.
-    public var visibility: [IPPrefix: Double]
-    /// Routes per voting peer through each upstream at the end of the bin.
-    public var upstreamShare: [UInt32: Double]
-    /// Route updates (all prefixes) read during the bin.
-    public var updates: Int
-    /// The dark share of the target's address space at the end of the bin (0...1).
-    public var darkShare: Double = 0
-    /// Per origin AS, the share of the peers up carrying its routes into the target's space.
-    public var originShare: [UInt32: Double] = [:]
-}
-
 /// Counts for the end of a replay.
 public struct ReplaySummary: Sendable {
     /// Route elements read, in RIB files and update files.
@@ -92,10 +70,20 @@ public struct Replayer {
                 summary.failedInputs.append(path)
             }
         }
-        var view = RoutingView(
-            target: target, learnsOrigins: learnsOrigins, thresholds: thresholds,
-            leakJudge: LeakJudge(given: relationships))
-        var detector = Detector(target: target, thresholds: thresholds)
+        var monitor = TargetMonitor(
+            target: target, binSeconds: binSeconds, thresholds: thresholds, learnsOrigins: learnsOrigins,
+            relationships: relationships, reportsOpenEvents: false, ticksAtBinEnds: true)
+        /// Hands on what the monitor said: replay prints an event once it is over.
+        func emit() {
+            for o in monitor.drain() {
+                switch o {
+                case .notice(let n): output(.notice(n))
+                case .closed(let e): output(.event(e))
+                case .bin(let b): output(.bin(b))
+                case .opened, .updated: break
+                }
+            }
+        }
         var bytesDone: UInt64 = 0
         var ribTime: Double = 0
 
@@ -104,40 +92,21 @@ public struct Replayer {
             while let record = input.pending {
                 ribTime = max(ribTime, Double(record.header.timestamp))
                 var unused: Double?
-                summary.ribElements += play(record, input, &view, changedAt: &unused)
+                summary.ribElements += play(record, input, &monitor.view, changedAt: &unused)
                 input.advance()
                 progress?(bytesDone + input.reader.compressedPosition)
             }
             bytesDone += input.reader.compressedPosition
         }
         if ribTime > 0 {
-            view.refreshAllVotes()
-            for n in detector.observe(TargetSignals(changesOf: &view, time: ribTime)) { output(.notice(n)) }
+            monitor.view.refreshAllVotes()
+            monitor.observe(time: ribTime)
+            emit()
         }
 
         // 2. Update files merged by record time.
         let updates = inputs.filter { !$0.isRIB }
-        var binStart: Double?
-        var binUpdates = 0
-        func closeBins(before time: Double) {
-            guard binSeconds > 0 else { return }
-            if binStart == nil { binStart = (time / binSeconds).rounded(.down) * binSeconds }
-            while let start = binStart, time >= start + binSeconds {
-                let end = start + binSeconds
-                let s = TargetSignals(snapshotOf: view, time: end)
-                output(
-                    .bin(
-                        BinSummary(
-                            start: start, length: binSeconds, prefixesUp: s.prefixesUp(thresholds.visibleFraction),
-                            prefixes: s.visibility.count, votingPeers: s.votingPeers, visibility: s.visibility,
-                            upstreamShare: s.upstreamShare, updates: binUpdates, darkShare: detector.darkShare,
-                            originShare: view.originShares())))
-                binUpdates = 0
-                detector.tick(now: end)
-                for e in detector.drainFinished() { output(.event(e)) }
-                binStart = end
-            }
-        }
+        let binSeconds = self.binSeconds
         var lastProgress: UInt64 = 0
         var recordsSinceProgress = 0
         var changedAt: Double?
@@ -146,8 +115,8 @@ public struct Replayer {
         func observePending() {
             guard let t = changedAt else { return }
             changedAt = nil
-            for n in detector.observe(TargetSignals(changesOf: &view, time: t)) { output(.notice(n)) }
-            for e in detector.drainFinished() { output(.event(e)) }
+            monitor.observe(time: t)
+            emit()
         }
         let single = updates.count == 1 ? updates.first : nil
         while true {
@@ -172,10 +141,13 @@ public struct Replayer {
                 continue
             }
             if let t = changedAt, nextTime.rounded(.down) > t.rounded(.down) { observePending() }
-            if binSeconds > 0, nextTime >= (binStart ?? -Double.infinity) + binSeconds { closeBins(before: nextTime) }
-            let elements = play(record, input, &view, changedAt: &changedAt)
+            if binSeconds > 0, nextTime >= (monitor.binStart ?? -Double.infinity) + binSeconds {
+                monitor.closeBins(before: nextTime)
+                emit()
+            }
+            let elements = play(record, input, &monitor.view, changedAt: &changedAt)
             summary.updateElements += elements
-            binUpdates += elements
+            monitor.binUpdates += elements
             input.advance()
             recordsSinceProgress &+= 1
             if let progress, recordsSinceProgress & 4095 == 0 {
@@ -187,8 +159,9 @@ public struct Replayer {
             }
         }
         observePending()
-        if let start = binStart { closeBins(before: start + binSeconds) }
-        for e in detector.finish() { output(.event(e)) }
+        if let start = monitor.binStart { monitor.closeBins(before: start + binSeconds) }
+        monitor.finish()
+        emit()
         for input in inputs {
             summary.diagnostics.merge(input.reader.diagnostics)
             if let failure = input.failure {
@@ -198,6 +171,7 @@ public struct Replayer {
                 summary.failedInputs.append(input.path)
             }
         }
+        let view = monitor.view
         summary.peers = view.peers.count
         summary.votingPeers = view.votingPeers.count
         return summary

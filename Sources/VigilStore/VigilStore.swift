@@ -211,11 +211,11 @@ public final class VigilStore: Sendable {
     // MARK: Signals
 
     /// Records one bin of a target's signals.
-    public func save(signals s: StoredSignals) throws(StoreError) {
+    public func save(signals s: BinSummary) throws(StoreError) {
         try write { db in try Self.insert(signals: s, db) }
     }
 
-    static func insert(signals s: StoredSignals, _ db: Database) throws {
+    static func insert(signals s: BinSummary, _ db: Database) throws {
         var vis = JSONObject()
         for (p, v) in s.visibility.sorted(by: { $0.key < $1.key }) { vis.add(p.description, v) }
         var ups = JSONObject()
@@ -240,13 +240,13 @@ public final class VigilStore: Sendable {
     }
 
     /// The bins of a target between two times, oldest first.
-    public func signals(target: String, from: Double, to: Double) throws(StoreError) -> [StoredSignals] {
+    public func signals(target: String, from: Double, to: Double) throws(StoreError) -> [BinSummary] {
         try read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM signals WHERE target = ? AND start >= ? AND start < ? ORDER BY start",
                 arguments: [target, from, to]
             ).map { row in
-                StoredSignals(
+                BinSummary(
                     target: row["target"], start: row["start"], seconds: row["seconds"], prefixesUp: row["prefixes_up"],
                     prefixes: row["prefixes"], votingPeers: row["voting_peers"], updates: row["updates"],
                     visibility: Self.numbers(row["visibility"]).reduce(into: [:]) { out, kv in
@@ -434,49 +434,6 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     public var isDiskFull: Bool { code == 13 }
     /// True when another connection holds the lock (SQLITE_BUSY or SQLITE_LOCKED).
     public var isLocked: Bool { code == 5 || code == 6 }
-}
-
-/// One bin of a target's signals as stored.
-public struct StoredSignals: Sendable, Equatable {
-    /// The target.
-    public var target: String
-    /// Bin start and length, seconds.
-    public var start: Double
-    public var seconds: Double
-    /// Tracked prefixes up at the end of the bin, of how many.
-    public var prefixesUp: Int
-    public var prefixes: Int
-    /// Voting peers at the end of the bin.
-    public var votingPeers: Int
-    /// Route updates heard in the bin.
-    public var updates: Int
-    /// Visibility per tracked prefix.
-    public var visibility: [IPPrefix: Double]
-    /// Routes per voting peer through each upstream.
-    public var upstreamShare: [UInt32: Double]
-    /// The dark share of the target's address space (0...1).
-    public var darkShare: Double
-    /// Per origin AS, the share of the peers up that carry its routes into the target's space.
-    public var originShare: [UInt32: Double]
-
-    /// Creates a bin.
-    public init(
-        target: String, start: Double, seconds: Double, prefixesUp: Int, prefixes: Int, votingPeers: Int,
-        updates: Int, visibility: [IPPrefix: Double], upstreamShare: [UInt32: Double], darkShare: Double = 0,
-        originShare: [UInt32: Double] = [:]
-    ) {
-        self.darkShare = darkShare
-        self.originShare = originShare
-        self.target = target
-        self.start = start
-        self.seconds = seconds
-        self.prefixesUp = prefixesUp
-        self.prefixes = prefixes
-        self.votingPeers = votingPeers
-        self.updates = updates
-        self.visibility = visibility
-        self.upstreamShare = upstreamShare
-    }
 }
 
 /// A time when a source gave no data: never read as withdrawals.

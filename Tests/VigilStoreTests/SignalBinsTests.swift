@@ -16,7 +16,7 @@ import VigilTesting
         let up = [4, 4, 3, 4, 4, 4, 0, 4, 4, 4]
         for (i, n) in up.enumerated() {
             try store.save(
-                signals: StoredSignals(
+                signals: BinSummary(
                     target: "t", start: 600 + Double(i) * 60, seconds: 60, prefixesUp: n, prefixes: 4,
                     votingPeers: 10 + i, updates: i + 1, visibility: [:], upstreamShare: [4837: Double(n)]))
         }
@@ -66,7 +66,7 @@ import VigilTesting
         // A bin at a fractional second and one on another day, for the time writer.
         for start in [86_400 * 3 + 0.25, 86_400 * 400 + 59.5] {
             try store.save(
-                signals: StoredSignals(
+                signals: BinSummary(
                     target: "t", start: start, seconds: 60, prefixesUp: 1, prefixes: 4, votingPeers: 2, updates: 0,
                     visibility: [IPPrefix(address: IPAddress(v4: 0x0A00_0000), length: 8): 0.5],
                     upstreamShare: [:]))
@@ -98,7 +98,7 @@ import VigilTesting
         let store = try VigilStore(path: VigilStoreTests.temporaryPath())
         for i in 0..<5 {
             try store.save(
-                signals: StoredSignals(
+                signals: BinSummary(
                     target: "t", start: Double(i * 60), seconds: 60, prefixesUp: 1, prefixes: 1, votingPeers: 1,
                     updates: 0, visibility: [:], upstreamShare: [:]))
         }

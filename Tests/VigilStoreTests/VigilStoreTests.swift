@@ -86,7 +86,7 @@ import VigilTesting
         let p = IPPrefix("175.45.176.0/24")!
         for start in stride(from: 0.0, to: 600, by: 60) {
             try store.save(
-                signals: StoredSignals(
+                signals: BinSummary(
                     target: "north-korea", start: start, seconds: 60, prefixesUp: 4, prefixes: 4, votingPeers: 9,
                     updates: Int(start), visibility: [p: 0.875], upstreamShare: [4837: 2.5]))
         }

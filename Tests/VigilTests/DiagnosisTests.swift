@@ -98,7 +98,7 @@ import Testing
     @Test func foreignOriginIsHijackWithoutOutage() {
         // With Thresholds.minPeers at 2, one peer's route would not be reported.
         var one = H()
-        one.detector = Detector(
+        one.monitor.detector = Detector(
             target: H.target,
             thresholds: {
                 var t = Thresholds(); t.minPeers = 2; return t

@@ -22,16 +22,28 @@ struct ScenarioHarness {
         PeerKey(collector: "test", address: IPAddress(v4: 0x0A00_0000 + UInt32($0)), asn: UInt32(100 + $0))
     }
 
-    var view = RoutingView(target: ScenarioHarness.target)
-    var detector = Detector(target: ScenarioHarness.target)
+    /// The pipeline replay and live monitoring drive, driven the same way.
+    var monitor = TargetMonitor(
+        target: ScenarioHarness.target, binSeconds: 0, reportsOpenEvents: false, ticksAtBinEnds: true)
     var notices: [TimelineNotice] = []
     var events: [DetectedEvent] = []
 
     /// Sends one event through the view and, when it changed something, the detector.
     mutating func send(_ e: RouteEvent) {
-        if view.apply(e) {
-            notices += detector.observe(TargetSignals(changesOf: &view, time: e.time))
-            events += detector.drainFinished()
+        if monitor.view.apply(e) {
+            monitor.observe(time: e.time)
+            collect()
+        }
+    }
+
+    /// Keeps the monitor's notices and final events.
+    mutating func collect() {
+        for o in monitor.drain() {
+            switch o {
+            case .notice(let n): notices.append(n)
+            case .closed(let e): events.append(e)
+            case .opened, .updated, .bin: break
+            }
         }
     }
 
@@ -68,7 +80,8 @@ struct ScenarioHarness {
 
     /// Ends the run and returns every event.
     mutating func finish() -> [DetectedEvent] {
-        events += detector.finish()
+        monitor.finish()
+        collect()
         return events
     }
 }

@@ -27,7 +27,7 @@ public enum Cause: String, Sendable, CaseIterable {
 }
 
 /// One finished (or, at the end of a replay, still ongoing) event with its diagnosis.
-public struct DetectedEvent: Sendable {
+public struct DetectedEvent: Sendable, Equatable {
     /// Sequential identifier within a run.
     public var id: Int
     /// The target's name.
@@ -71,7 +71,7 @@ public struct DetectedEvent: Sendable {
 }
 
 /// A change worth a line on the timeline.
-public struct TimelineNotice: Sendable {
+public struct TimelineNotice: Sendable, Equatable {
     /// When.
     public var time: Double
     /// What, in plain English.

@@ -1,6 +1,5 @@
 import BGP
 import Foundation
-import Vigil
 
 extension BinSummary {
     /// The bin as `vigil replay` prints it: prefixes up, the dark share of the space when any, peers,
@@ -19,7 +18,7 @@ extension BinSummary {
         var o = JSONObject()
         o.add("type", "bin")
         o.add("start", UTCTime.iso(start))
-        o.add("seconds", Int(length))
+        o.add("seconds", Int(seconds))
         o.add("prefixes_up", prefixesUp)
         o.add("prefixes", prefixes)
         o.add("voting_peers", votingPeers)

@@ -1,14 +1,14 @@
 import BGP
 import Testing
 
-@testable import VigilReplay
+@testable import Vigil
 
 /// A replay bin's text and JSON forms, written out by hand.
 @Suite struct BinOutputTests {
     static let bin = BinSummary(
-        start: 1_749_231_000, length: 300, prefixesUp: 3, prefixes: 4, votingPeers: 12,
-        visibility: [IPPrefix("175.45.176.0/24")!: 1, IPPrefix("175.45.177.0/24")!: 0.25],
-        upstreamShare: [20485: 0.5, 4837: 1.25], updates: 42, darkShare: 0.25, originShare: [131279: 1])
+        target: "north-korea", start: 1_749_231_000, seconds: 300, prefixesUp: 3, prefixes: 4, votingPeers: 12,
+        updates: 42, visibility: [IPPrefix("175.45.176.0/24")!: 1, IPPrefix("175.45.177.0/24")!: 0.25],
+        upstreamShare: [20485: 0.5, 4837: 1.25], darkShare: 0.25, originShare: [131279: 1])
 
     @Test("text: prefixes up, the dark share in percent, peers, updates, upstreams in AS order")
     func text() {
