@@ -50,7 +50,7 @@ struct LiveBench {
                 guard case .message(let m) = try RISFrame(parsing: text) else { continue }
                 items += 1
                 checksum &+= m.announced.count + m.withdrawn.count
-                if ingest { try engine.apply(m) }
+                if ingest { engine.apply(m) }
             }
             seconds = now() - start
             if ingest { checksum &+= engine.counters.risRoutes }
@@ -73,7 +73,7 @@ struct LiveBench {
                     elements.removeAll(keepingCapacity: true)
                     _ = routes.elements(of: frame, now: 0) { elements.append($0) }
                     checksum &+= elements.count
-                    if ingest { try? engine.apply(elements: elements, collector: "bmp:bench") }
+                    if ingest { engine.apply(elements: elements, collector: "bmp:bench") }
                 } problem: { _ in
                     checksum &+= 1
                 }
