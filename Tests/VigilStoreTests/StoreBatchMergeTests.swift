@@ -11,9 +11,9 @@ import VigilTesting
 /// are the oracle, on real SQLite files.
 @Suite struct StoreBatchMergeTests {
     static let peers = [
-        PeerKey(collector: "rrc00", address: IPAddress("192.0.2.1")!, asn: 64500),
-        PeerKey(collector: "rrc00", address: IPAddress("192.0.2.2")!, asn: 64501),
-        PeerKey(collector: "bmp1", address: IPAddress("2001:db8::3")!, asn: 64502),
+        PeerKey(collector: "rrc00", address: IPAddress(v4: 0xC000_0201), asn: 64500),
+        PeerKey(collector: "rrc00", address: IPAddress(v4: 0xC000_0202), asn: 64501),
+        PeerKey(collector: "bmp1", address: IPAddress(v4: 0xC000_0203), asn: 64502),
     ]
     static let prefixes = ["175.45.176.0/24", "175.45.177.0/24", "175.45.178.0/24", "210.52.109.0/24"]
         .compactMap(IPPrefix.init)

@@ -7,7 +7,7 @@ import Testing
 @Suite struct BinOutputTests {
     static let bin = BinSummary(
         target: "north-korea", start: 1_749_231_000, seconds: 300, prefixesUp: 3, prefixes: 4, votingPeers: 12,
-        updates: 42, visibility: [IPPrefix("175.45.176.0/24")!: 1, IPPrefix("175.45.177.0/24")!: 0.25],
+        updates: 42, visibility: [ScenarioHarness.p176: 1, ScenarioHarness.p177: 0.25],
         upstreamShare: [20485: 0.5, 4837: 1.25], darkShare: 0.25, originShare: [131279: 1])
 
     @Test("text: prefixes up, the dark share in percent, peers, updates, upstreams in AS order")
