@@ -77,9 +77,9 @@ struct ReplayCommand: ParsableCommand {
         let progress = ProgressBar(label: "replay", total: total)
         var warnings = 0
         var events = 0
-        let history: VigilStore?
+        let history: History?
         do {
-            history = try store.map { try VigilStore(path: $0) }
+            history = try store.map { try History(path: $0) }
             try history?.save(target: target)
         } catch {
             throw RuntimeError("\(error)")

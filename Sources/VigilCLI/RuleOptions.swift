@@ -63,11 +63,11 @@ struct StoreOptions: ParsableArguments {
     var store = "vigil.sqlite"
 
     /// The store, which must exist already (commands that only read it).
-    func openExisting() throws -> VigilStore {
+    func openExisting() throws -> History {
         guard FileManager.default.fileExists(atPath: store) else {
             throw RuntimeError(
                 "no store at \(store): run `vigil watch --store \(store)` first, or give --store FILE")
         }
-        return try VigilStore(path: store)
+        return try History(path: store)
     }
 }

@@ -25,9 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var http: HTTPOptions
 
     func run() async throws {
-        let store: VigilStore
+        let store: History
         do {
-            store = try VigilStore(path: storeOptions.store)
+            store = try History(path: storeOptions.store)
         } catch {
             throw RuntimeError("\(error)")
         }

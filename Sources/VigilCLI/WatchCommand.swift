@@ -147,9 +147,9 @@ struct WatchCommand: AsyncParsableCommand {
         let store = storeOptions.store
         let out = Console()
         let err = Console(errors: true)
-        let history: VigilStore
+        let history: History
         do {
-            history = try VigilStore(path: store)
+            history = try History(path: store)
         } catch {
             throw RuntimeError("\(error)")
         }

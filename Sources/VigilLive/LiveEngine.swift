@@ -75,7 +75,7 @@ public final class LiveEngine: Sendable {
     /// The target watched.
     public let target: Target
     /// Where history goes (nil: nowhere, for benchmarks).
-    public let store: VigilStore?
+    public let store: History?
     private let state: Locked<LiveState>
     /// Serializes commits, so batches reach the store in the order they were taken; holds what failed to
     /// commit until the store takes it.
@@ -104,7 +104,7 @@ public final class LiveEngine: Sendable {
     /// An engine for `target`, binning signals every `binSeconds`, committing to `store`, reporting to
     /// `output`.
     public init(
-        target: Target, store: VigilStore?, binSeconds: Double = 60, thresholds: Thresholds? = nil,
+        target: Target, store: History?, binSeconds: Double = 60, thresholds: Thresholds? = nil,
         relationships: ASRelationships? = nil, clock: @escaping @Sendable () -> Double = LiveEngine.wallClock,
         output: (@Sendable (LiveOutput) -> Void)? = nil
     ) {

@@ -8,7 +8,7 @@ public struct TargetStatus: Sendable {
     /// The target and its one-line description.
     public var name: String
     public var description: String
-    /// "up", "partial", "dark" or "feed problem" (see `VigilStore.state`).
+    /// "up", "partial", "dark" or "feed problem" (see `History.state`).
     public var state: String
     /// Since when the state holds, when known: the first open outage's start, the feed gap's start, or
     /// the end of the last outage.
@@ -37,7 +37,7 @@ public struct StatusReport: Sendable {
     public var targets: [TargetStatus]
 }
 
-extension VigilStore {
+extension History {
     /// A target's state now, as `vigil status` and the API say it: "feed problem" while a source has a gap
     /// or a feed problem is open; otherwise "dark" or "partial" while an outage is open (dark when the last
     /// bin had no prefix up); "up" when none is.

@@ -56,7 +56,7 @@ struct CrashRecoveryTests {
         var watch = try startWatch(store: store, url: server.url, truth: truth, log: log)
         if crash {
             let opened = try await Live.wait(seconds: 180) {
-                guard FileManager.default.fileExists(atPath: store), let s = try? VigilStore(path: store) else {
+                guard FileManager.default.fileExists(atPath: store), let s = try? History(path: store) else {
                     return false
                 }
                 return ((try? s.events(open: true)) ?? []).contains { $0.cause != .feedProblem }
@@ -75,7 +75,7 @@ struct CrashRecoveryTests {
         watch.terminate()
         watch.waitUntilExit()
         #expect(watch.terminationStatus == 0, "log: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-        return try VigilStore(path: store).events().reversed().map {
+        return try History(path: store).events().reversed().map {
             Outcome(
                 cause: $0.cause.rawValue, prefixes: $0.prefixes.map(\.description), upstreams: $0.upstreams.sorted(),
                 start: $0.start, end: $0.end)

@@ -17,7 +17,7 @@ import VigilTesting
     .enabled(if: NetnsChain.available, "needs root for ip netns"),
     .enabled(if: !LabRecordings.skipped, "VIGIL_SKIP_LAB=1"), .serialized)
 struct DataPlaneWatchTests {
-    static func events(_ store: VigilStore) -> [DetectedEvent] { (try? store.events()) ?? [] }
+    static func events(_ store: History) -> [DetectedEvent] { (try? store.events()) ?? [] }
 
     @Test(
         "routes up, packets dropped behind the border: data-plane event placed at AS4837's border; repaired: closed; routes down too: the routing event carries the probes' corroboration"

@@ -11,10 +11,10 @@ import VigilTesting
 
 /// Shared pieces of the live tests: temporary stores, a running fake RIS Live server, and waiting.
 enum Live {
-    static func temporaryStore() throws -> VigilStore {
+    static func temporaryStore() throws -> History {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-live-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return try VigilStore(path: dir.appendingPathComponent("history.sqlite").path)
+        return try History(path: dir.appendingPathComponent("history.sqlite").path)
     }
 
     /// Starts `server` in a task and returns once it listens.

@@ -108,7 +108,7 @@ struct StoreFaultTests {
             let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
             try #require(line.contains("locked"), "the locker did not take the lock: \(line)")
         }
-        let before = try VigilStore(path: store).events().filter { $0.cause != .feedProblem }
+        let before = try History(path: store).events().filter { $0.cause != .feedProblem }
         try #require(before.isEmpty, "an event was stored before the fault: the test proves nothing")
 
         server.release()
@@ -127,7 +127,7 @@ struct StoreFaultTests {
         #expect(health.body.contains("\"status\":\"failing\"") && health.body.contains(store), "\(health.body)")
         let status = try Tools.run(try Tools.vigil(), ["status", "--store", store])
         #expect(String(decoding: status.stdout, as: UTF8.self).contains("store FAILING since"))
-        let stored = try VigilStore(path: store).events().filter { $0.cause != .feedProblem }
+        let stored = try History(path: store).events().filter { $0.cause != .feedProblem }
         #expect(stored.isEmpty, "the store took the event although it was failing: the test proves nothing")
 
         if stopWhileFailing {
@@ -147,7 +147,7 @@ struct StoreFaultTests {
         }
         locker?.waitUntilExit()
         let written = try await Live.wait(seconds: 60) {
-            ((try? VigilStore(path: store).events()) ?? []).contains { $0.cause.rawValue == truth.cause }
+            ((try? History(path: store).events()) ?? []).contains { $0.cause.rawValue == truth.cause }
         }
         #expect(written, "the event never reached the store: \(read(log))")
         #expect(read(log).contains("the store works again"))
@@ -155,7 +155,7 @@ struct StoreFaultTests {
         watch.terminate()
         watch.waitUntilExit()
         #expect(watch.terminationStatus == 0, "log: \(read(log))")
-        return try VigilStore(path: store).events().reversed().map {
+        return try History(path: store).events().reversed().map {
             CrashRecoveryTests.Outcome(
                 cause: $0.cause.rawValue, prefixes: $0.prefixes.map(\.description), upstreams: $0.upstreams.sorted(),
                 start: $0.start, end: $0.end)

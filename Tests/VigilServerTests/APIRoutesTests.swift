@@ -17,10 +17,10 @@ import VigilStore
 
     /// A store with: a closed upstream-loss (id 1), an open origin-side outage (id 2), a closed hijack (id 3),
     /// and three one-minute bins, the last with no prefix up.
-    static func filledStore() throws -> VigilStore {
+    static func filledStore() throws -> History {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let store = try VigilStore(path: dir.appendingPathComponent("history.sqlite").path)
+        let store = try History(path: dir.appendingPathComponent("history.sqlite").path)
         try store.save(target: .northKorea)
         let events = [
             DetectedEvent(

@@ -13,7 +13,7 @@ import VigilTesting
 /// three bins with 2, 1, 0 of 2 prefixes up; the clock at 5,100 s).
 @Suite struct DashboardRoutesTests {
     static func withPages(
-        _ prepare: (VigilStore) throws -> Void = { _ in },
+        _ prepare: (History) throws -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Void
     ) async throws {
         let store = try APIRoutesTests.filledStore()

@@ -13,7 +13,7 @@ import VigilTesting
 /// `.build/test-output/screenshots` (the ones in docs/ come from here).
 @Suite(.serialized) struct IncidentPagesTests {
     /// `vigil replay --store` of `files` for the targets file's `target`, one-minute bins.
-    static func store(targets: String, target: String, files: [String], extra: [String] = []) throws -> VigilStore {
+    static func store(targets: String, target: String, files: [String], extra: [String] = []) throws -> History {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-pages-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("targets.toml").path
@@ -24,7 +24,7 @@ import VigilTesting
             ["replay", "--quiet", "--bin", "60", "--store", path, "--targets", file, "--target", target] + extra + files
         )
         #expect(r.status == 0, "\(String(decoding: r.stderr, as: UTF8.self))")
-        return try VigilStore(path: path)
+        return try History(path: path)
     }
 
     /// Lane labels in the chart, in order (the first text of each lane).

@@ -9,15 +9,15 @@ import VigilStore
 /// Runs tests against Vigil's real router on a live loopback server.
 enum ServerHarness {
     /// A new, empty store in a temporary folder.
-    static func emptyStore() throws -> VigilStore {
+    static func emptyStore() throws -> History {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return try VigilStore(path: dir.appendingPathComponent("history.sqlite").path)
+        return try History(path: dir.appendingPathComponent("history.sqlite").path)
     }
 
     /// Serves `store` (dashboard and API, as `vigil serve` does) on a free loopback port while `body` runs.
     static func withServer(
-        _ store: VigilStore, token: String? = nil, limits: ServerLimits? = nil, now: @escaping @Sendable () -> Double,
+        _ store: History, token: String? = nil, limits: ServerLimits? = nil, now: @escaping @Sendable () -> Double,
         _ body: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Void
     ) async throws {
         let router = VigilHTTPServer(store: store, apiToken: token, limits: limits).router(now: now)

@@ -9,7 +9,7 @@ import Vigil
     @Test("queued alerts come back in order per hook; delivery, failure and giving up are recorded")
     func queue() throws {
         let path = VigilStoreTests.temporaryPath()
-        let store = try VigilStore(path: path)
+        let store = try History(path: path)
         try store.enqueue(hook: "h", subject: "event:1", kind: "event_start", body: "a", at: 10, told: "open")
         try store.enqueue(hook: "other", subject: "event:1", kind: "event_start", body: "x", at: 10, told: "open")
         try store.enqueue(hook: "h", subject: "event:1", kind: "event_end", body: "b", at: 11, told: "closed")
@@ -33,12 +33,12 @@ import Vigil
         #expect(all.map(\.attempts) == [2, 1])
         #expect(all.last?.lastError == "gave up: HTTP 400")
         // The queue outlives the process: a second opener sees the same rows.
-        #expect(try VigilStore(path: path).pendingAlerts(hook: "other").map(\.body) == ["x"])
+        #expect(try History(path: path).pendingAlerts(hook: "other").map(\.body) == ["x"])
     }
 
     @Test("replacing keeps one waiting update per subject; cancelling drops a subject's waiting alerts")
     func coalesce() throws {
-        let store = try VigilStore(path: VigilStoreTests.temporaryPath())
+        let store = try History(path: VigilStoreTests.temporaryPath())
         for (i, body) in ["u1", "u2", "u3"].enumerated() {
             try store.enqueue(
                 hook: "h", subject: "event:4", kind: "event_update", body: body, at: Double(i), told: body,
@@ -53,7 +53,7 @@ import Vigil
 
     @Test("annotations keep their text byte for byte, per event, oldest first")
     func annotations() throws {
-        let store = try VigilStore(path: VigilStoreTests.temporaryPath())
+        let store = try History(path: VigilStoreTests.temporaryPath())
         let a = try store.addAnnotation(eventID: 3, author: "ana", text: "power cut \"Pyongyang\" <b>", at: 100)
         _ = try store.addAnnotation(eventID: 4, author: "bo", text: "other", at: 50)
         _ = try store.addAnnotation(eventID: 3, author: "cy", text: "second", at: 200)
@@ -64,7 +64,7 @@ import Vigil
 
     @Test("events changed since a time, and a version that moves with every change")
     func changes() throws {
-        let store = try VigilStore(path: VigilStoreTests.temporaryPath())
+        let store = try History(path: VigilStoreTests.temporaryPath())
         let v0 = try store.version()
         let before = Date().timeIntervalSince1970
         try store.save(event: VigilStoreTests.event(id: 1, end: nil), open: true)

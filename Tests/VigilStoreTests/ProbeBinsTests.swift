@@ -11,7 +11,7 @@ import VigilTesting
     @Test("a bin committed twice holds the sum; the sqlite3 shell agrees; pruning removes old bins")
     func upsertAndShell() throws {
         let path = VigilStoreTests.temporaryPath()
-        let store = try VigilStore(path: path)
+        let store = try History(path: path)
         var bin = StoredProbeBin(url: "icmp://h", start: 600, seconds: 60)
         // By hand: answered 10 ms and 30 ms, one failure (2 tries, "no answer").
         bin.add(reachable: true, rttMs: 10, attempts: 1, error: nil)

@@ -23,7 +23,7 @@ import VigilTesting
                 }
             }
         }
-        let store = try VigilStore(path: path)
+        let store = try History(path: path)
         #expect(try store.signalBins(target: "a", from: 0, to: 1_000).map(\.prefixesUp) == [2, 4])
         #expect(try store.signalBins(target: "b", from: 0, to: 1_000).map(\.start) == [120])
         let sql = try Tools.sqlite(path, "SELECT sql FROM sqlite_master WHERE name = 'signals'")

@@ -11,8 +11,8 @@ import VigilTesting
 @Suite struct SignalBinsTests {
     /// Ten one-minute bins from 600 s: prefixes up 4,4,3,4,4, 4,0,4,4,4; updates 1..10; upstream 4837's
     /// share equals the prefixes up.
-    static func store() throws -> VigilStore {
-        let store = try VigilStore(path: VigilStoreTests.temporaryPath())
+    static func store() throws -> History {
+        let store = try History(path: VigilStoreTests.temporaryPath())
         let up = [4, 4, 3, 4, 4, 4, 0, 4, 4, 4]
         for (i, n) in up.enumerated() {
             try store.save(
@@ -95,7 +95,7 @@ import VigilTesting
 
     @Test("a range holding more bins than the limit gives nil, one holding exactly the limit the whole answer")
     func limit() throws {
-        let store = try VigilStore(path: VigilStoreTests.temporaryPath())
+        let store = try History(path: VigilStoreTests.temporaryPath())
         for i in 0..<5 {
             try store.save(
                 signals: BinSummary(

@@ -19,7 +19,7 @@ import VigilTesting
         .compactMap(IPPrefix.init)
 
     /// Routes left in a store, as sorted text.
-    static func routes(_ store: VigilStore) throws -> [String] {
+    static func routes(_ store: History) throws -> [String] {
         try store.routes(target: "north-korea").map {
             "\($0.peer) \($0.prefix) \($0.origin.map(String.init) ?? "-") \($0.upstream.map(String.init) ?? "-") \($0.time)"
         }.sorted()
@@ -65,8 +65,8 @@ import VigilTesting
     func mergedEqualsSequential() throws {
         var rng = SplitMix(state: 20_261_201)
         for round in 0..<40 {
-            let sequential = try VigilStore(path: VigilStoreTests.temporaryPath())
-            let merged = try VigilStore(path: VigilStoreTests.temporaryPath())
+            let sequential = try History(path: VigilStoreTests.temporaryPath())
+            let merged = try History(path: VigilStoreTests.temporaryPath())
             // A common starting state, then a run of batches (the time a store failed).
             let start = Self.batch(0, &rng)
             try sequential.commit(start)

@@ -24,7 +24,7 @@ import VigilTesting
     @Test("an event saved open, then closed, reads back field for field, also after reopening the file")
     func eventsRoundTrip() throws {
         let path = Self.temporaryPath()
-        let store = try VigilStore(path: path)
+        let store = try History(path: path)
         #expect(try store.nextEventID() == 1)
         try store.save(event: Self.event(id: 7, end: nil), open: true)
         let open = try store.events(open: true)
@@ -33,7 +33,7 @@ import VigilTesting
         try store.save(event: Self.event(id: 7, end: 1_749_260_000), open: false)
         #expect(try store.events(open: true).isEmpty)
         #expect(try store.nextEventID() == 8)
-        let reopened = try VigilStore(path: path)
+        let reopened = try History(path: path)
         let closed = try reopened.events(open: false)
         #expect(closed.count == 1)
         #expect(closed.first?.jsonLine == Self.event(id: 7, end: 1_749_260_000).jsonLine)
@@ -47,7 +47,7 @@ import VigilTesting
     @Test("the file is SQLite in WAL mode, as the sqlite3 shell sees it")
     func walMode() throws {
         let path = Self.temporaryPath()
-        let store = try VigilStore(path: path)
+        let store = try History(path: path)
         try store.save(event: Self.event(id: 1, end: nil), open: true)
         #expect(try Tools.sqlite(path, "PRAGMA journal_mode;") == "wal")
         #expect(try Tools.sqlite(path, "SELECT cause, state FROM events WHERE id = 1;") == "origin-side|open")
@@ -55,7 +55,7 @@ import VigilTesting
 
     @Test("a batch's routes, withdrawals and peer losses leave exactly the routes still held")
     func batches() throws {
-        let store = try VigilStore(path: Self.temporaryPath())
+        let store = try History(path: Self.temporaryPath())
         let a = PeerKey(collector: "rrc00", address: IPAddress("192.0.2.1")!, asn: 64500)
         let b = PeerKey(collector: "rrc00", address: IPAddress("2001:db8::2")!, asn: 64501)
         let p1 = IPPrefix("175.45.176.0/24")!
@@ -82,7 +82,7 @@ import VigilTesting
 
     @Test("signals and feed gaps round-trip; pruning removes what ended before the line and keeps the rest")
     func signalsGapsAndRetention() throws {
-        let store = try VigilStore(path: Self.temporaryPath())
+        let store = try History(path: Self.temporaryPath())
         let p = IPPrefix("175.45.176.0/24")!
         for start in stride(from: 0.0, to: 600, by: 60) {
             try store.save(
@@ -114,7 +114,7 @@ import VigilTesting
             let path = Self.temporaryPath()
             let opened = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<6 {
-                    group.addTask { try VigilStore(path: path).nextEventID() }
+                    group.addTask { try History(path: path).nextEventID() }
                 }
                 return try await group.reduce(0) { $0 + $1 }
             }
@@ -125,15 +125,15 @@ import VigilTesting
     @Test("a store from a newer Vigil is refused with a message that says so")
     func newerSchemaIsRefused() throws {
         let path = Self.temporaryPath()
-        _ = try VigilStore(path: path)
+        _ = try History(path: path)
         _ = try Tools.sqlite(path, "INSERT INTO grdb_migrations VALUES ('99 from the future');")
-        #expect(throws: StoreError.self) { _ = try VigilStore(path: path) }
+        #expect(throws: StoreError.self) { _ = try History(path: path) }
         do {
-            _ = try VigilStore(path: path)
+            _ = try History(path: path)
         } catch {
             #expect("\(error)".contains("newer Vigil"))
         }
-        #expect(throws: StoreError.self) { _ = try VigilStore(path: "/proc/no/such/dir/x.sqlite") }
+        #expect(throws: StoreError.self) { _ = try History(path: "/proc/no/such/dir/x.sqlite") }
     }
 }
 
@@ -142,7 +142,7 @@ import VigilTesting
     @Test("a write while another process holds the lock fails with SQLITE_BUSY (5), named in the error")
     func lockedByAnotherProcess() async throws {
         let path = VigilStoreTests.temporaryPath()
-        let store = try VigilStore(path: path)
+        let store = try History(path: path)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         p.arguments = [

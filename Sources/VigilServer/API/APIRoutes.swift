@@ -11,7 +11,7 @@ import VigilStore
 /// unknown ids 404, both as `{"error":{"message":...}}`.
 public struct APIRoutes: Sendable {
     /// The store read.
-    public let store: VigilStore
+    public let store: History
     /// The clock (seconds since the epoch), for "now" in status and default time ranges.
     public let now: @Sendable () -> Double
     /// The bearer token that allows writing annotations; nil: annotations are read-only.
@@ -23,14 +23,14 @@ public struct APIRoutes: Sendable {
 
     /// Routes over `store`; at most `maxStreams` change streams at once.
     public init(
-        store: VigilStore, apiToken: String? = nil,
+        store: History, apiToken: String? = nil,
         now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, maxStreams: Int = 64
     ) {
         self.init(store: store, apiToken: apiToken, now: now, streams: StreamSlots(limit: maxStreams))
     }
 
     init(
-        store: VigilStore, apiToken: String?, now: @escaping @Sendable () -> Double, streams: StreamSlots,
+        store: History, apiToken: String?, now: @escaping @Sendable () -> Double, streams: StreamSlots,
         health: @escaping @Sendable () -> StoreHealth = { StoreHealth() }
     ) {
         self.store = store

@@ -34,7 +34,7 @@ public struct WebhookDispatcher: Service {
     }
 
     /// The store read and written.
-    public let store: VigilStore
+    public let store: History
     /// Where alerts go.
     public let hooks: [Webhook]
     /// The dashboard's address for links ("http://127.0.0.1:8080"), when served.
@@ -48,7 +48,7 @@ public struct WebhookDispatcher: Service {
 
     /// A dispatcher for `hooks` over `store`.
     public init(
-        store: VigilStore, hooks: [Webhook], dashboard: String?, options: Options = Options(),
+        store: History, hooks: [Webhook], dashboard: String?, options: Options = Options(),
         now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
         onReport: @escaping @Sendable (String) -> Void = { _ in }
     ) {

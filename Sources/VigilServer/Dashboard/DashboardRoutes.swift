@@ -9,12 +9,12 @@ import VigilStore
 /// script refreshes them when the server-sent change stream says the store changed.
 public struct DashboardRoutes: Sendable {
     /// The store shown.
-    public let store: VigilStore
+    public let store: History
     /// The clock, seconds since the epoch.
     public let now: @Sendable () -> Double
 
     /// Pages over `store`.
-    public init(store: VigilStore, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    public init(store: History, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.store = store
         self.now = now
     }
@@ -63,7 +63,7 @@ public struct DashboardRoutes: Sendable {
                 try store.events(target: s.name, since: t - 86400, until: t, limit: 200)
             }
             let spark = Charts.sparkline(
-                bins, events: recent.filter(VigilStore.isOutage), from: t - 86400, to: t,
+                bins, events: recent.filter(History.isOutage), from: t - 86400, to: t,
                 label: "Share of \(s.name)'s prefixes up over the last 24 hours")
             let open = s.open.map { "<a href=\"/events/\($0.id)\">\($0.id): \(HTML.escape($0.cause.rawValue))</a>" }
             main += """

@@ -10,7 +10,7 @@ import VigilStore
 /// The store is polled, not the monitor: `vigil serve` in another process sees `vigil watch`'s writes.
 struct ChangeStream: Sendable {
     /// The store watched.
-    let store: VigilStore
+    let store: History
     /// The streams open, against their cap.
     let slots: StreamSlots
     /// How often the store is checked, and how often a comment keeps proxies from closing the stream. The

@@ -9,7 +9,7 @@ public struct VigilHTTPServer: Sendable {
     public var host: String
     public var port: Int
     /// The store served.
-    public let store: VigilStore
+    public let store: History
     /// The bearer token that allows writing annotations; nil: read-only.
     public var apiToken: String?
     /// Allowed host names, timeouts and caps (docs/security.md).
@@ -19,7 +19,7 @@ public struct VigilHTTPServer: Sendable {
 
     /// A server for `store` on `host:port`.
     public init(
-        store: VigilStore, host: String = "127.0.0.1", port: Int = 8080, apiToken: String? = nil,
+        store: History, host: String = "127.0.0.1", port: Int = 8080, apiToken: String? = nil,
         limits: ServerLimits? = nil, health: @escaping @Sendable () -> StoreHealth = { StoreHealth() }
     ) {
         self.store = store

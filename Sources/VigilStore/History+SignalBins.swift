@@ -24,20 +24,20 @@ public struct SignalBin: Sendable, Equatable {
 
     /// Per origin AS, the share of the peers up carrying its routes, decoded.
     public var originShare: [UInt32: Double] {
-        VigilStore.numbers(originsJSON).reduce(into: [:]) { out, kv in
+        History.numbers(originsJSON).reduce(into: [:]) { out, kv in
             if let a = UInt32(kv.key) { out[a] = kv.value }
         }
     }
 
     /// Routes per voting peer through each upstream, decoded.
     public var upstreamShare: [UInt32: Double] {
-        VigilStore.numbers(upstreamsJSON).reduce(into: [:]) { out, kv in
+        History.numbers(upstreamsJSON).reduce(into: [:]) { out, kv in
             if let a = UInt32(kv.key) { out[a] = kv.value }
         }
     }
 }
 
-extension VigilStore {
+extension History {
     /// A target's signals from `from` to `to`, oldest first, in bins of `bin` seconds (nil: as stored).
     /// A wider bin keeps the worst stored moment in it, so zooming out never hides a short outage.
     public func signalBins(target: String, from: Double, to: Double, bin: Double? = nil) throws(StoreError)

@@ -140,7 +140,7 @@ extension StoreBatch {
     }
 }
 
-extension VigilStore {
+extension History {
     /// Writes a batch in one transaction.
     public func commit(_ batch: StoreBatch) throws(StoreError) {
         guard !batch.isEmpty else { return }

@@ -53,7 +53,7 @@ public struct StoredProbeBin: Sendable, Equatable {
     }
 }
 
-extension VigilStore {
+extension History {
     static func insert(probes p: StoredProbeBin, target: String, _ db: Database) throws {
         // A probe that finished after its bin was written adds to that bin.
         try db.execute(
@@ -90,7 +90,7 @@ extension VigilStore {
     }
 }
 
-extension VigilStore {
+extension History {
     /// A target's probe bins from `from` to `to`, each URL's stored bins summed into bins of `bin`
     /// seconds (nil: as stored).
     public func probeBins(target: String, from: Double, to: Double, bin: Double?) throws(StoreError)

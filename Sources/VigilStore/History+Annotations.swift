@@ -24,7 +24,7 @@ public struct Annotation: Sendable, Equatable {
     }
 }
 
-extension VigilStore {
+extension History {
     /// Adds a note to an event; returns it with its id.
     public func addAnnotation(eventID: Int, author: String, text: String, at time: Double) throws(StoreError)
         -> Annotation

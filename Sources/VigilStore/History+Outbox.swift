@@ -22,7 +22,7 @@ public struct OutboxEntry: Sendable, Equatable {
     public var lastError: String?
 }
 
-extension VigilStore {
+extension History {
     /// Queues an alert; with `replacing`, an undelivered alert of the same hook, subject and kind is
     /// replaced instead (a newer update supersedes one not yet sent).
     public func enqueue(
@@ -143,7 +143,7 @@ extension VigilStore {
     }
 }
 
-extension VigilStore {
+extension History {
     /// A hook's undelivered alerts, oldest first: delivered in this order, so an end never overtakes its start.
     public func pendingAlerts(hook: String, limit: Int = 100) throws(StoreError) -> [OutboxEntry] {
         try read { db in

@@ -3,7 +3,7 @@ import GRDB
 import GRDBSQLite
 import Vigil
 
-extension VigilStore {
+extension History {
     /// A target's signals from `from` to `to` (in bins of `bin` seconds, nil: as stored) as the API's JSON
     /// array: `[{"start":..., "seconds":..., "prefixes_up":..., "prefixes":..., "voting_peers":...,
     /// "updates":..., "upstreams":{...}, "visibility":{...}, "dark_share":..., "origins":{...}}, ...]`.

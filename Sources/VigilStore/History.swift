@@ -9,7 +9,7 @@ import Vigil
 /// Every write is one transaction, committed before the call returns, so a monitor killed at any moment
 /// loses nothing it had reported. Readers (`vigil events`, `vigil status`, the server) open the same file
 /// while the monitor writes.
-public final class VigilStore: Sendable {
+public final class History: Sendable {
     /// The file.
     public let path: String
     let pool: DatabasePool
