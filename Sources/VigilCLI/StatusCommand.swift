@@ -20,15 +20,20 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let store = storeOptions.store
         let history = try storeOptions.openExisting()
-        let report = try history.statusReport(now: Date().timeIntervalSince1970)
+        let now = Date().timeIntervalSince1970
+        var report = try history.statusReport(now: now)
         let heartbeat = report.heartbeat
-        let running = report.running
+        // A running watch reports its store's health beside the store every few seconds, also while the
+        // store cannot be written (when its heartbeat in the store goes stale).
+        let health = StoreHealthFile(storePath: store).read().flatMap { now - $0.time < 30 ? $0 : nil }
+        let running = report.running || health != nil
+        report.running = running
         let rule = report.votingRule ?? "unknown (watch has not run)"
         let openGaps = report.openGaps
         let perTarget = report.targets
         if json {
             var object = report.json
-            if let h = StoreHealthFile(storePath: store).read(), Date().timeIntervalSince1970 - h.time < 30, h.failing {
+            if let h = health, h.failing {
                 var failing = JSONObject()
                 failing.add("since", h.since.map(UTCTime.iso))
                 failing.add("error", h.error)
@@ -42,7 +47,7 @@ struct StatusCommand: ParsableCommand {
             "store \(store): watch \(running ? "running" : "not running")"
                 + (heartbeat.map { " (last heartbeat \(UTCTime.iso($0)))" } ?? ""))
         // A running watch that cannot write the store says so in the file beside it.
-        if let h = StoreHealthFile(storePath: store).read(), Date().timeIntervalSince1970 - h.time < 30, h.failing {
+        if let h = health, h.failing {
             print(
                 "store FAILING since \(h.since.map(UTCTime.iso) ?? "?"): \(h.error ?? "") (the watch keeps in memory, "
                     + "and retries: \(h.waiting ?? "?"))")
