@@ -249,14 +249,17 @@ public final class LiveEngine: Sendable {
         commitIfDue(urgent: true, retries: true)
     }
 
-    /// Records a source's gap: no data from it between the two times (never read as withdrawals).
-    public func feedGap(source: String, start: Double, reason: String) throws(StoreError) -> Int? {
-        try store?.openFeedGap(source: source, start: start, reason: reason)
+    /// Records that a source gave no data from `start` (never read as withdrawals), in the next commit:
+    /// a gap that begins while the store fails waits with the rest.
+    public func feedGap(source: String, start: Double, reason: String) {
+        state.withLock { $0.batch.gaps.append((source, start, reason, nil)) }
+        commitIfDue(urgent: true)
     }
 
-    /// Ends a source's gap.
-    public func endFeedGap(_ id: Int?, end: Double) throws(StoreError) {
-        if let id { try store?.closeFeedGap(id: id, end: end) }
+    /// Ends the source's gap that began at `start`.
+    public func endFeedGap(source: String, start: Double, end: Double) {
+        state.withLock { $0.batch.gaps.append((source, start, "", end)) }
+        commitIfDue(urgent: true)
     }
 
     /// Ends the run: commits everything; open events stay open in the store, to be resumed. Throws when

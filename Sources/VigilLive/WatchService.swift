@@ -128,32 +128,27 @@ public struct WatchService: Service {
         let client = RISLiveClient(configuration: configuration, logger: logger, now: Self.now)
         let gap = GapTracker(engine: engine, source: "ris-live")
         let feed = onFeed
-        let logger = self.logger
         let engine = self.engine
         await client.run { event in
-            do {
-                switch event {
-                case .connected(let attempt):
-                    try gap.end(at: Self.now())
-                    feed("RIS Live connected (connection \(attempt)) to \(configuration.url)")
-                case .message(let m):
-                    engine.apply(m)
-                case .serverError(let text):
-                    feed("RIS Live error: \(text)")
-                case .malformed(let frame, let error):
-                    engine.noteSkippedRISFrame()
-                    feed("RIS Live frame \(frame) skipped: \(error)")
-                case .disconnected(let reason, let retry):
-                    try gap.begin(at: Self.now(), reason: reason)
-                    feed("RIS Live disconnected (\(reason)); feed gap recorded; retrying in \(Int(retry.rounded())) s")
-                case .canary(let silent, let since):
-                    feed(
-                        silent
-                            ? "feed health: RIS beacon silent since \(UTCTime.iso(since))"
-                            : "feed health: RIS beacon heard again")
-                }
-            } catch {
-                logger.error("\(error)")
+            switch event {
+            case .connected(let attempt):
+                gap.end(at: Self.now())
+                feed("RIS Live connected (connection \(attempt)) to \(configuration.url)")
+            case .message(let m):
+                engine.apply(m)
+            case .serverError(let text):
+                feed("RIS Live error: \(text)")
+            case .malformed(let frame, let error):
+                engine.noteSkippedRISFrame()
+                feed("RIS Live frame \(frame) skipped: \(error)")
+            case .disconnected(let reason, let retry):
+                gap.begin(at: Self.now(), reason: reason)
+                feed("RIS Live disconnected (\(reason)); feed gap recorded; retrying in \(Int(retry.rounded())) s")
+            case .canary(let silent, let since):
+                feed(
+                    silent
+                        ? "feed health: RIS beacon silent since \(UTCTime.iso(since))"
+                        : "feed health: RIS beacon heard again")
             }
         }
     }
@@ -163,25 +158,29 @@ public struct WatchService: Service {
 final class GapTracker: Sendable {
     let engine: LiveEngine
     let source: String
-    private let open = Locked<Int?>(nil)
-    private let inGap = Locked(false)
+    /// The start of the gap under way, if any.
+    private let open = Locked<Double?>(nil)
 
     init(engine: LiveEngine, source: String) {
         self.engine = engine
         self.source = source
     }
 
-    func begin(at time: Double, reason: String) throws(StoreError) {
-        guard !inGap.withLock({ $0 }) else { return }
-        let id = try engine.feedGap(source: source, start: time, reason: reason)
-        open.withLock { $0 = id }
-        inGap.withLock { $0 = true }
+    func begin(at time: Double, reason: String) {
+        let started: Bool = open.withLock { start in
+            guard start == nil else { return false }
+            start = time
+            return true
+        }
+        if started { engine.feedGap(source: source, start: time, reason: reason) }
     }
 
-    func end(at time: Double) throws(StoreError) {
-        guard inGap.withLock({ $0 }) else { return }
-        try engine.endFeedGap(open.withLock { $0 }, end: time)
-        inGap.withLock { $0 = false }
+    func end(at time: Double) {
+        let start: Double? = open.withLock { start in
+            defer { start = nil }
+            return start
+        }
+        if let start { engine.endFeedGap(source: source, start: start, end: time) }
     }
 }
 

@@ -45,6 +45,8 @@ public struct StoreBatch: Sendable {
     public var settings: [(String, String)] = []
     /// Probe results, per URL and bin (added to what a bin already holds).
     public var probes: [StoredProbeBin] = []
+    /// Feed gaps opened (`end` nil) or closed, in order; a gap is known by its source and start.
+    public var gaps: [(source: String, start: Double, reason: String, end: Double?)] = []
 
     /// An empty batch for `target`.
     public init(target: String) { self.target = target }
@@ -52,7 +54,7 @@ public struct StoreBatch: Sendable {
     /// Nothing to write.
     public var isEmpty: Bool {
         announced.isEmpty && withdrawn.isEmpty && peersDown.isEmpty && events.isEmpty && peers.isEmpty
-            && signals.isEmpty && settings.isEmpty && probes.isEmpty
+            && signals.isEmpty && settings.isEmpty && probes.isEmpty && gaps.isEmpty
     }
 }
 
@@ -124,6 +126,7 @@ extension StoreBatch {
             }
         }
         probes += later.probes
+        gaps += later.gaps
     }
 
     /// What the batch holds, for a report of what is waiting ("2 events, 310 route rows, 4 bins").
@@ -135,6 +138,7 @@ extension StoreBatch {
         add(peersDown.count, "peer down")
         add(signals.count, "signal bin")
         add(probes.count, "probe bin")
+        add(gaps.count, "feed gap change")
         add(peers.count + settings.count, "peer time and setting")
         return parts.isEmpty ? "nothing" : parts.joined(separator: ", ")
     }
@@ -147,6 +151,17 @@ extension History {
         let t = batch.target
         try write { db in
             for s in batch.signals { try Self.insert(signals: s, db) }
+            for g in batch.gaps {
+                if let end = g.end {
+                    try db.execute(
+                        sql: "UPDATE feed_gaps SET \"end\" = ? WHERE source = ? AND start = ? AND \"end\" IS NULL",
+                        arguments: [end, g.source, g.start])
+                } else {
+                    try db.execute(
+                        sql: "INSERT INTO feed_gaps (source, start, reason) VALUES (?, ?, ?)",
+                        arguments: [g.source, g.start, g.reason])
+                }
+            }
             for p in batch.probes { try Self.insert(probes: p, target: t, db) }
             for (e, open) in batch.events { try Self.insert(event: e, open: open, db) }
             try Self.insert(peers: batch.peers, target: t, db)

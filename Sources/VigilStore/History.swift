@@ -37,11 +37,13 @@ public final class History: Sendable {
         }
     }
 
-    /// True for the errors of two openers colliding (busy, locked, a table the other just created).
+    /// True for the errors of two openers colliding (busy, locked, a table or column the other just made).
     static func isCollision(_ error: any Error) -> Bool {
         guard let e = error as? DatabaseError else { return false }
+        // A migration the other opener applied between our reading the applied list and our turn to write
+        // fails as CREATE TABLE ("already exists") or ADD COLUMN ("duplicate column name").
         return e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED
-            || (e.message ?? "").contains("already exists")
+            || (e.message ?? "").contains("already exists") || (e.message ?? "").contains("duplicate column name")
     }
 
     private static func open(_ path: String) throws -> DatabasePool {

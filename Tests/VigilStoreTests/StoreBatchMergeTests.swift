@@ -103,4 +103,20 @@ import VigilTesting
         #expect(a.withdrawn.map { "\($0.0) \($0.1)" } == ["\(p) \(prefix)"])
         #expect(a.summary == "1 route row")
     }
+
+    @Test("a feed gap opened and closed while the store failed is written once, closed, by the merged batch")
+    func feedGapWhileFailing() throws {
+        var waiting = StoreBatch(target: "north-korea")
+        waiting.gaps.append(("ris-live", 1000, "connection closed by the server", nil))
+        var later = StoreBatch(target: "north-korea")
+        later.gaps.append(("ris-live", 1000, "", 1060))
+        later.gaps.append(("ris-live", 2000, "stalled", nil))
+        waiting.merge(later)
+        let store = try History(path: VigilStoreTests.temporaryPath())
+        try store.commit(waiting)
+        let gaps = try store.feedGaps()
+        #expect(gaps.map(\.start) == [1000, 2000])
+        #expect(gaps.map(\.end) == [1060, nil])
+        #expect(gaps.map(\.reason) == ["connection closed by the server", "stalled"])
+    }
 }

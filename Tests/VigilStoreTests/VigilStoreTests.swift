@@ -165,3 +165,24 @@ import VigilTesting
         }
     }
 }
+
+/// Several openers of a new store at once (a watch starting while `vigil status` and a test read it): each
+/// opens it, whichever of them applies the migrations.
+@Suite struct StoreOpenRaceTests {
+    @Test("six openers of one new file at once, forty times: every one opens it")
+    func concurrentOpeners() throws {
+        for _ in 0..<40 {
+            let path = VigilStoreTests.temporaryPath()
+            let failures = NSLock()
+            nonisolated(unsafe) var errors: [String] = []
+            DispatchQueue.concurrentPerform(iterations: 6) { _ in
+                do {
+                    _ = try History(path: path)
+                } catch {
+                    failures.withLock { errors.append("\(error)") }
+                }
+            }
+            #expect(errors.isEmpty)
+        }
+    }
+}
