@@ -37,13 +37,13 @@ public final class History: Sendable {
         }
     }
 
-    /// True for the errors of two openers colliding (busy, locked, a table or column the other just made).
+    /// True for the errors of two openers colliding: busy or locked, or one of the other's migrations run
+    /// again by us after we read the applied list (a table that exists, a column already added, a copy of a
+    /// table whose shape changed, the migration's identifier already recorded). Each migration runs in its
+    /// own transaction, so such a second run is rolled back whole; opening again finds the work done.
     static func isCollision(_ error: any Error) -> Bool {
         guard let e = error as? DatabaseError else { return false }
-        // A migration the other opener applied between our reading the applied list and our turn to write
-        // fails as CREATE TABLE ("already exists") or ADD COLUMN ("duplicate column name").
-        return e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED
-            || (e.message ?? "").contains("already exists") || (e.message ?? "").contains("duplicate column name")
+        return [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_ERROR, .SQLITE_CONSTRAINT].contains(e.resultCode)
     }
 
     private static func open(_ path: String) throws -> DatabasePool {
