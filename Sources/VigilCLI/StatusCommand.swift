@@ -20,37 +20,24 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let store = storeOptions.store
         let history = try storeOptions.openExisting()
-        let now = Date().timeIntervalSince1970
-        var report = try history.statusReport(now: now)
+        let report = try history.statusReport(now: Date().timeIntervalSince1970)
         let heartbeat = report.heartbeat
-        // A running watch reports its store's health beside the store every few seconds, also while the
-        // store cannot be written (when its heartbeat in the store goes stale).
-        let health = StoreHealthFile(storePath: store).read().flatMap { now - $0.time < 30 ? $0 : nil }
-        let running = report.running || health != nil
-        report.running = running
+        let running = report.running
         let rule = report.votingRule ?? "unknown (watch has not run)"
         let openGaps = report.openGaps
         let perTarget = report.targets
         if json {
-            var object = report.json
-            if let h = health, h.failing {
-                var failing = JSONObject()
-                failing.add("since", h.since.map(UTCTime.iso))
-                failing.add("error", h.error)
-                failing.add("waiting", h.waiting)
-                object = String(object.dropLast()) + ",\"store_failing\":" + failing.closed + "}"
-            }
-            print(object)
+            print(report.json)
             return
         }
         print(
             "store \(store): watch \(running ? "running" : "not running")"
                 + (heartbeat.map { " (last heartbeat \(UTCTime.iso($0)))" } ?? ""))
         // A running watch that cannot write the store says so in the file beside it.
-        if let h = health, h.failing {
+        if let h = report.storeHealth, let since = h.failingSince {
             print(
-                "store FAILING since \(h.since.map(UTCTime.iso) ?? "?"): \(h.error ?? "") (the watch keeps in memory, "
-                    + "and retries: \(h.waiting ?? "?"))")
+                "store FAILING since \(UTCTime.iso(since)): \(h.error ?? "") (the watch keeps in memory, "
+                    + "and retries: \(h.waiting))")
         }
         print("voting rule: \(rule)")
         for gap in openGaps { print("feed gap: \(gap.source) since \(UTCTime.iso(gap.start)): \(gap.reason)") }

@@ -175,12 +175,9 @@ struct WatchCommand: AsyncParsableCommand {
                     if json {
                         out.say(e.jsonLine)
                     } else if case .opened = output {
-                        out.say(
-                            e.text(target: shown, label: "EVENT OPEN"))
+                        out.say(e.text(target: shown, label: "EVENT OPEN"))
                     } else if case .closed = output {
-                        out.say(
-                            e.text(target: shown, label: "EVENT CLOSED")
-                        )
+                        out.say(e.text(target: shown, label: "EVENT CLOSED"))
                     } else if !quiet {
                         out.say("EVENT \(e.id) updated: \(e.cause.rawValue), \(e.prefixes.count) prefixes")
                     }

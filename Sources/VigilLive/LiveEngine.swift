@@ -7,7 +7,8 @@ import Vigil
 import VigilReplay
 import VigilStore
 
-/// What live monitoring reports as it goes, once committed to the store.
+/// What live monitoring reports as it goes: told before the store is tried, so a failing store never
+/// delays it.
 public enum LiveOutput: Sendable {
     /// A change worth a timeline line.
     case notice(TimelineNotice)
@@ -98,7 +99,7 @@ public final class LiveEngine: Sendable {
     /// unless it holds more route rows than this: then it is coalesced into the waiting batch at once.
     static let holdLimit = 50_000
 
-    /// Receives what happened, after it is committed.
+    /// Receives what happened, as it happens.
     private let output: (@Sendable (LiveOutput) -> Void)?
 
     /// An engine for `target`, binning signals every `binSeconds`, committing to `store`, reporting to
@@ -317,13 +318,13 @@ public final class LiveEngine: Sendable {
         var said: [LiveOutput] = []
         func attempt(_ c: inout CommitState) {
             let now = clock()
+            // While the store fails only the clock's tick tries it again (a try may wait seconds for a lock
+            // held elsewhere): the sources go on applying routes meanwhile.
+            let due = c.waiting == nil || force || (retries && now >= c.retryAt)
             let taken: (StoreBatch?, [LiveOutput])? = state.withLock { s in
                 guard urgent || s.batch.events.count > 0 || s.pendingRoutes > 500 else { return nil }
                 defer { s.outputs.removeAll() }
-                // While the store fails only the clock's tick tries it again (a try may wait seconds for a
-                // lock held elsewhere): the sources go on applying routes meanwhile.
-                let due = force || (retries && now >= c.retryAt)
-                let retry = c.waiting == nil || due || s.pendingRoutes > Self.holdLimit
+                let retry = due || s.pendingRoutes > Self.holdLimit
                 return (retry ? s.takeBatch() : nil, s.outputs)
             }
             guard let (taken, outputs) = taken else { return }
@@ -336,7 +337,8 @@ public final class LiveEngine: Sendable {
                 batch = waiting
             }
             guard let store, !batch.isEmpty else { return }
-            if c.waiting != nil && !force && !(retries && now >= c.retryAt) {
+            if !due {
+                // Coalesced now (too many route rows held), tried at the next due tick.
                 c.waiting = batch
                 c.health.waiting = batch.summary
                 return
@@ -351,7 +353,7 @@ public final class LiveEngine: Sendable {
             } catch {
                 let first = !c.health.isFailing
                 c.waiting = batch
-                c.health.failingSince = c.health.failingSince ?? Self.wallClock()
+                c.health.failingSince = c.health.failingSince ?? now
                 c.health.error = "\(error)"
                 c.health.failures += 1
                 c.health.waiting = batch.summary

@@ -13,7 +13,7 @@ struct LiveState {
     var batch: StoreBatch
     var counters = LiveCounters()
     var feeder = ElementFeeder()
-    /// What happened since the last commit, for the console, delivered once committed.
+    /// What happened since the engine last looked, for the console (told before the store is tried).
     var outputs: [LiveOutput] = []
     /// The detector's baseline as last committed.
     var storedBaseline = ""

@@ -88,19 +88,20 @@ public struct WatchService: Service {
             }
             let now = Self.now()
             engine.tick(now: now)
-            if now - lastBeat >= 5, let file = options.healthFile, let store = engine.store {
-                file.write(engine.storeHealth, storePath: store.path, at: now)
-            }
-            // Bookkeeping only: while the store fails (the engine reports it and keeps the events), these
-            // wait for the next beat.
-            if now - lastBeat >= 5, let store = engine.store, !engine.storeHealth.isFailing {
+            if now - lastBeat >= 5, let store = engine.store {
                 lastBeat = now
-                do {
-                    try store.set("heartbeat", "\(now)")
-                    try store.set("voting_rule", engine.votingRule)
-                    try store.set("counters", engine.counters.json)
-                } catch {
-                    logger.warning("heartbeat not written: \(error)")
+                let health = engine.storeHealth
+                // Beside the store, for `vigil status`: said also while the store cannot be written.
+                options.healthFile?.write(health, storePath: store.path, at: now)
+                // Bookkeeping in the store waits while it fails (the engine reports that, and keeps the events).
+                if !health.isFailing {
+                    do {
+                        try store.set("heartbeat", "\(now)")
+                        try store.set("voting_rule", engine.votingRule)
+                        try store.set("counters", engine.counters.json)
+                    } catch {
+                        logger.warning("heartbeat not written: \(error)")
+                    }
                 }
             }
             if options.retentionDays > 0, now - lastPrune > 3600, let store = engine.store,

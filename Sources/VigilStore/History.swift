@@ -37,14 +37,19 @@ public final class History: Sendable {
         }
     }
 
-    /// True for the errors of two openers colliding: busy or locked, or one of the other's migrations run
-    /// again by us after we read the applied list (a table that exists, a column already added, a copy of a
-    /// table whose shape changed, the migration's identifier already recorded). Each migration runs in its
-    /// own transaction, so such a second run is rolled back whole; opening again finds the work done.
+    /// True for the errors of two openers colliding: busy or locked, or a migration of ours that failed
+    /// while the other applied migrations (`MigratedMeanwhile`).
     static func isCollision(_ error: any Error) -> Bool {
+        if error is MigratedMeanwhile { return true }
         guard let e = error as? DatabaseError else { return false }
-        return [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_ERROR, .SQLITE_CONSTRAINT].contains(e.resultCode)
+        return e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED
     }
+
+    /// Our migration failed while another opener applied migrations: we ran one it had just applied (a
+    /// table that exists, a column already added, a table copied in its old shape, an identifier already
+    /// recorded). Each migration runs in its own transaction, so ours was rolled back whole; opening again
+    /// finds the work done.
+    struct MigratedMeanwhile: Error {}
 
     private static func open(_ path: String) throws -> DatabasePool {
         var config = Configuration()
@@ -56,7 +61,15 @@ public final class History: Sendable {
         }
         // A store already up to date is only read here: `vigil events` and `vigil status` must open it
         // while the disk is full or a watch's write is under way.
-        if try !pool.read({ db in try migrator.hasCompletedMigrations(db) }) { try migrator.migrate(pool) }
+        if try pool.read({ db in try migrator.hasCompletedMigrations(db) }) { return pool }
+        let before = try pool.read { db in try migrator.appliedIdentifiers(db) }
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            let after = try? pool.read { db in try migrator.appliedIdentifiers(db) }
+            if let after, after != before { throw MigratedMeanwhile() }
+            throw error
+        }
         return pool
     }
 

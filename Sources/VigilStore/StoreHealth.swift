@@ -59,14 +59,17 @@ public struct StoreHealthFile: Sendable {
         }
     }
 
-    /// Overwrites the report in place; false when the file could not be written.
+    /// Overwrites the report in place; false when the file could not be written. An error too long for
+    /// the file is cut.
     @discardableResult
     public func write(_ health: StoreHealth, storePath: String, at time: Double) -> Bool {
+        var cut = health
+        if let e = cut.error, e.utf8.count > Self.size / 2 { cut.error = String(e.prefix(Self.size / 4)) + "…" }
         var o = JSONObject()
         o.add("time", time)
-        o.add("health", raw: health.json(path: storePath))
-        var bytes = Array(o.closed.utf8.prefix(Self.size - 1))
-        if bytes.count == Self.size - 1 { bytes = Array(#"{"status":"unknown"}"#.utf8) }
+        o.add("health", raw: cut.json(path: storePath))
+        var bytes = Array(o.closed.utf8)
+        guard bytes.count < Self.size else { return false }  // only a store path of kilobytes gets here
         bytes += Array(repeating: 0x20, count: Self.size - bytes.count)
         let fd = open(path, O_WRONLY)
         guard fd >= 0 else { return false }
@@ -74,16 +77,19 @@ public struct StoreHealthFile: Sendable {
         return bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) } == Self.size
     }
 
-    /// The last report: when it was written and what the store's health was (nil: no file or unreadable).
-    public func read() -> (time: Double, failing: Bool, since: Double?, error: String?, waiting: String?)? {
+    /// The last report: when it was written and the store's health then (nil: no file, or unreadable).
+    public func read() -> (time: Double, health: StoreHealth)? {
         guard let data = FileManager.default.contents(atPath: path),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let time = object["time"] as? Double, let health = object["health"] as? [String: Any]
+            let time = object["time"] as? Double, let fields = object["health"] as? [String: Any]
         else { return nil }
-        let since = (health["failing_since"] as? String).flatMap(UTCTime.parse)
-        return (
-            time, health["status"] as? String == "failing", since, health["error"] as? String,
-            health["waiting"] as? String
-        )
+        var health = StoreHealth()
+        if fields["status"] as? String == "failing" {
+            health.failingSince = (fields["failing_since"] as? String).flatMap(UTCTime.parse) ?? time
+            health.error = fields["error"] as? String
+            health.failures = fields["failed_commits"] as? Int ?? 1
+            health.waiting = fields["waiting"] as? String ?? "?"
+        }
+        return (time, health)
     }
 }

@@ -27,6 +27,9 @@ public struct StatusReport: Sendable {
     /// Watch's last heartbeat, and whether it is recent (watch running).
     public var heartbeat: Double?
     public var running: Bool
+    /// What a running watch last said of the store in the file beside it (`StoreHealthFile`): while the
+    /// store cannot be written, the heartbeat in it goes stale but this file does not.
+    public var storeHealth: StoreHealth?
     /// The voting rule watch uses, when it has run.
     public var votingRule: String?
     /// Watch's ingest counters as a JSON object.
@@ -51,9 +54,14 @@ extension History {
     /// True for the causes that mean the target lost routes (not a hijack, not our own feed).
     public static func isOutage(_ e: DetectedEvent) -> Bool { e.cause != .hijack && e.cause != .feedProblem }
 
-    /// The store's status at `now`, read in one transaction (one consistent moment).
+    /// How recent a heartbeat (or a health report beside the store) must be for the watch to count as running.
+    static let liveness = 30.0
+
+    /// The store's status at `now`, read in one transaction (one consistent moment), with the health a
+    /// running watch reports beside the store.
     public func statusReport(now: Double) throws(StoreError) -> StatusReport {
-        try read { db in
+        let health = StoreHealthFile(storePath: path).read().flatMap { now - $0.time < Self.liveness ? $0.health : nil }
+        var report = try read { db in
             let heartbeat = try Self.setting(db, "heartbeat").flatMap(Double.init)
             let stopped = try Self.setting(db, "stopped").flatMap(Double.init)
             let gaps = try Self.feedGaps(db, from: now).filter { $0.end == nil }
@@ -77,10 +85,15 @@ extension History {
             }
             return StatusReport(
                 time: now, heartbeat: heartbeat,
-                running: heartbeat.map { now - $0 < 30 && (stopped ?? 0) < $0 } ?? false,
+                running: heartbeat.map { now - $0 < Self.liveness && (stopped ?? 0) < $0 } ?? false,
                 votingRule: try Self.setting(db, "voting_rule"),
                 countersJSON: try Self.setting(db, "counters") ?? "{}", openGaps: gaps, targets: list)
         }
+        if let health {
+            report.running = true
+            report.storeHealth = health
+        }
+        return report
     }
 
     /// A target's newest signal bin.
@@ -135,6 +148,13 @@ extension StatusReport {
             return j.closed
         }
         o.add("targets", raw: "[" + list.joined(separator: ",") + "]")
+        if let h = storeHealth, let since = h.failingSince {
+            var failing = JSONObject()
+            failing.add("since", UTCTime.iso(since))
+            failing.add("error", h.error ?? "")
+            failing.add("waiting", h.waiting)
+            o.add("store_failing", raw: failing.closed)
+        }
         return o.closed
     }
 }

@@ -128,6 +128,8 @@ struct StoreFaultTests {
         let status = try Tools.run(try Tools.vigil(), ["status", "--store", store])
         let said = String(decoding: status.stdout, as: UTF8.self)
         #expect(said.contains("store FAILING since") && said.contains("watch running"), "\(said)")
+        let asJSON = try Tools.run(try Tools.vigil(), ["status", "--json", "--store", store]).output
+        #expect(asJSON.contains("\"store_failing\":{\"since\":") && asJSON.contains("\"running\":\"yes\""), "\(asJSON)")
         let stored = try History(path: store).events().filter { $0.cause != .feedProblem }
         #expect(stored.isEmpty, "the store took the event although it was failing: the test proves nothing")
 

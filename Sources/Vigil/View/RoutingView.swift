@@ -121,12 +121,7 @@ public struct RoutingView: Sendable {
     /// How long the first updates are the baseline when there is no RIB (seconds of message time).
     public var learningWindow: Double
     /// Finds route leaks in the paths of the target's routes; nil when paths are not judged.
-    public var leakJudge: LeakJudge? {
-        didSet {
-            samplesLeft = leakJudge?.usesFile == false ? Self.pathSampleBudget : 0
-            judgeReady = leakJudge?.usesFile == true
-        }
-    }
+    public var leakJudge: LeakJudge? { didSet { startSampling() } }
     /// Valleys already seen while learning, with relationships inferred from degrees: the inference's own
     /// mistakes are steady, a leak is new.
     private var knownValleys: Set<PathLeak> = []
@@ -153,8 +148,6 @@ public struct RoutingView: Sendable {
         learningWindow = t.learningWindow
         pathChangeAge = t.transient
         self.leakJudge = leakJudge
-        samplesLeft = leakJudge?.usesFile == false ? Self.pathSampleBudget : 0
-        judgeReady = leakJudge?.usesFile == true
         index = PrefixIndex(target.prefixes)
         upstreamASNs = Set(target.upstreams.keys)
         self.learnsOrigins = learnsOrigins && !target.originASNs.isEmpty
@@ -168,6 +161,14 @@ public struct RoutingView: Sendable {
         prefixUpstreams = Array(repeating: [:], count: trackedPrefixes.count)
         largestRoute = Array(repeating: 255, count: trackedPrefixes.count)
         for p in trackedPrefixes { addSpace(p) }
+        startSampling()
+    }
+
+    /// Paths are sampled for the degree inference when relationships are to be inferred; with a file
+    /// they can be judged at once.
+    private mutating func startSampling() {
+        samplesLeft = leakJudge?.usesFile == false ? Self.pathSampleBudget : 0
+        judgeReady = leakJudge?.usesFile == true
     }
 
     private mutating func addSpace(_ p: IPPrefix) {
