@@ -10,7 +10,7 @@ import VigilStore
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Replay MRT files and report the target's outages with their most likely cause.",
+        abstract: "Replay MRT files and report the targets' outages with their most likely cause.",
         discussion: """
             RIB files (TABLE_DUMP, TABLE_DUMP_V2) seed every peer's state; update files (BGP4MP) of all \
             collectors are then played merged in timestamp order. Files are told apart by their first record, \
@@ -21,6 +21,10 @@ struct ReplayCommand: ParsableCommand {
             "confidence", "start", "end", "prefixes", "upstreams", "evidence", ...}, {"type":"bin", ...}, \
             {"type":"notice", ...} and a final {"type":"summary", ...}. Causes: origin-side, upstream-loss, \
             upstream-down, hijack, route-leak, instability, feed-problem, unknown (and, live only, data-plane and attack).
+
+            Several targets are replayed in one pass over the files: repeat --target or --country, or give \
+            --all-targets. Each bin and event names its target; notices start with it; events are numbered in \
+            the order they are reported.
 
             Damaged or truncated files are handled as by `vigil dump`: a warning with the offset, recovery, \
             and counts in the summary.
@@ -65,13 +69,14 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        var target = try targetOptions.resolve()
-        let thresholds = rules.apply(to: &target)
+        var targets = try targetOptions.resolveAll()
+        let thresholds = targets.indices.map { rules.apply(to: &targets[$0]) }
+        let byName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let stdout = OutputSink(fd: 1)
         let stderr = OutputSink(fd: 2)
         var replayer = Replayer(
-            target: target, thresholds: thresholds, binSeconds: eventsOnly ? 0 : bin, collector: collector)
-        replayer.learnsOrigins = targetOptions.country != nil
+            targets: targets, thresholds: thresholds, binSeconds: eventsOnly ? 0 : bin, collector: collector)
+        replayer.learnsOrigins = !targetOptions.country.isEmpty
         replayer.relationships = try rules.relationships { stderr.say("vigil: warning: \($0)") }
         let total = files.reduce(UInt64(0)) { $0 + (DumpCommand.fileSize($1) ?? 0) }
         let progress = ProgressBar(label: "replay", total: total)
@@ -80,7 +85,7 @@ struct ReplayCommand: ParsableCommand {
         let history: History?
         do {
             history = try store.map { try History(path: $0) }
-            try history?.save(target: target)
+            for t in targets { try history?.save(target: t) }
         } catch {
             throw RuntimeError("\(error)")
         }
@@ -117,7 +122,7 @@ struct ReplayCommand: ParsableCommand {
                     do { try history?.save(event: numbered, open: e.end == nil) } catch {
                         storeError = storeError ?? error
                     }
-                    stdout.say(json ? numbered.jsonLine : numbered.text(target: target))
+                    stdout.say(json ? numbered.jsonLine : numbered.text(target: byName[e.target] ?? targets[0]))
                 }
                 stdout.flushIfNeeded(threshold: 0)
             }, progress: { progress?.update($0) })
@@ -126,7 +131,7 @@ struct ReplayCommand: ParsableCommand {
         if json {
             var o = JSONObject()
             o.add("type", "summary")
-            o.add("target", target.name)
+            if targets.count == 1 { o.add("target", targets[0].name) } else { o.add("targets", targets.map(\.name)) }
             o.add("rib_elements", summary.ribElements)
             o.add("update_elements", summary.updateElements)
             o.add("skipped_before_rib", summary.skippedBeforeRIB)
@@ -141,8 +146,9 @@ struct ReplayCommand: ParsableCommand {
             o.add("failed_inputs", summary.failedInputs)
             stdout.say(o.closed)
         } else {
+            let scope = targets.count == 1 ? "" : " over \(targets.count) targets"
             stdout.say(
-                "\(events) event\(events == 1 ? "" : "s"); \(summary.ribElements) RIB and \(summary.updateElements) update elements from \(files.count) file\(files.count == 1 ? "" : "s"); \(summary.votingPeers) of \(summary.peers) peers voting"
+                "\(events) event\(events == 1 ? "" : "s")\(scope); \(summary.ribElements) RIB and \(summary.updateElements) update elements from \(files.count) file\(files.count == 1 ? "" : "s"); \(summary.votingPeers) of \(summary.peers) peers voting"
             )
         }
         stdout.flush()
@@ -151,7 +157,7 @@ struct ReplayCommand: ParsableCommand {
         }
         if summary.votingPeers == 0 && summary.failedInputs.count < files.count {
             stderr.say(
-                "vigil: warning: no peer voted (none carries a full feed by --full-feed \(target.thresholds.fullFeedIPv4)); nothing could be detected"
+                "vigil: warning: no peer voted (none carries a full feed by --full-feed \(targets[0].thresholds.fullFeedIPv4)); nothing could be detected"
             )
         }
         if let storeError {

@@ -4,19 +4,28 @@ import Foundation
 import Probing
 import Vigil
 
-/// How a command chooses its target: a built-in one, one from a targets file, or a whole country.
+/// How a command chooses its targets: built-in ones, ones from a targets file, or whole countries.
 struct TargetOptions: ParsableArguments {
-    @Option(name: .long, help: "Target to watch: a built-in name (see `vigil targets`) or one from --targets.")
-    var target: String = "north-korea"
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Target to watch: a built-in name (see `vigil targets`) or one from --targets; repeat for several (default: north-korea).",
+            valueName: "name"))
+    var target: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Targets file (TOML subset; see docs/targets.md).", valueName: "file"))
     var targets: String?
 
+    @Flag(name: .long, help: "Every known target: the built-in ones and those of --targets.")
+    var allTargets = false
+
     @Option(
         name: .long,
-        help: ArgumentHelp("Watch a whole country (two-letter code) from an RIR delegated-stats file.", valueName: "CC")
+        help: ArgumentHelp(
+            "Watch a whole country (two-letter code) from an RIR delegated-stats file; repeat for several.",
+            valueName: "CC")
     )
-    var country: String?
+    var country: [String] = []
 
     @Option(
         name: .long,
@@ -24,14 +33,22 @@ struct TargetOptions: ParsableArguments {
     var delegated: String?
 
     func validate() throws {
-        if country != nil && delegated == nil {
+        if !country.isEmpty && delegated == nil {
             throw ValidationError(
                 "--country needs --delegated FILE (an RIR delegated-stats file, such as delegated-apnic-latest)")
         }
-        if let country, country.count != 2 || !country.allSatisfy({ $0.isLetter }) {
-            throw ValidationError("--country takes a two-letter country code such as KP, not \(country)")
+        for c in country where c.count != 2 || !c.allSatisfy({ $0.isLetter }) {
+            throw ValidationError("--country takes a two-letter country code such as KP, not \(c)")
+        }
+        for list in [target, country.map { $0.uppercased() }] {
+            if let twice = Dictionary(grouping: list, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+                throw ValidationError("\(twice) is given twice")
+            }
         }
     }
+
+    /// True when the options name more than one target.
+    var namesSeveral: Bool { allTargets || target.count + country.count > 1 }
 
     /// The targets known with these options: built-in ones, then the file's.
     func known() throws -> [Target] {
@@ -64,27 +81,58 @@ struct TargetOptions: ParsableArguments {
         }
     }
 
-    /// The country target, when --country was given.
-    func countryTarget() throws -> (Target, CountryResources)? {
-        guard let country, let delegated else { return nil }
+    /// The country targets of --country, in the order given, with what each was built from and the
+    /// delegated-stats lines that were not understood.
+    func countryTargets() throws -> (targets: [(Target, CountryResources)], skipped: [(line: Int, text: String)]) {
+        guard !country.isEmpty, let delegated else { return ([], []) }
         guard let data = FileManager.default.contents(atPath: delegated) else {
             throw RuntimeError("cannot read delegated-stats file \(delegated)")
         }
-        let text = String(decoding: data, as: UTF8.self)
-        let resources = CountryResources(country: country, delegatedStats: text)
-        guard !resources.asns.isEmpty || !resources.prefixes.isEmpty else {
-            throw RuntimeError("\(delegated) delegates nothing to \(country.uppercased())")
+        let read = CountryResources.byCountry(delegatedStats: String(decoding: data, as: UTF8.self))
+        var out: [(Target, CountryResources)] = []
+        for code in country.map({ $0.uppercased() }) {
+            guard let resources = read.countries[code], !resources.asns.isEmpty || !resources.prefixes.isEmpty else {
+                throw RuntimeError("\(delegated) delegates nothing to \(code)")
+            }
+            out.append((Target(country: resources), resources))
         }
-        return (Target(country: resources), resources)
+        return (out, read.skipped)
     }
 
-    /// The chosen target.
-    func resolve() throws -> Target {
-        if let (t, _) = try countryTarget() { return t }
-        let all = try known()
-        guard let t = all.first(where: { $0.name == target }) else {
-            throw ValidationError("unknown target \(target); known: \(all.map(\.name).joined(separator: ", "))")
+    /// Every chosen target: --all-targets, then each --target, then each --country (north-korea when none
+    /// is named).
+    func resolveAll() throws -> [Target] {
+        let known = try known()
+        var out: [Target] = allTargets ? known : []
+        for name in target where !out.contains(where: { $0.name == name }) {
+            guard let t = known.first(where: { $0.name == name }) else {
+                throw ValidationError("unknown target \(name); known: \(known.map(\.name).joined(separator: ", "))")
+            }
+            out.append(t)
         }
-        return t
+        for (t, _) in try countryTargets().targets {
+            guard !out.contains(where: { $0.name == t.name }) else {
+                throw ValidationError("two targets are named \(t.name)")
+            }
+            out.append(t)
+        }
+        if out.isEmpty {
+            guard let t = known.first(where: { $0.name == "north-korea" }) else {
+                throw ValidationError("no target named; known: \(known.map(\.name).joined(separator: ", "))")
+            }
+            out.append(t)
+        }
+        return out
+    }
+
+    /// The one chosen target, for commands that watch one.
+    func resolve(for command: String) throws -> Target {
+        let all = try resolveAll()
+        guard all.count == 1 else {
+            throw ValidationError(
+                "\(command) takes one target for now; \(all.count) were named (\(all.prefix(5).map(\.name).joined(separator: ", "))\(all.count > 5 ? ", ..." : ""))"
+            )
+        }
+        return all[0]
     }
 }

@@ -9,7 +9,8 @@ struct TargetsCommand: ParsableCommand {
         abstract: "List the known targets and what each contains.",
         discussion: """
             Built-in targets come first, then those of --targets FILE (or $VIGIL_TARGETS). With --country CC \
-            --delegated FILE, lists the country target built from that RIR delegated-stats file.
+            --delegated FILE (repeat --country for several), lists the country targets built from that RIR \
+            delegated-stats file.
             """
     )
 
@@ -20,11 +21,12 @@ struct TargetsCommand: ParsableCommand {
 
     func run() throws {
         let list: [Target]
-        if let (t, resources) = try options.countryTarget() {
-            list = [t]
-            if !resources.skipped.isEmpty {
+        let countries = try options.countryTargets()
+        if !countries.targets.isEmpty {
+            list = countries.targets.map(\.0)
+            if !countries.skipped.isEmpty {
                 print(
-                    "vigil: \(resources.skipped.count) lines of \(options.delegated ?? "") not understood; first at line \(resources.skipped[0].line)"
+                    "vigil: \(countries.skipped.count) lines of \(options.delegated ?? "") not understood; first at line \(countries.skipped[0].line)"
                 )
             }
         } else {

@@ -141,7 +141,7 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var target = try targetOptions.resolve()
+        var target = try targetOptions.resolve(for: "vigil watch")
         let thresholds = rules.apply(to: &target)
         probes.apply(to: &target)
         let store = storeOptions.store

@@ -67,7 +67,7 @@ final class MRTInput {
 
     /// The view's number for the peer (address, asn) of this file.
     @inline(__always)
-    func peerID(_ address: IPAddress, _ asn: UInt32, _ view: inout RoutingView) -> Int {
+    func peerID<N: PeerNumbering>(_ address: IPAddress, _ asn: UInt32, _ view: inout N) -> Int {
         let key = PeerAddress(address: address, asn: asn)
         if lastID >= 0 && key == lastPeer { return lastID }
         let mixed = (address.low ^ (address.high &* 31) ^ UInt64(asn) << 32) &* 0x9E37_79B9_7F4A_7C15

@@ -25,18 +25,19 @@ public struct ReplaySummary: Sendable {
     public var diagnostics = MRTDiagnostics()
     /// Inputs that could not be opened or read at all.
     public var failedInputs: [String] = []
-    /// Peers seen and peers that voted at the end.
+    /// Peers seen and peers that voted at the end (for several targets, the most any target had).
     public var peers = 0
     public var votingPeers = 0
 }
 
 /// Replays MRT files through the same view, detector and diagnosis as live monitoring: RIB snapshots
-/// first (they seed every peer's state), then all update files merged in timestamp order.
+/// first (they seed every peer's state), then all update files merged in timestamp order. One pass over
+/// the files serves every target (a `TargetSet`): a route reaches only the monitors whose space it touches.
 public struct Replayer {
-    /// The target replayed.
-    public let target: Target
-    /// Thresholds (the target's, possibly scaled for compressed recordings).
-    public let thresholds: Thresholds
+    /// The targets replayed, in the order given.
+    public let targets: [Target]
+    /// Thresholds per target (the target's, possibly scaled for compressed recordings).
+    public let thresholds: [Thresholds]
     /// Bin length for the timeline, seconds.
     public var binSeconds: Double
     /// Collector label for every input; nil derives it from each file's folder.
@@ -48,13 +49,25 @@ public struct Replayer {
 
     /// A replayer for `target`.
     public init(target: Target, thresholds: Thresholds? = nil, binSeconds: Double = 300, collector: String? = nil) {
-        self.target = target
-        self.thresholds = thresholds ?? target.thresholds
+        self.init(targets: [target], thresholds: thresholds.map { [$0] }, binSeconds: binSeconds, collector: collector)
+    }
+
+    /// A replayer for several targets at once; `thresholds`, when given, has one entry per target.
+    public init(targets: [Target], thresholds: [Thresholds]? = nil, binSeconds: Double = 300, collector: String? = nil)
+    {
+        precondition(thresholds == nil || thresholds?.count == targets.count, "one thresholds per target")
+        self.targets = targets
+        self.thresholds = thresholds ?? targets.map(\.thresholds)
         self.binSeconds = binSeconds
         self.collector = collector
     }
 
+    /// The target replayed (the first, when there are several).
+    public var target: Target { targets[0] }
+
     /// Replays `paths`, calling `output` as things happen and `progress` with (bytes read, bytes in all).
+    /// With several targets, events are numbered in the order they are reported (each target's detector
+    /// numbers its own from 1).
     public func run(
         paths: [String], output: @escaping (ReplayOutput) -> Void, progress: ((UInt64) -> Void)? = nil
     ) -> ReplaySummary {
@@ -70,15 +83,29 @@ public struct Replayer {
                 summary.failedInputs.append(path)
             }
         }
-        var monitor = TargetMonitor(
-            target: target, binSeconds: binSeconds, thresholds: thresholds, learnsOrigins: learnsOrigins,
-            relationships: relationships, reportsOpenEvents: false, ticksAtBinEnds: true)
-        /// Hands on what the monitor said: replay prints an event once it is over.
-        func emit() {
-            for o in monitor.drain() {
+        var set = TargetSet(
+            monitors: targets.indices.map { i in
+                TargetMonitor(
+                    target: targets[i], binSeconds: self.binSeconds, thresholds: thresholds[i],
+                    learnsOrigins: learnsOrigins && (targets.count == 1 || targets[i].originsFromRegistry),
+                    relationships: relationships, reportsOpenEvents: false, ticksAtBinEnds: true)
+            })
+        let single = targets.count == 1
+        let binSeconds = self.binSeconds
+        var nextID = 1
+        /// Hands on what the monitors said: replay prints an event once it is over.
+        func emit(_ i: Int) {
+            for o in set.monitors[i].drain() {
                 switch o {
-                case .notice(let n): output(.notice(n))
-                case .closed(let e): output(.event(e))
+                case .notice(var n):
+                    if !single { n.text = "\(set.monitors[i].target.name): \(n.text)" }
+                    output(.notice(n))
+                case .closed(var e):
+                    if !single {
+                        e.id = nextID
+                        nextID += 1
+                    }
+                    output(.event(e))
                 case .bin(let b): output(.bin(b))
                 case .opened, .updated: break
                 }
@@ -86,46 +113,53 @@ public struct Replayer {
         }
         var bytesDone: UInt64 = 0
         var ribTime: Double = 0
+        var changed = Changes(count: targets.count)
 
         // 1. RIB snapshots, one after the other: they describe one moment each.
         for input in inputs where input.isRIB {
             while let record = input.pending {
                 ribTime = max(ribTime, Double(record.header.timestamp))
-                var unused: Double?
-                summary.ribElements += play(record, input, &monitor.view, changedAt: &unused)
+                summary.ribElements += play(record, input, &set, &changed)
                 input.advance()
                 progress?(bytesDone + input.reader.compressedPosition)
             }
             bytesDone += input.reader.compressedPosition
         }
+        changed.removeAll()
         if ribTime > 0 {
-            monitor.view.refreshAllVotes()
-            monitor.observe(time: ribTime)
-            emit()
+            for i in set.monitors.indices {
+                set.sync(i)
+                set.monitors[i].view.refreshAllVotes()
+                set.monitors[i].observe(time: ribTime)
+                emit(i)
+            }
         }
 
         // 2. Update files merged by record time.
         let updates = inputs.filter { !$0.isRIB }
-        let binSeconds = self.binSeconds
         var lastProgress: UInt64 = 0
         var recordsSinceProgress = 0
-        var changedAt: Double?
+        var binStart: Double?
+        var binUpdates = 0
         // Changes are looked at once per second of record time (MRT's resolution): a burst of updates in
         // one second is one observation, at the time of the last change in it.
         func observePending() {
-            guard let t = changedAt else { return }
-            changedAt = nil
-            monitor.observe(time: t)
-            emit()
+            for i in changed.list {
+                guard let t = changed.at[i] else { continue }
+                if !single { set.sync(i) }
+                set.monitors[i].observe(time: t)
+                emit(i)
+            }
+            changed.removeAll()
         }
-        let single = updates.count == 1 ? updates.first : nil
+        let one = updates.count == 1 ? updates.first : nil
         while true {
             var next: MRTInput?
             var nextTime = Double.infinity
-            if let single {
+            if let one {
                 // One file: no merge to do.
-                next = single
-                nextTime = single.time ?? .infinity
+                next = one
+                nextTime = one.time ?? .infinity
             } else {
                 for input in updates {
                     if let t = input.time, t < nextTime {
@@ -140,14 +174,20 @@ public struct Replayer {
                 input.advance()
                 continue
             }
-            if let t = changedAt, nextTime.rounded(.down) > t.rounded(.down) { observePending() }
-            if binSeconds > 0, nextTime >= (monitor.binStart ?? -Double.infinity) + binSeconds {
-                monitor.closeBins(before: nextTime)
-                emit()
+            if let t = changed.latest, nextTime.rounded(.down) > t.rounded(.down) { observePending() }
+            if binSeconds > 0, nextTime >= (binStart ?? -Double.infinity) + binSeconds {
+                for i in set.monitors.indices {
+                    if !single { set.sync(i) }
+                    set.monitors[i].binUpdates += binUpdates
+                    set.monitors[i].closeBins(before: nextTime)
+                    emit(i)
+                }
+                binUpdates = 0
+                binStart = set.monitors[0].binStart
             }
-            let elements = play(record, input, &monitor.view, changedAt: &changedAt)
+            let elements = play(record, input, &set, &changed)
             summary.updateElements += elements
-            monitor.binUpdates += elements
+            binUpdates += elements
             input.advance()
             recordsSinceProgress &+= 1
             if let progress, recordsSinceProgress & 4095 == 0 {
@@ -159,9 +199,13 @@ public struct Replayer {
             }
         }
         observePending()
-        if let start = monitor.binStart { monitor.closeBins(before: start + binSeconds) }
-        monitor.finish()
-        emit()
+        for i in set.monitors.indices {
+            if !single { set.sync(i) }
+            set.monitors[i].binUpdates += binUpdates
+            if let start = set.monitors[i].binStart { set.monitors[i].closeBins(before: start + binSeconds) }
+            set.monitors[i].finish()
+            emit(i)
+        }
         for input in inputs {
             summary.diagnostics.merge(input.reader.diagnostics)
             if let failure = input.failure {
@@ -171,15 +215,57 @@ public struct Replayer {
                 summary.failedInputs.append(input.path)
             }
         }
-        let view = monitor.view
-        summary.peers = view.peers.count
-        summary.votingPeers = view.votingPeers.count
+        // Every view knows every peer; votes are per target (without a RIB, a peer votes for the targets
+        // it has shown a route to): the most any target had.
+        summary.peers = set.monitors[0].view.peers.count
+        summary.votingPeers = set.monitors.map(\.view.votingPeers.count).max() ?? 0
         return summary
     }
 
-    /// Decodes one record into the view; returns the number of route elements. `changedAt` is set to the
-    /// time of the record's last element that changed the watched state (a plain variable rather than a
-    /// callback: the hot loop then holds no closure context to retain per record).
+    /// The monitors whose watched state changed since they last looked, with the time of the last change.
+    struct Changes {
+        var at: [Double?]
+        var list: [Int] = []
+        var latest: Double?
+
+        init(count: Int) { at = Array(repeating: nil, count: count) }
+
+        @inline(__always)
+        mutating func mark(_ i: Int, _ time: Double) {
+            if at[i] == nil { list.append(i) }
+            at[i] = time
+            latest = time
+        }
+
+        mutating func removeAll() {
+            for i in list { at[i] = nil }
+            list.removeAll(keepingCapacity: true)
+            latest = nil
+        }
+    }
+
+    /// Decodes one record into the monitors' views; returns the number of route elements.
+    func play(_ record: MRTRecord, _ input: MRTInput, _ set: inout TargetSet, _ changed: inout Changes) -> Int {
+        if set.monitors.count == 1 {
+            var changedAt: Double?
+            let n = play(record, input, &set.monitors[0].view, changedAt: &changedAt)
+            if let t = changedAt { changed.mark(0, t) }
+            return n
+        }
+        var elements = 0
+        var feeder = TargetSetFeeder(placeholder: input.placeholder)
+        let outcome = input.decoder.decode(record) { e in
+            let id = input.peerID(e.peerAddress, e.peerASN, &set)
+            if e.kind != .stateChange { elements += 1 }
+            feeder.feed(e, peer: id, set: &set) { i in changed.mark(i, e.time) }
+        }
+        report(outcome, record, input)
+        return elements
+    }
+
+    /// Decodes one record into a single view; returns the number of route elements. `changedAt` is set to
+    /// the time of the record's last element that changed the watched state (a plain variable rather than
+    /// a callback: the hot loop then holds no closure context to retain per record).
     func play(_ record: MRTRecord, _ input: MRTInput, _ view: inout RoutingView, changedAt: inout Double?) -> Int {
         var elements = 0
         let relevance = view.relevance
@@ -191,11 +277,15 @@ public struct Replayer {
             if feeder.feed(e, peer: id, view: &view, relevance: relevance, learns: learns) { changedAt = e.time }
         }
         feeder.flush(&view)
+        report(outcome, record, input)
+        return elements
+    }
+
+    private func report(_ outcome: MRTRecordOutcome, _ record: MRTRecord, _ input: MRTInput) {
         switch outcome {
         case .decoded: break
         case .unsupported: input.reader.reportUnsupported(record.header)
         case .damaged(let why): input.reader.reportDamage(record.header, why)
         }
-        return elements
     }
 }

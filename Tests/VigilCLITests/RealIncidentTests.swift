@@ -87,4 +87,39 @@ import VigilTesting
         // Evidence is a note, not a list: no line names more than a handful of prefixes.
         for line in e["evidence"] as? [String] ?? [] { #expect(line.split(separator: "/").count < 12, "\(line)") }
     }
+
+    @Test("Cloudflare 2022 with other targets in the same run: the same one event, and nothing for the others")
+    func cloudflareAmongOthers() throws {
+        let file = try Fixtures.path("incidents/cloudflare-2022-06-21/cloudflare-20220621.ris-t1.mrt.gz")
+        let dump = try Tools.bgpdump(["-m", file])
+        var prefixes: Set<String> = []
+        var others = 0
+        let youtube = try #require(IPPrefix("208.65.152.0/22"))
+        let northKorea = try #require(IPPrefix("175.45.176.0/22"))
+        for line in dump.lines {
+            let f = line.split(separator: "|", omittingEmptySubsequences: false)
+            guard f.count > 5, let t = Double(f[1]) else { continue }
+            if f[2] == "A", t < 1_655_791_300 { prefixes.insert(String(f[5])) }
+            if let p = IPPrefix(String(f[5])), p.overlaps(youtube) || p.overlaps(northKorea) { others += 1 }
+        }
+        // bgpdump: the file (Cloudflare's prefixes only) holds no route into the other targets' space.
+        #expect(others == 0)
+        let list = prefixes.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+        let targets =
+            "[target.cloudflare]\norigins = [13335]\nprefixes = [\(list)]\n"
+            + "[target.youtube]\norigins = [36561]\nprefixes = [\"208.65.152.0/22\"]\n"
+        let events = try Self.events(
+            targets: targets, target: "cloudflare", files: [file],
+            extra: ["--full-feed", "100", "--target", "youtube", "--target", "north-korea"])
+        #expect(events.count == 1, "\(events)")
+        let e = try #require(events.first)
+        #expect(e["target"] as? String == "cloudflare")
+        #expect(e["cause"] as? String == "origin-side")
+        let start = try UTCTime.read(e["start"] as? String ?? "").get()
+        #expect((1_655_792_880.0..<1_655_792_940.0).contains(start), "\(e["start"] ?? "")")  // 06:28
+        let end = try UTCTime.read(e["end"] as? String ?? "").get()
+        #expect((1_655_796_600.0...1_655_797_800.0).contains(end), "\(e["end"] ?? "ongoing")")
+        let dark = (e["prefixes"] as? [String])?.count ?? 0
+        #expect((300...360).contains(dark), "\(dark) prefixes")
+    }
 }

@@ -30,6 +30,30 @@ import VigilTesting
             says: "cannot read delegated-stats file")
     }
 
+    @Test("several targets: replay and targets take them, watch says it takes one, a name given twice is refused")
+    func namingTargets() throws {
+        let delegated = try Fixtures.path("rir/bgp-traceparse__delegated-apnic-latest.20161214")
+        let vigil = try Tools.vigil()
+        // The file's own lines: KP holds 175.45.176.0/22, and KR's first IPv4 block is 1.11.0.0/16.
+        let listed = try Tools.run(vigil, ["targets", "--country", "KP", "--country", "kr", "--delegated", delegated])
+        let text = String(decoding: listed.stdout, as: UTF8.self)
+        #expect(listed.status == 0)
+        #expect(text.contains("country-kp: Country KP: 1 ASes, 1 prefixes"), "\(text)")
+        #expect(text.contains("country-kr: Country KR:") && text.contains("1.11.0.0/16"), "\(text)")
+        let watch = try Tools.run(
+            vigil, ["watch", "--target", "north-korea", "--country", "KP", "--delegated", delegated])
+        #expect(watch.status != 0)
+        #expect(
+            String(decoding: watch.stderr, as: UTF8.self).contains("vigil watch takes one target for now; 2 were named")
+        )
+        let twice = try Tools.run(
+            vigil, ["replay", "--country", "KP", "--country", "kp", "--delegated", delegated, "x.mrt"])
+        #expect(twice.status != 0)
+        #expect(String(decoding: twice.stderr, as: UTF8.self).contains("KP is given twice"))
+        let unknown = try Tools.run(vigil, ["replay", "--target", "north-korea", "--target", "atlantis", "x.mrt"])
+        #expect(String(decoding: unknown.stderr, as: UTF8.self).contains("unknown target atlantis"))
+    }
+
     @Test("a mistyped argument still shows the usage")
     func usageForArguments() throws {
         let r = try Tools.run(try Tools.vigil(), ["replay", "--bin", "-5", "x.mrt"])

@@ -47,4 +47,24 @@ import VigilTesting
         #expect(target.originASNs.contains(131279))
         #expect(target.prefixes.contains(IPPrefix("175.45.176.0/22")!))
     }
+
+    @Test("every country of the real APNIC file at once, as each alone")
+    func byCountryEqualsEachAlone() throws {
+        let path = try Fixtures.path("rir/bgp-traceparse__delegated-apnic-latest.20161214")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let all = CountryResources.byCountry(delegatedStats: text).countries
+        // The countries with allocated or assigned lines, read here from the file's fields.
+        var codes: Set<String> = []
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: "|", omittingEmptySubsequences: false)
+            if f.count >= 7, f[1].count == 2, f[6] == "allocated" || f[6] == "assigned" { codes.insert(String(f[1])) }
+        }
+        #expect(Set(all.keys) == codes)
+        #expect(all["KP"]?.asns == [131279])
+        #expect(all["KP"]?.prefixes == [try #require(IPPrefix("175.45.176.0/22"))])
+        for cc in ["KP", "KR", "JP", "AU", "IN"] {
+            let alone = CountryResources(country: cc, delegatedStats: text)
+            #expect(all[cc]?.asns == alone.asns && all[cc]?.prefixes == alone.prefixes, "\(cc)")
+        }
+    }
 }

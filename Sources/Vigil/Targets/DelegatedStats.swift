@@ -13,9 +13,30 @@ public struct CountryResources: Sendable, Equatable {
     /// Lines that were not understood, with their numbers, for the caller to report.
     public var skipped: [(line: Int, text: String)] = []
 
+    /// An empty set of resources for `country`.
+    public init(country: String) { self.country = country.uppercased() }
+
     /// Reads the resources of `country` from the text of a delegated-stats file.
     public init(country: String, delegatedStats text: String) {
-        self.country = country.uppercased()
+        let c = country.uppercased()
+        let read = Self.read(text, only: c)
+        self = read.countries[c] ?? CountryResources(country: c)
+        skipped = read.skipped
+    }
+
+    /// Reads every country's resources from the text of a delegated-stats file at once, with the lines
+    /// that were not understood.
+    public static func byCountry(delegatedStats text: String) -> (
+        countries: [String: CountryResources], skipped: [(line: Int, text: String)]
+    ) {
+        read(text, only: nil)
+    }
+
+    private static func read(_ text: String, only: String?) -> (
+        countries: [String: CountryResources], skipped: [(line: Int, text: String)]
+    ) {
+        var countries: [String: CountryResources] = [:]
+        var skipped: [(line: Int, text: String)] = []
         var number = 0
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             number += 1
@@ -26,23 +47,26 @@ public struct CountryResources: Sendable, Equatable {
                 if f.count < 6 { skipped.append((number, String(raw))) }
                 continue
             }
-            guard f[1].uppercased() == self.country, f[6] == "allocated" || f[6] == "assigned" else { continue }
+            guard f[6] == "allocated" || f[6] == "assigned" else { continue }
+            let cc = f[1].uppercased()
+            guard cc.count == 2, only == nil || cc == only else { continue }
+            if countries[cc] == nil { countries[cc] = CountryResources(country: cc) }
             switch f[2] {
             case "asn":
                 if let first = UInt32(f[3]), let count = UInt32(f[4]), count > 0, first <= UInt32.max - (count - 1) {
-                    asns.append(contentsOf: (0..<count).map { first + $0 })
+                    countries[cc]?.asns.append(contentsOf: (0..<count).map { first + $0 })
                 } else {
                     skipped.append((number, String(raw)))
                 }
             case "ipv4":
                 if let start = IPAddress(String(f[3])), let count = UInt64(f[4]), count > 0 {
-                    prefixes.append(contentsOf: Self.ipv4Prefixes(start: start.v4, count: count))
+                    countries[cc]?.prefixes.append(contentsOf: Self.ipv4Prefixes(start: start.v4, count: count))
                 } else {
                     skipped.append((number, String(raw)))
                 }
             case "ipv6":
                 if let prefix = IPPrefix("\(f[3])/\(f[4])") {
-                    prefixes.append(prefix)
+                    countries[cc]?.prefixes.append(prefix)
                 } else {
                     skipped.append((number, String(raw)))
                 }
@@ -50,6 +74,7 @@ public struct CountryResources: Sendable, Equatable {
                 skipped.append((number, String(raw)))
             }
         }
+        return (countries, skipped)
     }
 
     /// The fewest prefixes that cover exactly `count` addresses from `start`.
