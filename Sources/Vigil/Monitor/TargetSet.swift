@@ -18,6 +18,8 @@ public struct TargetSet {
     public let followsUpstreams: [Int]
     /// Prefixes learned by a target from its origins' announcements, and which targets learned them.
     public private(set) var learned: [IPPrefix: [Int]] = [:]
+    /// Per monitor: whether it learns its origins' routes.
+    private let learns: [Bool]
     /// A bit per address block holding a learned prefix: most routes are told apart without hashing.
     private var learnedBlocks = [UInt64](repeating: 0, count: 1024)
 
@@ -39,6 +41,7 @@ public struct TargetSet {
         self.monitors = monitors
         index = TargetIndex(monitors.map(\.target), learnsOrigins: monitors.map(\.view.learnsOrigins))
         followsUpstreams = monitors.indices.filter { !monitors[$0].target.upstreams.isEmpty }
+        learns = monitors.map(\.view.learnsOrigins)
         taken = Array(repeating: [], count: monitors.count)
     }
 
@@ -84,7 +87,7 @@ public struct TargetSet {
         }
         let changed = monitors[i].view.apply(event, peer: id)
         taken[i][id] = tallies[id]
-        if monitors[i].view.learnsOrigins, event.kind == .announce || event.kind == .ribEntry,
+        if learns[i], event.kind == .announce || event.kind == .ribEntry,
             monitors[i].view.isLearned(event.prefix)
         {
             if !(learned[event.prefix]?.contains(i) ?? false) {
@@ -137,12 +140,15 @@ public struct TargetSet {
         for id in tallies.indices { sync(i, peer: id) }
     }
 
-    /// Path sampling for the degree inference, shared by the views (see `RoutingView.pathSampling`).
+    /// Path sampling for the degree inference, done once for all the views (see `RoutingView.pathSampling`):
+    /// the sample is taken here and given to every view that infers relationships when it is complete, as
+    /// each view would have taken it alone.
     private var pathCounter = 0
     private var samplesLeft: Int?
+    private var degrees = ASDegrees()
 
-    /// True for one route outside every target's space in `RoutingView.pathSampling` while some view
-    /// still wants samples.
+    /// True for one route outside every target's space in `RoutingView.pathSampling` while the sample
+    /// is not complete.
     @inline(__always)
     public mutating func wantsPathSample() -> Bool {
         if samplesLeft == nil { samplesLeft = monitors.map { $0.view.samplesLeft }.max() ?? 0 }
@@ -151,10 +157,12 @@ public struct TargetSet {
         return pathCounter & (RoutingView.pathSampling - 1) == 0
     }
 
-    /// Gives a sampled path to every view that still wants samples.
+    /// Adds a sampled path; the last one gives the sample to the views.
     public mutating func takeSample(_ path: [UInt32]) {
-        for i in monitors.indices { monitors[i].view.takeSample(path) }
-        samplesLeft = (samplesLeft ?? 1) - 1
+        degrees.add(path: path)
+        let left = (samplesLeft ?? 1) - 1
+        samplesLeft = left
+        if left == 0 { for i in monitors.indices { monitors[i].view.adoptSample(degrees) } }
     }
 
     /// True when peer `id`'s route to `prefix` in some monitor's view is an expected upstream's own: adds
@@ -192,12 +200,12 @@ extension RoutingView: PeerNumbering {}
 extension TargetSet: PeerNumbering {}
 
 extension RoutingView {
-    /// Feeds the path of a route outside every target's space that a `TargetSet` sampled for the degree
-    /// inference on behalf of all its views (one sample, not one per target).
-    public mutating func takeSample(_ path: [UInt32]) {
-        guard samplesLeft > 0 else { return }
-        observePath(path)
-        samplesLeft -= 1
-        if samplesLeft == 0 { sampleDone() }
+    /// Takes the degree inference's complete sample of paths, taken by a `TargetSet` for all its views
+    /// (one sample, not one per target), when this view infers relationships and has not sampled alone.
+    public mutating func adoptSample(_ sample: ASDegrees) {
+        guard samplesLeft > 0, leakJudge?.usesFile == false else { return }
+        leakJudge?.degrees = sample
+        samplesLeft = 0
+        sampleDone()
     }
 }

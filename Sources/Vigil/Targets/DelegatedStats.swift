@@ -35,43 +35,76 @@ public struct CountryResources: Sendable, Equatable {
     private static func read(_ text: String, only: String?) -> (
         countries: [String: CountryResources], skipped: [(line: Int, text: String)]
     ) {
+        var text = text
+        return text.withUTF8 { read(bytes: $0, only: only) }
+    }
+
+    /// Reads the file's bytes: a file of a whole registry is some 60,000 lines, and splitting each into
+    /// strings cost a replay of every country a tenth of its time.
+    private static func read(bytes b: UnsafeBufferPointer<UInt8>, only: String?) -> (
+        countries: [String: CountryResources], skipped: [(line: Int, text: String)]
+    ) {
         var countries: [String: CountryResources] = [:]
         var skipped: [(line: Int, text: String)] = []
+        let bar = UInt8(ascii: "|")
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var lineStart = 0
+        // The first seven fields of a line as byte ranges, and how many fields it has.
+        var fields = [(start: Int, end: Int)](repeating: (0, 0), count: 7)
+        func text(_ f: (start: Int, end: Int)) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: b[f.start..<f.end]), as: UTF8.self)
+        }
+        func equals(_ f: (start: Int, end: Int), _ word: StaticString) -> Bool {
+            guard f.end - f.start == word.utf8CodeUnitCount else { return false }
+            return word.withUTF8Buffer { w in (0..<w.count).allSatisfy { b[f.start + $0] == w[$0] } }
+        }
+        while lineStart <= b.count {
+            var lineEnd = lineStart
+            while lineEnd < b.count && b[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            defer { lineStart = lineEnd + 1 }
+            // A final newline ends the last line; it does not start another.
+            if lineEnd == b.count && lineStart == b.count { break }
             number += 1
-            if raw.hasPrefix("#") || raw.isEmpty { continue }
-            let f = raw.split(separator: "|", omittingEmptySubsequences: false)
-            guard f.count >= 7 else {
+            if lineEnd == lineStart || b[lineStart] == UInt8(ascii: "#") { continue }
+            var count = 0
+            var fieldStart = lineStart
+            for i in lineStart...lineEnd where i == lineEnd || b[i] == bar {
+                if count < 7 { fields[count] = (fieldStart, i) }
+                count += 1
+                fieldStart = i + 1
+            }
+            guard count >= 7 else {
                 // Version and summary lines have fewer fields or '*' as the country.
-                if f.count < 6 { skipped.append((number, String(raw))) }
+                if count < 6 { skipped.append((number, text((lineStart, lineEnd)))) }
                 continue
             }
-            guard f[6] == "allocated" || f[6] == "assigned" else { continue }
-            let cc = f[1].uppercased()
-            guard cc.count == 2, only == nil || cc == only else { continue }
+            guard equals(fields[6], "allocated") || equals(fields[6], "assigned") else { continue }
+            guard fields[1].end - fields[1].start == 2 else { continue }
+            let cc = text(fields[1]).uppercased()
+            guard only == nil || cc == only else { continue }
             if countries[cc] == nil { countries[cc] = CountryResources(country: cc) }
-            switch f[2] {
-            case "asn":
-                if let first = UInt32(f[3]), let count = UInt32(f[4]), count > 0, first <= UInt32.max - (count - 1) {
+            if equals(fields[2], "asn") {
+                if let first = UInt32(text(fields[3])), let count = UInt32(text(fields[4])), count > 0,
+                    first <= UInt32.max - (count - 1)
+                {
                     countries[cc]?.asns.append(contentsOf: (0..<count).map { first + $0 })
                 } else {
-                    skipped.append((number, String(raw)))
+                    skipped.append((number, text((lineStart, lineEnd))))
                 }
-            case "ipv4":
-                if let start = IPAddress(String(f[3])), let count = UInt64(f[4]), count > 0 {
+            } else if equals(fields[2], "ipv4") {
+                if let start = IPAddress(text(fields[3])), let count = UInt64(text(fields[4])), count > 0 {
                     countries[cc]?.prefixes.append(contentsOf: Self.ipv4Prefixes(start: start.v4, count: count))
                 } else {
-                    skipped.append((number, String(raw)))
+                    skipped.append((number, text((lineStart, lineEnd))))
                 }
-            case "ipv6":
-                if let prefix = IPPrefix("\(f[3])/\(f[4])") {
+            } else if equals(fields[2], "ipv6") {
+                if let prefix = IPPrefix("\(text(fields[3]))/\(text(fields[4]))") {
                     countries[cc]?.prefixes.append(prefix)
                 } else {
-                    skipped.append((number, String(raw)))
+                    skipped.append((number, text((lineStart, lineEnd))))
                 }
-            default:
-                skipped.append((number, String(raw)))
+            } else {
+                skipped.append((number, text((lineStart, lineEnd))))
             }
         }
         return (countries, skipped)

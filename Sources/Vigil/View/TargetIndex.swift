@@ -40,8 +40,8 @@ public struct TargetIndex: Sendable {
             if !asns.isEmpty { needsOrigin = true }
         }
         union = PrefixIndex(all)
-        v4 = TargetRanges(ranges4)
-        v6 = TargetRanges(ranges6)
+        v4 = TargetRanges(ranges4, v4: true)
+        v6 = TargetRanges(ranges6, v4: false)
         for a in byASN.keys { asnFilter[Int(a & 0xF_FFFF) >> 6] |= 1 << UInt64(a & 63) }
         self.byASN = byASN
         self.needsOrigin = needsOrigin
@@ -75,17 +75,32 @@ public struct TargetIndex: Sendable {
 }
 
 /// Address ranges of one family tagged with their target, sorted by first address, with the largest last
-/// address among each range and those before it (so a search knows when to stop looking back).
+/// address among each range and those before it (`reach`, never decreasing: a binary search over it finds
+/// the first range that can reach an address).
 private struct TargetRanges: Sendable {
     let ranges: [(first: UInt128Value, last: UInt128Value, target: Int32)]
     let reach: [UInt128Value]
+    /// For IPv4 (many ranges): per /16 block, the first range whose reach gets into the block, so that a
+    /// lookup searches a handful of ranges instead of all of them.
+    let buckets: [Int32]
 
-    init(_ unsorted: [(first: UInt128Value, last: UInt128Value, target: Int32)]) {
+    init(_ unsorted: [(first: UInt128Value, last: UInt128Value, target: Int32)], v4: Bool) {
         ranges = unsorted.sorted { $0.first < $1.first }
         var reach: [UInt128Value] = []
         reach.reserveCapacity(ranges.count)
         for r in ranges { reach.append(reach.last.map { max($0, r.last) } ?? r.last) }
         self.reach = reach
+        var buckets: [Int32] = []
+        if v4 && ranges.count > 64 {
+            buckets = Array(repeating: 0, count: 65537)
+            var r = 0
+            for block in 0...65536 {
+                let start = UInt128Value(0, UInt64(block) << 16)
+                while r < reach.count && reach[r] < start { r += 1 }
+                buckets[block] = Int32(r)
+            }
+        }
+        self.buckets = buckets
     }
 
     /// First and last address of a prefix, an IPv4 one in the low bits.
@@ -101,19 +116,24 @@ private struct TargetRanges: Sendable {
 
     func targets(overlapping prefix: IPPrefix, into out: inout [Int]) {
         let (first, last) = Self.bounds(prefix)
-        // The ranges starting at or before `last`; going back from the last of them, stop once none
-        // before can reach `first`.
+        // Every range before the first one whose reach gets to `first` ends before it; from there on, the
+        // ranges that start by `last` are the candidates.
         var lo = 0
         var hi = ranges.count
+        if !buckets.isEmpty {
+            let block = Int(first.low >> 16)
+            lo = Int(buckets[block])
+            hi = Int(buckets[block + 1])
+        }
         while lo < hi {
             let mid = (lo + hi) / 2
-            if last < ranges[mid].first { hi = mid } else { lo = mid + 1 }
+            if reach[mid] < first { lo = mid + 1 } else { hi = mid }
         }
-        var i = lo - 1
-        while i >= 0 && !(reach[i] < first) {
+        var i = lo
+        while i < ranges.count && !(last < ranges[i].first) {
             let t = Int(ranges[i].target)
             if !(ranges[i].last < first), !out.contains(t) { out.append(t) }
-            i -= 1
+            i += 1
         }
     }
 }
