@@ -111,7 +111,7 @@ struct ReplayCommand: ParsableCommand {
                         stdout.say("\(UTCTime.iso(n.time))  \(n.text)")
                     }
                 case .bin(let b):
-                    stdout.say(json ? b.jsonLine : b.text)
+                    stdout.say(json ? b.jsonLine : b.text(namingTarget: targets.count > 1))
                     do {
                         try history?.save(signals: b)
                     } catch { storeError = storeError ?? error }

@@ -18,11 +18,19 @@ import Testing
         )
     }
 
+    @Test("text beside other targets' bins: the target's name after the time")
+    func namedText() {
+        #expect(
+            Self.bin.text(namingTarget: true)
+                == "2025-06-06T17:30:00Z  north-korea: 3/4 prefixes up (25.0% of the space dark), 12 peers, 42 updates; routes per peer via AS4837 1.2, AS20485 0.5"
+        )
+    }
+
     @Test("JSON: every field, maps in key order")
     func json() {
         #expect(
             Self.bin.jsonLine
-                == #"{"type":"bin","start":"2025-06-06T17:30:00Z","seconds":300,"prefixes_up":3,"prefixes":4,"voting_peers":12,"updates":42,"visibility":{"175.45.176.0/24":1.0,"175.45.177.0/24":0.25},"upstreams":{"4837":1.25,"20485":0.5},"dark_share":0.25,"origins":{"131279":1.0}}"#
+                == #"{"type":"bin","target":"north-korea","start":"2025-06-06T17:30:00Z","seconds":300,"prefixes_up":3,"prefixes":4,"voting_peers":12,"updates":42,"visibility":{"175.45.176.0/24":1.0,"175.45.177.0/24":0.25},"upstreams":{"4837":1.25,"20485":0.5},"dark_share":0.25,"origins":{"131279":1.0}}"#
         )
     }
 }

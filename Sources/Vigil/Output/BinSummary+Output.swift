@@ -4,19 +4,23 @@ import Foundation
 extension BinSummary {
     /// The bin as `vigil replay` prints it: prefixes up, the dark share of the space when any, peers,
     /// updates, and the routes per voting peer through each upstream.
-    public var text: String {
+    public var text: String { text(namingTarget: false) }
+
+    /// `text`, with the target's name after the time when several targets print bins side by side.
+    public func text(namingTarget: Bool) -> String {
         let ups = upstreamShare.sorted { $0.key < $1.key }.map { "AS\($0.key) \(String(format: "%.1f", $0.value))" }
         return
-            "\(UTCTime.iso(start))  \(prefixesUp)/\(prefixes) prefixes up"
+            "\(UTCTime.iso(start))  \(namingTarget ? target + ": " : "")\(prefixesUp)/\(prefixes) prefixes up"
             + (darkShare > 0 ? " (\(String(format: "%.1f", darkShare * 100))% of the space dark)" : "")
             + ", \(votingPeers) peers, \(updates) updates"
             + (ups.isEmpty ? "" : "; routes per peer via " + ups.joined(separator: ", "))
     }
 
-    /// The bin as one JSON object (`vigil replay --json`): `{"type":"bin",...}`.
+    /// The bin as one JSON object (`vigil replay --json`): `{"type":"bin","target":...,...}`.
     public var jsonLine: String {
         var o = JSONObject()
         o.add("type", "bin")
+        o.add("target", target)
         o.add("start", UTCTime.iso(start))
         o.add("seconds", Int(seconds))
         o.add("prefixes_up", prefixesUp)
