@@ -76,7 +76,7 @@ struct ReplayCommand: ParsableCommand {
         let stderr = OutputSink(fd: 2)
         var replayer = Replayer(
             targets: targets, thresholds: thresholds, binSeconds: eventsOnly ? 0 : bin, collector: collector)
-        replayer.learnsOrigins = !targetOptions.country.isEmpty
+        replayer.learnsOrigins = !targetOptions.country.isEmpty || targetOptions.allCountries
         replayer.relationships = try rules.relationships { stderr.say("vigil: warning: \($0)") }
         let total = files.reduce(UInt64(0)) { $0 + (DumpCommand.fileSize($1) ?? 0) }
         let progress = ProgressBar(label: "replay", total: total)

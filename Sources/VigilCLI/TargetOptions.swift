@@ -27,15 +27,19 @@ struct TargetOptions: ParsableArguments {
     )
     var country: [String] = []
 
+    @Flag(name: .long, help: "Every country the --delegated file delegates to (as --country for each).")
+    var allCountries = false
+
     @Option(
         name: .long,
         help: ArgumentHelp("RIR delegated-stats file for --country (e.g. delegated-apnic-latest).", valueName: "file"))
     var delegated: String?
 
     func validate() throws {
-        if !country.isEmpty && delegated == nil {
+        if (!country.isEmpty || allCountries) && delegated == nil {
             throw ValidationError(
-                "--country needs --delegated FILE (an RIR delegated-stats file, such as delegated-apnic-latest)")
+                "--\(allCountries ? "all-countries" : "country") needs --delegated FILE (an RIR delegated-stats file, such as delegated-apnic-latest)"
+            )
         }
         for c in country where c.count != 2 || !c.allSatisfy({ $0.isLetter }) {
             throw ValidationError("--country takes a two-letter country code such as KP, not \(c)")
@@ -46,9 +50,6 @@ struct TargetOptions: ParsableArguments {
             }
         }
     }
-
-    /// True when the options name more than one target.
-    var namesSeveral: Bool { allTargets || target.count + country.count > 1 }
 
     /// The targets known with these options: built-in ones, then the file's.
     func known() throws -> [Target] {
@@ -84,13 +85,16 @@ struct TargetOptions: ParsableArguments {
     /// The country targets of --country, in the order given, with what each was built from and the
     /// delegated-stats lines that were not understood.
     func countryTargets() throws -> (targets: [(Target, CountryResources)], skipped: [(line: Int, text: String)]) {
-        guard !country.isEmpty, let delegated else { return ([], []) }
+        guard !country.isEmpty || allCountries, let delegated else { return ([], []) }
         guard let data = FileManager.default.contents(atPath: delegated) else {
             throw RuntimeError("cannot read delegated-stats file \(delegated)")
         }
         let read = CountryResources.byCountry(delegatedStats: String(decoding: data, as: UTF8.self))
         var out: [(Target, CountryResources)] = []
-        for code in country.map({ $0.uppercased() }) {
+        let named = country.map { $0.uppercased() }
+        // Every country of the file, in code order, after those named (each once).
+        let codes = named + (allCountries ? read.countries.keys.sorted().filter { !named.contains($0) } : [])
+        for code in codes {
             guard let resources = read.countries[code], !resources.asns.isEmpty || !resources.prefixes.isEmpty else {
                 throw RuntimeError("\(delegated) delegates nothing to \(code)")
             }
