@@ -23,7 +23,7 @@ struct ReplayCommand: ParsableCommand {
             upstream-down, hijack, route-leak, instability, feed-problem, unknown (and, live only, data-plane and attack).
 
             Several targets are replayed in one pass over the files: repeat --target or --country, or give \
-            --all-targets. Each bin and event names its target; notices start with it; events are numbered in \
+            --all-targets. Each bin, event and notice names its target; events are numbered in \
             the order they are reported.
 
             Damaged or truncated files are handled as by `vigil dump`: a warning with the offset, recovery, \
@@ -99,16 +99,17 @@ struct ReplayCommand: ParsableCommand {
                 case .warning(let text):
                     warnings += 1
                     if !quiet && warnings <= DumpCommand.warningLimit { stderr.say("vigil: warning: \(text)") }
-                case .notice(let n):
+                case .notice(let n, let name):
                     guard !eventsOnly else { return }
                     if json {
                         var o = JSONObject()
                         o.add("type", "notice")
+                        o.add("target", name)
                         o.add("time", UTCTime.iso(n.time))
                         o.add("text", n.text)
                         stdout.say(o.closed)
                     } else {
-                        stdout.say("\(UTCTime.iso(n.time))  \(n.text)")
+                        stdout.say("\(UTCTime.iso(n.time))  \(targets.count > 1 ? name + ": " : "")\(n.text)")
                     }
                 case .bin(let b):
                     stdout.say(json ? b.jsonLine : b.text(namingTarget: targets.count > 1))

@@ -4,8 +4,8 @@ import Vigil
 
 /// What a replay reports as it goes.
 public enum ReplayOutput: Sendable {
-    /// A change worth a timeline line.
-    case notice(TimelineNotice)
+    /// A change worth a timeline line, for the named target.
+    case notice(TimelineNotice, target: String)
     /// The signals at the end of a time bin.
     case bin(BinSummary)
     /// A finished (or, at the end, ongoing) event with its diagnosis.
@@ -97,9 +97,8 @@ public struct Replayer {
         func emit(_ i: Int) {
             for o in set.monitors[i].drain() {
                 switch o {
-                case .notice(var n):
-                    if !single { n.text = "\(set.monitors[i].target.name): \(n.text)" }
-                    output(.notice(n))
+                case .notice(let n):
+                    output(.notice(n, target: set.monitors[i].target.name))
                 case .closed(var e):
                     if !single {
                         e.id = nextID

@@ -94,11 +94,13 @@ import VigilTesting
         let dump = try Tools.bgpdump(["-m", file])
         var prefixes: Set<String> = []
         var others = 0
+        var hours: Set<Double> = []
         let youtube = try #require(IPPrefix("208.65.152.0/22"))
         let northKorea = try #require(IPPrefix("175.45.176.0/22"))
         for line in dump.lines {
             let f = line.split(separator: "|", omittingEmptySubsequences: false)
             guard f.count > 5, let t = Double(f[1]) else { continue }
+            hours.insert((t / 3600).rounded(.down) * 3600)
             if f[2] == "A", t < 1_655_791_300 { prefixes.insert(String(f[5])) }
             if let p = IPPrefix(String(f[5])), p.overlaps(youtube) || p.overlaps(northKorea) { others += 1 }
         }
@@ -121,5 +123,30 @@ import VigilTesting
         #expect((1_655_796_600.0...1_655_797_800.0).contains(end), "\(e["end"] ?? "ongoing")")
         let dark = (e["prefixes"] as? [String])?.count ?? 0
         #expect((300...360).contains(dark), "\(dark) prefixes")
+
+        // The whole output: one bin per hour that bgpdump shows records in, for each target; every notice
+        // naming its target.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-multi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let targetsFile = dir.appendingPathComponent("targets.toml").path
+        try targets.write(toFile: targetsFile, atomically: true, encoding: .utf8)
+        let r = try Tools.run(
+            try Tools.vigil(),
+            [
+                "replay", "--quiet", "--json", "--bin", "3600", "--full-feed", "100", "--targets", targetsFile,
+                "--target", "cloudflare", "--target", "youtube", "--target", "north-korea", file,
+            ])
+        let objects = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let bins = objects.filter { $0["type"] as? String == "bin" }
+        for name in ["cloudflare", "youtube", "north-korea"] {
+            let starts = bins.filter { $0["target"] as? String == name }.compactMap { $0["start"] as? String }
+            #expect(starts == hours.sorted().map { UTCTime.iso($0) }, "\(name): \(starts)")
+        }
+        let notices = objects.filter { $0["type"] as? String == "notice" }
+        #expect(!notices.isEmpty)
+        #expect(notices.allSatisfy { $0["target"] as? String == "cloudflare" })
+        #expect(objects.last?["targets"] as? [String] == ["cloudflare", "youtube", "north-korea"])
     }
 }
