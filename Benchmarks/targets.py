@@ -12,21 +12,9 @@ goal: every country keeps at least 50% of the one-country throughput, under 1 GB
 import collections
 import json
 import os
-import subprocess
 import sys
-import time
 
-
-def run(cmd):
-    """Runs cmd, returns (seconds, stdout, peak RSS in MB)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    if status != 0:
-        sys.exit("%s failed with status %d" % (" ".join(cmd), status))
-    return elapsed, out.decode(), usage.ru_maxrss / 1024
+from replay import run  # the same timing and peak-memory reading as the replay benchmark
 
 
 def main():

@@ -6,7 +6,8 @@ import Vigil
 extension History {
     /// A target's signals from `from` to `to` (in bins of `bin` seconds, nil: as stored) as the API's JSON
     /// array: `[{"start":..., "seconds":..., "prefixes_up":..., "prefixes":..., "voting_peers":...,
-    /// "updates":..., "upstreams":{...}, "visibility":{...}, "dark_share":..., "origins":{...}}, ...]`.
+    /// "updates":..., "visibility":{...}, "upstreams":{...}, "dark_share":..., "origins":{...}}, ...]`: each
+    /// bin byte for byte as `BinSummary.jsonLine` writes it, less its `type` and `target`.
     ///
     /// Written straight from SQLite's rows into bytes (the stored JSON columns copied as they are), since a
     /// week of one-minute bins is 10,080 objects and the dashboard asks for it often.
@@ -56,10 +57,10 @@ extension History {
                 out.append(sqlite3_column_int64(s, 4))
                 out.append(#","updates":"#)
                 out.append(sqlite3_column_int64(s, 5))
-                out.append(#","upstreams":"#)
-                out.appendColumn(s, 6)
                 out.append(#","visibility":"#)
                 out.appendColumn(s, 7)
+                out.append(#","upstreams":"#)
+                out.appendColumn(s, 6)
                 out.append(#","dark_share":"#)
                 out.appendShare(sqlite3_column_double(s, 8))
                 out.append(#","origins":"#)
@@ -96,13 +97,15 @@ struct JSONBytes {
         bytes[start...].reverse()
     }
 
-    /// A share between 0 and 1 with at most four decimals (`0.0934`), clamped.
+    /// A share between 0 and 1, clamped, written as `JSONObject.add(_:_:Double)` writes it (three decimals,
+    /// Swift's shortest form: `0.0`, `0.093`, `1.0`), so that the API's bins and `BinSummary.jsonLine` are
+    /// byte for byte the same (`SignalsJSONTests`).
     mutating func appendShare(_ value: Double) {
-        let n = Int64(((value.isFinite ? min(max(value, 0), 1) : 0) * 10000).rounded())
-        if n == 0 || n == 10000 { return append(n / 10000) }
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: 4)
+        let n = Int64(((value.isFinite ? min(max(value, 0), 1) : 0) * 1000).rounded())
+        if n == 0 || n == 1000 { return append(n == 0 ? "0.0" : "1.0") }
+        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: 3)
         var v = n
-        for i in (0..<4).reversed() {
+        for i in (0..<3).reversed() {
             digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
             v /= 10
         }

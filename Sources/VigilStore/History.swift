@@ -231,20 +231,15 @@ public final class History: Sendable {
     }
 
     static func insert(signals s: BinSummary, _ db: Database) throws {
-        var vis = JSONObject()
-        for (p, v) in s.visibility.sorted(by: { $0.key < $1.key }) { vis.add(p.description, v) }
-        var ups = JSONObject()
-        for (a, v) in s.upstreamShare.sorted(by: { $0.key < $1.key }) { ups.add("\(a)", v) }
-        var origins = JSONObject()
-        for (a, v) in s.originShare.sorted(by: { $0.key < $1.key }) { origins.add("\(a)", v) }
+        // The maps as `BinSummary.jsonLine` writes them: the API copies these columns into its answers.
         try db.execute(
             sql: """
                 INSERT OR REPLACE INTO signals (target, start, seconds, prefixes_up, prefixes, voting_peers, updates,
                     visibility, upstreams, dark_share, origins) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                s.target, s.start, s.seconds, s.prefixesUp, s.prefixes, s.votingPeers, s.updates, vis.closed,
-                ups.closed, s.darkShare.isFinite ? min(max(s.darkShare, 0), 1) : 0, origins.closed,
+                s.target, s.start, s.seconds, s.prefixesUp, s.prefixes, s.votingPeers, s.updates, s.visibilityJSON,
+                s.upstreamsJSON, s.darkShare.isFinite ? min(max(s.darkShare, 0), 1) : 0, s.originsJSON,
             ])
         // The change marker pages poll (`version()`).
         try db.execute(

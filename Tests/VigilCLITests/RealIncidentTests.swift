@@ -9,10 +9,7 @@ import VigilTesting
     /// `vigil replay --json --events-only` of `files` for a target file's target; the event objects.
     static func events(targets: String, target: String, files: [String], extra: [String] = []) throws -> [[String: Any]]
     {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-incident-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let file = dir.appendingPathComponent("targets.toml").path
-        try targets.write(toFile: file, atomically: true, encoding: .utf8)
+        let file = try targetsFile(targets)
         let r = try Tools.run(
             try Tools.vigil(),
             ["replay", "--quiet", "--json", "--events-only", "--targets", file, "--target", target] + extra + files)
@@ -21,6 +18,15 @@ import VigilTesting
             let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             return o?["type"] as? String == "event" ? o : nil
         }
+    }
+
+    /// A targets file holding `text`, in a folder of its own.
+    static func targetsFile(_ text: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-incident-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("targets.toml").path
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
     }
 
     @Test("YouTube 2008: one hijack of 208.65.153.0/24 by AS17557, 18:47:57 to 21:01:34, and no outage of the /22")
@@ -126,10 +132,7 @@ import VigilTesting
 
         // The whole output: one bin per hour that bgpdump shows records in, for each target; every notice
         // naming its target.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-multi-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let targetsFile = dir.appendingPathComponent("targets.toml").path
-        try targets.write(toFile: targetsFile, atomically: true, encoding: .utf8)
+        let targetsFile = try Self.targetsFile(targets)
         let r = try Tools.run(
             try Tools.vigil(),
             [

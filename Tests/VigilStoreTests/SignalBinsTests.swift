@@ -93,6 +93,40 @@ import VigilTesting
         #expect(try store.signalsJSON(target: "nobody", from: 0, to: 1e9) == Array("[]".utf8))
     }
 
+    @Test("golden: the API's bytes for stored bins are the bins' own JSON (BinSummary.jsonLine), byte for byte")
+    func sameBytesAsTheBinType() throws {
+        let store = try History(path: VigilStoreTests.temporaryPath())
+        var rng = SystemRandomNumberGenerator()
+        var bins: [BinSummary] = []
+        for i in 0..<200 {
+            // Times on the millisecond (the ISO form's resolution), counts, maps and shares of any value:
+            // both writers round shares to three decimals.
+            let start = Double(i) * 60 + Double(Int.random(in: 0..<1000, using: &rng)) / 1000 + 1_600_000_000
+            var visibility: [IPPrefix: Double] = [:]
+            for _ in 0..<Int.random(in: 0...4, using: &rng) {
+                let p = IPPrefix(address: IPAddress(v4: UInt32.random(in: 0...UInt32.max) & 0xFFFF_FF00), length: 24)
+                visibility[p] = Double.random(in: 0...1, using: &rng)
+            }
+            var ups: [UInt32: Double] = [:]
+            for _ in 0..<Int.random(in: 0...3, using: &rng) { ups[UInt32.random(in: 1...400_000)] = .random(in: 0...5) }
+            let dark = [0, 1, 0.0005, 0.9995, Double.random(in: 0...1, using: &rng)][i % 5]
+            bins.append(
+                BinSummary(
+                    target: "t", start: start, seconds: 60, prefixesUp: Int.random(in: 0...9), prefixes: 9,
+                    votingPeers: Int.random(in: 0...500), updates: Int.random(in: 0...1_000_000),
+                    visibility: visibility,
+                    upstreamShare: ups, darkShare: dark, originShare: [131279: .random(in: 0...1)]))
+        }
+        for b in bins { try store.save(signals: b) }
+        let bytes = try #require(try store.signalsJSON(target: "t", from: 0, to: 2e9))
+        // The same bins as the bin type writes them, without the two members the API leaves out.
+        let expected =
+            "["
+            + bins.map { $0.jsonLine.replacingOccurrences(of: #"{"type":"bin","target":"t","#, with: "{") }.joined(
+                separator: ",") + "]"
+        #expect(String(decoding: bytes, as: UTF8.self) == expected)
+    }
+
     @Test("a range holding more bins than the limit gives nil, one holding exactly the limit the whole answer")
     func limit() throws {
         let store = try History(path: VigilStoreTests.temporaryPath())

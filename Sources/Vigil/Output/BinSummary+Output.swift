@@ -27,16 +27,31 @@ extension BinSummary {
         o.add("prefixes", prefixes)
         o.add("voting_peers", votingPeers)
         o.add("updates", updates)
-        var vis = JSONObject()
-        for (p, v) in visibility.sorted(by: { $0.key < $1.key }) { vis.add(p.description, v) }
-        o.add("visibility", raw: vis.closed)
-        var ups = JSONObject()
-        for (a, v) in upstreamShare.sorted(by: { $0.key < $1.key }) { ups.add("\(a)", v) }
-        o.add("upstreams", raw: ups.closed)
+        o.add("visibility", raw: visibilityJSON)
+        o.add("upstreams", raw: upstreamsJSON)
         o.add("dark_share", darkShare)
-        var origins = JSONObject()
-        for (a, v) in originShare.sorted(by: { $0.key < $1.key }) { origins.add("\(a)", v) }
-        o.add("origins", raw: origins.closed)
+        o.add("origins", raw: originsJSON)
+        return o.closed
+    }
+
+    /// The visibility per prefix as one JSON object, prefixes in order (also the store's column).
+    public var visibilityJSON: String {
+        var o = JSONObject()
+        for (p, v) in visibility.sorted(by: { $0.key < $1.key }) { o.add(p.description, v) }
+        return o.closed
+    }
+
+    /// Routes per voting peer through each upstream as one JSON object, ASes in order (also the store's column).
+    public var upstreamsJSON: String {
+        var o = JSONObject()
+        for (a, v) in upstreamShare.sorted(by: { $0.key < $1.key }) { o.add("\(a)", v) }
+        return o.closed
+    }
+
+    /// The share of peers carrying each origin's routes as one JSON object (also the store's column).
+    public var originsJSON: String {
+        var o = JSONObject()
+        for (a, v) in originShare.sorted(by: { $0.key < $1.key }) { o.add("\(a)", v) }
         return o.closed
     }
 }
