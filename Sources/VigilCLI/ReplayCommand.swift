@@ -23,7 +23,7 @@ struct ReplayCommand: ParsableCommand {
             upstream-down, hijack, route-leak, instability, feed-problem, unknown (and, live only, data-plane and attack).
 
             Several targets are replayed in one pass over the files: repeat --target or --country, or give \
-            --all-targets. Each bin, event and notice names its target; events are numbered in \
+            --all-targets or --all-countries. Each bin, event and notice names its target; events are numbered in \
             the order they are reported.
 
             Damaged or truncated files are handled as by `vigil dump`: a warning with the offset, recovery, \
