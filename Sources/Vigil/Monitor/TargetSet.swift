@@ -35,13 +35,12 @@ public struct TargetSet {
         var last = 0.0
     }
 
-    /// A set watching `monitors`' targets; `learnsOrigins[i]` says whether monitor i learns its origins'
-    /// routes (country targets).
+    /// A set watching `monitors`' targets (each view says whether it learns its origins' routes).
     public init(monitors: [TargetMonitor]) {
         self.monitors = monitors
-        index = TargetIndex(monitors.map(\.target), learnsOrigins: monitors.map(\.view.learnsOrigins))
-        followsUpstreams = monitors.indices.filter { !monitors[$0].target.upstreams.isEmpty }
         learns = monitors.map(\.view.learnsOrigins)
+        index = TargetIndex(monitors.map(\.target), learnsOrigins: learns)
+        followsUpstreams = monitors.indices.filter { !monitors[$0].target.upstreams.isEmpty }
         taken = Array(repeating: [], count: monitors.count)
     }
 
