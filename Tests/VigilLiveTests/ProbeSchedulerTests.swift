@@ -139,7 +139,14 @@ struct ProbeSchedulerTests {
         // least 0.25 s apart: at most 5 × 4 + 1 = 21 in 5 s, and never more than 4 within one second
         // (a window [t, t + 1) holds at most 4 starts 0.25 s apart; 5 allows for capture timestamps).
         #expect(times.count <= 21, "\(times.count) echo requests in 5 s")
-        #expect(times.count >= 16, "the cap should be reached: \(times.count) echo requests in 5 s")
+        // The cap is reached: with 12 hosts due every second the scheduler always has work, so it sends at
+        // the capped pace, 0.25 s apart (uncapped it would be about 0.08 s; a scheduler that held back
+        // would be further apart). The median gap says so even when a loaded machine stalls the scheduler
+        // once or twice (the CI of stop 21 lost over a second that way: 14 probes instead of at least 16).
+        let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
+        let median = gaps.isEmpty ? .infinity : gaps[gaps.count / 2]
+        #expect(median >= 0.2 && median <= 0.35, "the cap should be reached: median gap \(median) s, gaps \(gaps)")
+        #expect(times.count >= 10, "the cap should be reached: \(times.count) echo requests in 5 s")
         let busiest = times.indices.map { i in times[i...].prefix { $0 < times[i] + 1 }.count }.max() ?? 0
         #expect(busiest <= 5, "\(busiest) echo requests within one second")
         let recorded = stored.values.reduce(0) { $0 + $1.attempts }
