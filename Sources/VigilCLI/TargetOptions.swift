@@ -128,15 +128,4 @@ struct TargetOptions: ParsableArguments {
         }
         return out
     }
-
-    /// The one chosen target, for commands that watch one.
-    func resolve(for command: String) throws -> Target {
-        let all = try resolveAll()
-        guard all.count == 1 else {
-            throw ValidationError(
-                "\(command) takes one target for now; \(all.count) were named (\(all.prefix(5).map(\.name).joined(separator: ", "))\(all.count > 5 ? ", ..." : ""))"
-            )
-        }
-        return all[0]
-    }
 }

@@ -14,11 +14,13 @@ import VigilStore
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Watch a target live (North Korea by default) from RIS Live and BMP, keeping history in SQLite.",
+        abstract: "Watch targets live (North Korea by default) from RIS Live and BMP, keeping history in SQLite.",
         discussion: """
             Subscribes on RIPE RIS Live to the target's prefixes (with more- and less-specifics), to the paths its \
             origin ASes and its expected upstreams originate, to a RIS beacon (a canary for feed health) and to \
-            peer state changes. With --bmp it also listens for BMP routers. Events open and close the moment \
+            peer state changes. With --bmp it also listens for BMP routers. Several targets (--target and --country \
+            repeated, --all-targets, --all-countries) are watched by one process: one set of subscriptions (the \
+            union), one BMP listener, one store and one dashboard; each event and notice names its target. Events open and close the moment \
             the evidence arrives and are committed to the store (--store) before they are printed; \
             `vigil events` and `vigil status` read the store, also while watch runs.
 
@@ -141,9 +143,10 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var target = try targetOptions.resolve(for: "vigil watch")
-        let thresholds = rules.apply(to: &target)
-        probes.apply(to: &target)
+        var targets = try targetOptions.resolveAll()
+        let thresholds = targets.indices.map { rules.apply(to: &targets[$0]) }
+        for i in targets.indices { probes.apply(to: &targets[i]) }
+        let byName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let store = storeOptions.store
         let out = Console()
         let err = Console(errors: true)
@@ -155,12 +158,13 @@ struct WatchCommand: AsyncParsableCommand {
         }
         let json = self.json
         let quiet = self.quiet
-        let shown = target
+        let many = targets.count > 1
+        let first = targets[0]
         let relationships = try rules.relationships {
             FileHandle.standardError.write(Data("vigil: warning: \($0)\n".utf8))
         }
         let engine = LiveEngine(
-            target: target, store: history, binSeconds: bin, thresholds: thresholds, relationships: relationships,
+            targets: targets, store: history, binSeconds: bin, thresholds: thresholds, relationships: relationships,
             output: { output in
                 switch output {
                 case .storeFailing(let h):
@@ -169,25 +173,35 @@ struct WatchCommand: AsyncParsableCommand {
                             + "(waiting: \(h.waiting)); retrying with back-off")
                 case .storeRecovered(let since, let written):
                     err.say("vigil: the store works again (failing since \(UTCTime.iso(since))); written: \(written)")
-                case .notice(let n):
-                    if !quiet && !json { out.say("\(UTCTime.iso(n.time))  \(n.text)") }
+                case .notice(let n, let name):
+                    if !quiet && !json { out.say("\(UTCTime.iso(n.time))  \(many ? name + ": " : "")\(n.text)") }
                 case .opened(let e), .updated(let e), .closed(let e):
                     if json {
                         out.say(e.jsonLine)
                     } else if case .opened = output {
-                        out.say(e.text(target: shown, label: "EVENT OPEN"))
+                        out.say(e.text(target: byName[e.target] ?? first, label: "EVENT OPEN"))
                     } else if case .closed = output {
-                        out.say(e.text(target: shown, label: "EVENT CLOSED"))
+                        out.say(e.text(target: byName[e.target] ?? first, label: "EVENT CLOSED"))
                     } else if !quiet {
-                        out.say("EVENT \(e.id) updated: \(e.cause.rawValue), \(e.prefixes.count) prefixes")
+                        out.say(
+                            "EVENT \(e.id) updated: \(many ? e.target + ", " : "")\(e.cause.rawValue), \(e.prefixes.count) prefixes"
+                        )
                     }
                 }
             })
         let resumed = try engine.resume(now: WatchService.now())
         if !quiet {
-            err.say(
-                "vigil: watching \(target.name) (\(target.summary.isEmpty ? "\(target.prefixes.count) prefixes" : target.summary)); history in \(store)"
-            )
+            if many {
+                let names = targets.prefix(8).map(\.name).joined(separator: ", ") + (targets.count > 8 ? ", ..." : "")
+                let prefixes = targets.reduce(0) { $0 + $1.prefixes.count }
+                err.say(
+                    "vigil: watching \(targets.count) targets (\(names); \(prefixes) prefixes in all); history in \(store)"
+                )
+            } else {
+                err.say(
+                    "vigil: watching \(first.name) (\(first.summary.isEmpty ? "\(first.prefixes.count) prefixes" : first.summary)); history in \(store)"
+                )
+            }
             if resumed.routes > 0 || resumed.resumedEvents > 0 {
                 err.say(
                     "vigil: resumed \(resumed.routes) routes and \(resumed.resumedEvents) open events from the store")
@@ -220,7 +234,7 @@ struct WatchCommand: AsyncParsableCommand {
             var ris = RISLiveConfiguration()
             ris.url = risLive
             ris.canarySilence = canarySilence
-            ris.subscriptions = RISSubscription.covering(target)
+            ris.subscriptions = RISSubscription.covering(targets)
             options.risLive = ris
         }
         if let bmp, let (host, port) = Self.hostPort(bmp) {
@@ -238,7 +252,7 @@ struct WatchCommand: AsyncParsableCommand {
         var logger = Logger(label: "vigil")
         logger.logLevel = .warning
         options.probes = try probes.scheduler(
-            engine: engine, target: target, say: { text in if !quiet { err.say("vigil: \(text)") } })
+            engine: engine, targets: targets, say: { text in if !quiet { err.say("vigil: \(text)") } })
         let service = WatchService(
             engine: engine, options: options, logger: logger,
             onFeed: { text in if !quiet { err.say("vigil: \(text)") } },

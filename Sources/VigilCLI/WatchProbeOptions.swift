@@ -48,19 +48,24 @@ struct WatchProbeOptions: ParsableArguments {
         if let probeTimeout { target.probeSchedule.timeout = probeTimeout }
     }
 
-    /// The scheduler for `target`'s hosts, or nil when there is nothing to probe. Bad probe URLs are
+    /// The scheduler for the targets' hosts, or nil when there is nothing to probe. Bad probe URLs are
     /// refused here, before anything runs; ICMP probes this process may not send are left out (a refused
-    /// socket must never read as hosts that do not answer).
-    func scheduler(engine: LiveEngine, target: Target, say: (String) -> Void) throws
+    /// socket must never read as hosts that do not answer). A URL several targets list is probed once and
+    /// its results go to each of them; the schedule is the first probing target's (said when others differ).
+    func scheduler(engine: LiveEngine, targets: [Target], say: (String) -> Void) throws
         -> ProbeScheduler?
     {
-        guard !noProbes, !target.probeURLs.isEmpty else { return nil }
+        let probing = targets.filter { !$0.probeURLs.isEmpty }
+        guard !noProbes, let first = probing.first else { return nil }
         var requests: [ProbeRequest] = []
-        for url in target.probeURLs {
-            do {
-                requests.append(try ProbeRequest(url))
-            } catch {
-                throw RuntimeError("target \(target.name): probe \(url): \(error)")
+        var seen = Set<String>()
+        for target in probing {
+            for url in target.probeURLs where seen.insert(url).inserted {
+                do {
+                    requests.append(try ProbeRequest(url))
+                } catch {
+                    throw RuntimeError("target \(target.name): probe \(url): \(error)")
+                }
             }
         }
         if requests.contains(where: { $0.kind == .icmp }), let problem = Prober.icmpProblem() {
@@ -68,7 +73,13 @@ struct WatchProbeOptions: ParsableArguments {
             requests.removeAll { $0.kind == .icmp }
         }
         let table = try prefix2as.map { try ProbeCommand.loadTable($0) }
-        let s = target.probeSchedule
+        let s = first.probeSchedule
+        let others = probing.dropFirst().filter { $0.probeSchedule != s }.map(\.name)
+        if !others.isEmpty {
+            say(
+                "warning: every host is probed on \(first.name)'s schedule; \(others.joined(separator: ", ")) asked for another"
+            )
+        }
         let hosts = Set(requests.map(\.host)).count
         say(
             "probing \(requests.count) URL\(requests.count == 1 ? "" : "s") on \(hosts) host\(hosts == 1 ? "" : "s") every \(Int(s.interval)) s (±\(Int(s.jitter * 100))%), at most \(maxProbeRate.formatted()) probes/s in all"

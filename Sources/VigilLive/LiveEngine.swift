@@ -4,14 +4,13 @@ import MRT
 import RISLive
 import Synchronization
 import Vigil
-import VigilReplay
 import VigilStore
 
 /// What live monitoring reports as it goes: told before the store is tried, so a failing store never
 /// delays it.
 public enum LiveOutput: Sendable {
-    /// A change worth a timeline line.
-    case notice(TimelineNotice)
+    /// A change worth a timeline line, for the named target.
+    case notice(TimelineNotice, target: String)
     /// An event opened (committed as open).
     case opened(DetectedEvent)
     /// An open event changed (scope, cause, end).
@@ -66,15 +65,18 @@ public struct LiveCounters: Sendable, Equatable {
     }
 }
 
-/// The live pipeline's state: one routing view, detector and bin clock for a target, fed by any number of
-/// sources from any task, and the store it commits to.
+/// The live pipeline's state: a `TargetMonitor` per target watched (routing view, detector, bin clock)
+/// in one `TargetSet`, fed by any number of sources from any task, and the store it commits to.
 ///
 /// Detection code is the replay's: sources only turn their messages into `RouteEvent`s (RIS Live) or
-/// route elements (BMP, through the replay's `ElementFeeder`). An event is committed in the same step
-/// that opens, changes or closes it, together with the routes that caused it.
+/// route elements (BMP, through the `TargetSetFeeder` replay uses), and a route reaches only the monitors
+/// whose space it touches. An event is committed in the same step that opens, changes or closes it,
+/// together with the routes that caused it, and every target's changes go in one transaction.
 public final class LiveEngine: Sendable {
-    /// The target watched.
-    public let target: Target
+    /// The targets watched, in the order given.
+    public let targets: [Target]
+    /// The first target watched (the only one, for most watches).
+    public var target: Target { targets[0] }
     /// Where history goes (nil: nowhere, for benchmarks).
     public let store: History?
     private let state: Locked<LiveState>
@@ -86,7 +88,7 @@ public final class LiveEngine: Sendable {
 
     /// What waits for the store while its commits fail, and when to try again.
     struct CommitState {
-        var waiting: StoreBatch?
+        var waiting: [StoreBatch]?
         var health = StoreHealth()
         var retryAt = 0.0
     }
@@ -104,64 +106,91 @@ public final class LiveEngine: Sendable {
 
     /// An engine for `target`, binning signals every `binSeconds`, committing to `store`, reporting to
     /// `output`.
-    public init(
+    public convenience init(
         target: Target, store: History?, binSeconds: Double = 60, thresholds: Thresholds? = nil,
         relationships: ASRelationships? = nil, clock: @escaping @Sendable () -> Double = LiveEngine.wallClock,
         output: (@Sendable (LiveOutput) -> Void)? = nil
     ) {
-        self.target = target
+        self.init(
+            targets: [target], store: store, binSeconds: binSeconds, thresholds: thresholds.map { [$0] },
+            relationships: relationships, clock: clock, output: output)
+    }
+
+    /// An engine for several targets at once (`thresholds`, when given, one per target), fed by one set of
+    /// sources and committing to one store.
+    public init(
+        targets: [Target], store: History?, binSeconds: Double = 60, thresholds: [Thresholds]? = nil,
+        relationships: ASRelationships? = nil, clock: @escaping @Sendable () -> Double = LiveEngine.wallClock,
+        output: (@Sendable (LiveOutput) -> Void)? = nil
+    ) {
+        precondition(!targets.isEmpty, "an engine watches at least one target")
+        precondition(thresholds == nil || thresholds?.count == targets.count, "one thresholds per target")
+        self.targets = targets
         self.store = store
         self.output = output
         self.clock = clock
         state = Locked(
-            LiveState(target: target, binSeconds: binSeconds, thresholds: thresholds, relationships: relationships))
+            LiveState(targets: targets, binSeconds: binSeconds, thresholds: thresholds, relationships: relationships))
     }
 
-    /// Restores what a previous run left in the store: its routes (the state it stopped in), its open
-    /// outages (continued under their ids), and the numbering of events. Nothing is looked at until
-    /// `settleVotes()`, so a RIB may be loaded in between (when the store held no routes).
+    /// Restores what a previous run left in the store, for every target: its routes (the state it stopped
+    /// in), its open outages (continued under their ids), and the numbering of events. Nothing is looked at
+    /// until `settleVotes()`, so a RIB may be loaded in between (when the store held no routes).
     public func resume(now: Double) throws(StoreError) -> ResumeSummary {
         guard let store else { return ResumeSummary() }
-        try store.save(target: target)
-        let routes = try store.routes(target: target.name)
-        let recent = try store.peers(target: target.name).filter { ($0.lastRoute ?? 0) > now - 86400 }
-        let open = try store.events(target: target.name, open: true)
+        var kept: [(routes: [StoredRoute], recent: [StoredPeer], open: [DetectedEvent], baseline: String?)] = []
+        for target in targets {
+            try store.save(target: target)
+            kept.append(
+                (
+                    try store.routes(target: target.name),
+                    try store.peers(target: target.name).filter { ($0.lastRoute ?? 0) > now - 86400 },
+                    try store.events(target: target.name, open: true),
+                    try store.setting(LiveState.baselineKey(target.name))
+                ))
+        }
         let next = try store.nextEventID()
-        let baseline = try store.setting(LiveState.baselineKey(target.name))
         try store.closeOpenFeedGaps(end: now)
         return state.withLock { s in
             s.seeding = true
-            s.monitor.detector.nextID = next
-            if let baseline {
-                s.monitor.detector.baseline = LiveState.decode(baseline)
-                s.storedBaseline = baseline
-            }
-            var resumed = 0
-            for e in open {
-                if ![.hijack, .feedProblem, .dataPlane, .attack].contains(e.cause) && e.end == nil {
-                    s.monitor.detector.resume(e)
-                    s.monitor.reported[e.id] = e
-                    resumed += 1
-                } else {
-                    // Hijacks, feed problems and data-plane events are found again from the current state
-                    // (the probes start afresh); an old open one, and an outage that had already ended, are
-                    // closed.
-                    var closed = e
-                    closed.end = closed.end ?? now
-                    s.batch.events.append((closed, false))
+            s.nextEventID = max(s.nextEventID, next)
+            var summary = ResumeSummary()
+            for (i, k) in kept.enumerated() {
+                if let baseline = k.baseline {
+                    s.set.monitors[i].detector.baseline = LiveState.decode(baseline)
+                    s.targets[i].storedBaseline = baseline
                 }
+                for e in k.open {
+                    if ![.hijack, .feedProblem, .dataPlane, .attack].contains(e.cause) && e.end == nil {
+                        s.set.monitors[i].detector.resume(e)
+                        s.set.monitors[i].reported[e.id] = e
+                        s.nextEventID = max(s.nextEventID, e.id + 1)
+                        summary.resumedEvents += 1
+                    } else {
+                        // Hijacks, feed problems and data-plane events are found again from the current
+                        // state (the probes start afresh); an old open one, and an outage that had already
+                        // ended, are closed.
+                        var closed = e
+                        closed.end = closed.end ?? now
+                        s.targets[i].batch.events.append((closed, false))
+                        s.pendingEvents += 1
+                    }
+                }
+                // The target's own routes, into its view alone.
+                for r in k.routes {
+                    let id = s.peerID(r.peer)
+                    _ = s.set.monitors[i].view.apply(
+                        RouteEvent(
+                            time: r.time, peer: r.peer, kind: .announce, prefix: r.prefix, origin: r.origin,
+                            upstream: r.upstream), peer: id)
+                    s.counters.lastHeard = max(s.counters.lastHeard, r.time)
+                }
+                // Without a RIB, the peers that carried a route to the target in the last 24 hours vote.
+                for p in k.recent { s.set.monitors[i].view.markKnown(peer: s.peerID(p.key)) }
+                summary.routes += k.routes.count
+                summary.recentPeers += k.recent.count
             }
-            for r in routes {
-                let id = s.monitor.view.id(of: r.peer)
-                _ = s.monitor.view.apply(
-                    RouteEvent(
-                        time: r.time, peer: r.peer, kind: .announce, prefix: r.prefix, origin: r.origin,
-                        upstream: r.upstream), peer: id)
-                s.counters.lastHeard = max(s.counters.lastHeard, r.time)
-            }
-            // Without a RIB, the peers that carried a route to the target in the last 24 hours vote.
-            for p in recent { s.monitor.view.markKnown(peer: s.monitor.view.id(of: p.key)) }
-            return ResumeSummary(routes: routes.count, resumedEvents: resumed, recentPeers: recent.count)
+            return summary
         }
     }
 
@@ -171,7 +200,8 @@ public final class LiveEngine: Sendable {
         public var routes = 0
         /// Open outages continued.
         public var resumedEvents = 0
-        /// Peers that carried a route to the target in the last 24 hours (they vote without a RIB).
+        /// Peers that carried a route to the target in the last 24 hours (they vote without a RIB), summed
+        /// over the targets.
         public var recentPeers = 0
     }
 
@@ -204,10 +234,9 @@ public final class LiveEngine: Sendable {
     /// vote as if their sessions went down (a feed problem, never withdrawals of the target).
     public func routerLost(_ router: String, at time: Double) {
         let urgent = state.withLock { s in
-            let peers = s.monitor.view.peers.filter { $0.key.collector == router && $0.value.up }.map(\.key).sorted()
-            let events = peers.map { RouteEvent(time: time, peer: $0, kind: .peerDown) }
-            s.batch.peersDown += peers
-            return s.apply(events)
+            let peers = s.set.monitors[0].view.peers.filter { $0.key.collector == router && $0.value.up }.map(\.key)
+                .sorted()
+            return s.apply(peers.map { RouteEvent(time: time, peer: $0, kind: .peerDown) })
         }
         commitIfDue(urgent: urgent)
     }
@@ -219,8 +248,11 @@ public final class LiveEngine: Sendable {
     public func settleVotes() {
         let urgent = state.withLock { s in
             s.seeding = false
-            s.monitor.view.refreshAllVotes()
-            return s.observe(time: s.counters.lastHeard)
+            for i in s.set.monitors.indices {
+                if s.many { s.set.sync(i) }
+                s.set.monitors[i].view.refreshAllVotes()
+            }
+            return s.observeAll(time: s.counters.lastHeard)
         }
         commitIfDue(urgent: urgent)
     }
@@ -238,11 +270,11 @@ public final class LiveEngine: Sendable {
 
     /// Adds a traceroute to one of the probed hosts.
     public func record(trace: TraceSample) {
-        state.withLock { $0.monitor.dataPlane.record(trace: trace) }
+        state.withLock { $0.record(trace: trace) }
     }
 
-    /// What the probes say now.
-    public var dataPlaneVerdict: DataPlaneVerdict { state.withLock { $0.monitor.dataPlane.verdict } }
+    /// What the first target's probes say now.
+    public var dataPlaneVerdict: DataPlaneVerdict { state.withLock { $0.set.monitors[0].dataPlane.verdict } }
 
     /// Advances the clock: closes bins, finalizes events, commits what is pending.
     public func tick(now: Double) {
@@ -253,13 +285,13 @@ public final class LiveEngine: Sendable {
     /// Records that a source gave no data from `start` (never read as withdrawals), in the next commit:
     /// a gap that begins while the store fails waits with the rest.
     public func feedGap(source: String, start: Double, reason: String) {
-        state.withLock { $0.batch.gaps.append((source, start, reason, nil)) }
+        state.withLock { $0.gap((source, start, reason, nil)) }
         commitIfDue(urgent: true)
     }
 
     /// Ends the source's gap that began at `start`.
     public func endFeedGap(source: String, start: Double, end: Double) {
-        state.withLock { $0.batch.gaps.append((source, start, "", end)) }
+        state.withLock { $0.gap((source, start, "", end)) }
         commitIfDue(urgent: true)
     }
 
@@ -293,19 +325,33 @@ public final class LiveEngine: Sendable {
     /// The wall clock, seconds since the epoch.
     @Sendable public static func wallClock() -> Double { Date().timeIntervalSince1970 }
 
-    /// The events open now.
-    public var openEvents: [DetectedEvent] { state.withLock { $0.monitor.detector.openEvents() } }
-
-    /// The signals right now.
-    public func signals(now: Double) -> TargetSignals {
-        state.withLock { TargetSignals(snapshotOf: $0.monitor.view, time: now) }
+    /// The events open now, of every target.
+    public var openEvents: [DetectedEvent] {
+        state.withLock { s in s.set.monitors.flatMap { $0.detector.openEvents() } }
     }
 
-    /// Which voting rule is in force: a RIB's full-feed rule, or the without-RIB rule.
+    /// The first target's signals right now.
+    public func signals(now: Double) -> TargetSignals { signals(at: 0, now: now) }
+
+    /// The named target's signals right now (nil: no such target watched).
+    public func signals(of name: String, now: Double) -> TargetSignals? {
+        targets.firstIndex { $0.name == name }.map { signals(at: $0, now: now) }
+    }
+
+    private func signals(at i: Int, now: Double) -> TargetSignals {
+        state.withLock { s in
+            if s.many { s.set.sync(i) }
+            return TargetSignals(snapshotOf: s.set.monitors[i].view, time: now)
+        }
+    }
+
+    /// Which voting rule is in force: a RIB's full-feed rule, or the without-RIB rule (every target's
+    /// view reads the same sources, so the first one's says it for all).
     public var votingRule: String {
         state.withLock { s in
-            s.monitor.view.sawRIB
-                ? "full-feed peers from a RIB snapshot (> \(s.monitor.detector.thresholds.fullFeedIPv4) IPv4 routes)"
+            let m = s.set.monitors[0]
+            return m.view.sawRIB
+                ? "full-feed peers from a RIB snapshot (> \(m.detector.thresholds.fullFeedIPv4) IPv4 routes)"
                 : "peers that carried a route to the target (no RIB: a filtered stream cannot tell full feeds)"
         }
     }
@@ -321,33 +367,30 @@ public final class LiveEngine: Sendable {
             // While the store fails only the clock's tick tries it again (a try may wait seconds for a lock
             // held elsewhere): the sources go on applying routes meanwhile.
             let due = c.waiting == nil || force || (retries && now >= c.retryAt)
-            let taken: (StoreBatch?, [LiveOutput])? = state.withLock { s in
-                guard urgent || s.batch.events.count > 0 || s.pendingRoutes > 500 else { return nil }
+            let taken: ([StoreBatch]?, [LiveOutput])? = state.withLock { s in
+                guard urgent || s.pendingEvents > 0 || s.pendingRoutes > 500 else { return nil }
                 defer { s.outputs.removeAll() }
                 let retry = due || s.pendingRoutes > Self.holdLimit
-                return (retry ? s.takeBatch() : nil, s.outputs)
+                return (retry ? s.takeBatches() : nil, s.outputs)
             }
             guard let (taken, outputs) = taken else { return }
             // What happened is told before the store is tried: a failing store (or one that makes the
             // commit wait for a lock) never delays an event's report.
             if let output { for o in outputs { output(o) } }
             guard var batch = taken else { return }
-            if var waiting = c.waiting {
-                waiting.merge(batch)
-                batch = waiting
-            }
+            if let waiting = c.waiting { batch = StoreBatch.merged(waiting, then: batch) }
             guard let store, !batch.isEmpty else { return }
             if !due {
                 // Coalesced now (too many route rows held), tried at the next due tick.
                 c.waiting = batch
-                c.health.waiting = batch.summary
+                c.health.waiting = StoreBatch.summary(of: batch)
                 return
             }
             do {
                 try store.commit(batch)
                 state.withLock { $0.counters.commits += 1 }
                 if let since = c.health.failingSince {
-                    said.append(.storeRecovered(since: since, written: batch.summary))
+                    said.append(.storeRecovered(since: since, written: StoreBatch.summary(of: batch)))
                 }
                 c = CommitState()
             } catch {
@@ -356,7 +399,7 @@ public final class LiveEngine: Sendable {
                 c.health.failingSince = c.health.failingSince ?? now
                 c.health.error = "\(error)"
                 c.health.failures += 1
-                c.health.waiting = batch.summary
+                c.health.waiting = StoreBatch.summary(of: batch)
                 let delay = min(Self.maxRetryDelay, Self.firstRetryDelay * Double(1 << min(c.health.failures - 1, 16)))
                 c.retryAt = now + delay
                 if first {

@@ -1,50 +1,99 @@
 import BGP
 import MRT
+import Probing
 import RISLive
 import Vigil
 import VigilReplay
 import VigilStore
 
-/// The mutable part of `LiveEngine`, used under its lock: the view, the detector, the bin clock and the
-/// batch of changes not yet committed.
-struct LiveState {
-    /// The target's pipeline: view, detector, probes' monitor, bin clock.
-    var monitor: TargetMonitor
+/// One target's part of the live state: what waits for the store, and the peers that carried its routes.
+struct TargetLive {
     var batch: StoreBatch
-    var counters = LiveCounters()
-    var feeder = ElementFeeder()
-    /// What happened since the engine last looked, for the console (told before the store is tried).
-    var outputs: [LiveOutput] = []
     /// The detector's baseline as last committed.
     var storedBaseline = ""
-    /// True while a RIB snapshot is loading: its peers' tables are half read, so nothing is looked at
-    /// until `settleVotes`.
-    var seeding = false
-    /// Peer times not yet committed.
-    /// By the view's peer number: when each peer was last heard and last carried a route into the watched
-    /// space, and the numbers changed since the last commit (arrays: a dictionary would hash a peer's key
-    /// on every message).
-    var peerHeard: [Double] = []
+    /// By the views' peer number: when each peer last carried a route into the target's space, and the
+    /// numbers changed since the last commit (arrays: a dictionary would hash a peer's key on every route).
     var peerRoute: [Double?] = []
     var peersTouched: [Int] = []
     var peerTouched: [Bool] = []
-    /// The last RIS Live peer looked up, and its number (messages of one peer come in runs).
-    var lastRISPeer: (host: String, address: IPAddress, asn: UInt32, id: Int)?
-    /// Stands in for the peer in events applied by number (the view does not read it).
-    let placeholder = PeerKey(collector: "", address: .zero(.v4), asn: 0)
     /// The probes' results per URL and bin not yet committed.
     var probeBins: [String: StoredProbeBin] = [:]
+    /// The target's probe URLs, and the hosts they name (a traceroute is to a host).
+    let probeURLs: Set<String>
+    let probeHosts: Set<String>
 
-    init(target: Target, binSeconds: Double, thresholds: Thresholds?, relationships: ASRelationships? = nil) {
-        monitor = TargetMonitor(
-            target: target, binSeconds: binSeconds, thresholds: thresholds, relationships: relationships,
-            reportsOpenEvents: true, ticksAtBinEnds: false)
-        // Live: a target found dark at start-up is an outage already under way.
-        monitor.detector.assumesUpAtStart = true
+    init(target: Target) {
         batch = StoreBatch(target: target.name)
+        probeURLs = Set(target.probeURLs)
+        probeHosts = Set(target.probeURLs.compactMap { (try? ProbeRequest($0))?.host })
     }
 
-    var pendingRoutes: Int { batch.announced.count + batch.withdrawn.count }
+    /// Notes that peer `id` carried a route of this target (`route`: the time, when it changed the view).
+    @inline(__always)
+    mutating func touch(_ id: Int, route: Double?) {
+        if id >= peerRoute.count {
+            let n = id + 1 - peerRoute.count
+            peerRoute += Array(repeating: nil, count: n)
+            peerTouched += Array(repeating: false, count: n)
+        }
+        if let route { peerRoute[id] = route }
+        if !peerTouched[id] {
+            peerTouched[id] = true
+            peersTouched.append(id)
+        }
+    }
+}
+
+/// The mutable part of `LiveEngine`, used under its lock: every target's monitor (one `TargetSet`, so a
+/// route reaches only the monitors whose space it touches), and per target the batch of changes not yet
+/// committed.
+struct LiveState {
+    /// The targets' pipelines: views, detectors, probes' monitors, bin clocks.
+    var set: TargetSet
+    /// Per target, in the set's order.
+    var targets: [TargetLive]
+    var counters = LiveCounters()
+    var feeder = TargetSetFeeder()
+    /// What happened since the engine last looked, for the console (told before the store is tried).
+    var outputs: [LiveOutput] = []
+    /// True while a RIB snapshot is loading: its peers' tables are half read, so nothing is looked at
+    /// until `settleVotes`.
+    var seeding = false
+    /// By peer number: when each peer was last heard (any route, any target).
+    var peerHeard: [Double] = []
+    /// The last RIS Live peer looked up, and its number (messages of one peer come in runs).
+    var lastRISPeer: (host: String, address: IPAddress, asn: UInt32, id: Int)?
+    /// Stands in for the peer in events applied by number (the views do not read it).
+    let placeholder = PeerKey(collector: "", address: .zero(.v4), asn: 0)
+    /// The number the next event opened gets, whichever target opens it (one numbering for the store).
+    var nextEventID = 1
+    /// Route updates heard since the bins last closed (every target's bin counts them all).
+    var binUpdates = 0
+    /// Route rows and events waiting in the batches, over all targets.
+    var pendingRoutes = 0
+    var pendingEvents = 0
+    /// The monitors whose watched state changed since they last looked, with the time of the change.
+    var changedAt: [Double?]
+    var changed: [Int] = []
+    /// Scratch: the targets of the route at hand.
+    var touched: [Int] = []
+
+    init(targets: [Target], binSeconds: Double, thresholds: [Thresholds]?, relationships: ASRelationships? = nil) {
+        set = TargetSet(
+            monitors: targets.indices.map { i in
+                var monitor = TargetMonitor(
+                    target: targets[i], binSeconds: binSeconds, thresholds: thresholds?[i],
+                    relationships: relationships, reportsOpenEvents: true, ticksAtBinEnds: false)
+                // Live: a target found dark at start-up is an outage already under way.
+                monitor.detector.assumesUpAtStart = true
+                return monitor
+            })
+        self.targets = targets.map(TargetLive.init(target:))
+        changedAt = Array(repeating: nil, count: targets.count)
+    }
+
+    /// True when more than one target is watched (a lone monitor needs no tally handed over).
+    var many: Bool { self.set.monitors.count > 1 }
 
     // MARK: Sources
 
@@ -54,161 +103,261 @@ struct LiveState {
         if let last = lastRISPeer, last.address == m.peer, last.asn == m.peerASN, last.host == m.host {
             id = last.id
         } else {
-            id = monitor.view.id(of: PeerKey(collector: m.host, address: m.peer, asn: m.peerASN))
+            id = peerID(PeerKey(collector: m.host, address: m.peer, asn: m.peerASN))
             lastRISPeer = (m.host, m.peer, m.peerASN, id)
         }
-        let key = placeholder
         counters.risMessages += 1
         counters.lastHeard = max(counters.lastHeard, m.timestamp)
-        monitor.closeBins(before: m.timestamp)
-        var changed = false
-        var routeChanged = false
+        closeBins(before: m.timestamp)
         switch m.kind {
         case .update:
             for p in m.withdrawn {
-                if monitor.view.apply(RouteEvent(time: m.timestamp, peer: key, kind: .withdraw, prefix: p), peer: id) {
-                    batch.withdrawn.append((monitor.view.key(ofPeer: id), p))
-                    changed = true
-                    routeChanged = true
-                }
+                apply(RouteEvent(time: m.timestamp, peer: placeholder, kind: .withdraw, prefix: p), peer: id)
             }
             for p in m.announced {
-                let event = RouteEvent(
-                    time: m.timestamp, peer: key, kind: .announce, prefix: p, origin: m.origin, upstream: m.upstream)
-                if monitor.view.apply(event, peer: id) {
-                    batch.announced.append(
-                        StoredRoute(
-                            peer: monitor.view.key(ofPeer: id), prefix: p, origin: m.origin, upstream: m.upstream,
-                            time: m.timestamp))
-                    changed = true
-                    routeChanged = true
-                }
+                apply(
+                    RouteEvent(
+                        time: m.timestamp, peer: placeholder, kind: .announce, prefix: p, origin: m.origin,
+                        upstream: m.upstream), peer: id)
             }
             let n = m.announced.count + m.withdrawn.count
             counters.risRoutes += n
-            monitor.binUpdates += n
+            binUpdates += n
         case .peerState(let state):
             let kind: RouteEvent.Kind? =
                 state == "connected" || state == "up" ? .peerUp : (state == "down" ? .peerDown : nil)
             if let kind {
                 counters.sessionChanges += 1
-                if monitor.view.apply(RouteEvent(time: m.timestamp, peer: key, kind: kind), peer: id) { changed = true }
-                if kind == .peerDown { batch.peersDown.append(monitor.view.key(ofPeer: id)) }
+                apply(RouteEvent(time: m.timestamp, peer: placeholder, kind: kind), peer: id)
             }
         case .other:
             break
         }
-        touch(id, heard: m.timestamp, route: routeChanged ? m.timestamp : nil)
-        return changed ? observe(time: m.timestamp) : collect()
+        heard(id, at: m.timestamp)
+        return observeChanged()
     }
 
     /// Applies route elements heard by `collector` (a BMP router, an MRT file); returns true when an event changed.
     mutating func apply(elements: [MRTElement], collector: String) -> Bool {
         guard let first = elements.first else { return false }
-        let relevance = monitor.view.relevance
-        let learns = monitor.view.learnsOrigins
-        var changed = false
         var time = first.time
-        monitor.closeBins(before: time)
+        closeBins(before: time)
         var lastKey: PeerKey?
         var id = 0
+        var hits: [Int] = []
         for e in elements {
             if lastKey?.address != e.peerAddress || lastKey?.asn != e.peerASN {
                 let key = PeerKey(collector: collector, address: e.peerAddress, asn: e.peerASN)
-                id = monitor.view.id(of: key)
+                id = peerID(key)
                 lastKey = key
             }
             time = e.time
             guard let key = lastKey else { continue }
             if e.kind == .stateChange { counters.sessionChanges += 1 } else { counters.elementRoutes += 1 }
-            guard feeder.feed(e, peer: id, view: &monitor.view, relevance: relevance, learns: learns) else { continue }
-            changed = true
-            switch e.kind {
-            case .announcement, .ribEntry:
-                let ends = e.attributes.originAndUpstream
-                batch.announced.append(
-                    StoredRoute(peer: key, prefix: e.prefix, origin: ends?.origin, upstream: ends?.upstream, time: time)
-                )
-            case .withdrawal:
-                batch.withdrawn.append((key, e.prefix))
-            case .stateChange:
-                if e.newState != 6 { batch.peersDown.append(key) }
+            heard(id, at: time)
+            feeder.feed(e, peer: id, set: &set) { hits.append($0) }
+            guard !hits.isEmpty else { continue }
+            for i in hits {
+                switch e.kind {
+                case .announcement, .ribEntry:
+                    let ends = e.attributes.originAndUpstream
+                    targets[i].batch.announced.append(
+                        StoredRoute(
+                            peer: key, prefix: e.prefix, origin: ends?.origin, upstream: ends?.upstream, time: time))
+                    pendingRoutes += 1
+                case .withdrawal:
+                    targets[i].batch.withdrawn.append((key, e.prefix))
+                    pendingRoutes += 1
+                case .stateChange:
+                    if e.newState != 6 { targets[i].batch.peersDown.append(key) }
+                }
+                targets[i].touch(id, route: time)
+                mark(i, time)
             }
-            touch(id, heard: time, route: time)
+            hits.removeAll(keepingCapacity: true)
         }
-        feeder.flush(&monitor.view)
-        monitor.binUpdates += elements.count
+        binUpdates += elements.count
         counters.lastHeard = max(counters.lastHeard, time)
-        return changed && !seeding ? observe(time: time) : collect()
+        return seeding ? collect() : observeChanged()
     }
 
-    /// Applies normalized events; returns true when an event changed.
+    /// Applies normalized events (a router's peers gone, tests); returns true when an event changed.
     mutating func apply(_ events: [RouteEvent]) -> Bool {
-        var changed = false
-        var time = 0.0
         for e in events {
-            monitor.closeBins(before: e.time)
-            time = max(time, e.time)
-            if monitor.view.apply(e) { changed = true }
+            closeBins(before: e.time)
+            let id = peerID(e.peer)
+            apply(e, peer: id)
+            heard(id, at: e.time)
         }
-        return changed ? observe(time: time) : collect()
+        return observeChanged()
+    }
+
+    /// Applies one route event of peer `id` to the monitors it concerns (a session change to all), and
+    /// keeps what changed for their stores.
+    mutating func apply(_ event: RouteEvent, peer id: Int) {
+        let key = event.kind == .peerUp || event.kind == .peerDown ? set.monitors[0].view.key(ofPeer: id) : nil
+        if let key {
+            for i in set.applyToAll(event, peer: id) { mark(i, event.time) }
+            if event.kind == .peerDown {
+                for i in targets.indices { targets[i].batch.peersDown.append(key) }
+            }
+            return
+        }
+        set.targets(
+            prefix: event.prefix, origin: event.kind == .withdraw ? nil : event.origin, peer: id, into: &touched)
+        if touched.isEmpty {
+            set.count(peer: id, kind: event.kind, family: event.prefix.family, time: event.time)
+            return
+        }
+        var counted = false
+        for i in touched {
+            let changed = set.apply(event, peer: id, to: i, counted: counted)
+            counted = true
+            targets[i].touch(id, route: changed ? event.time : nil)
+            guard changed else { continue }
+            let peer = set.monitors[i].view.key(ofPeer: id)
+            if event.kind == .withdraw {
+                targets[i].batch.withdrawn.append((peer, event.prefix))
+            } else {
+                targets[i].batch.announced.append(
+                    StoredRoute(
+                        peer: peer, prefix: event.prefix, origin: event.origin, upstream: event.upstream,
+                        time: event.time))
+            }
+            pendingRoutes += 1
+            mark(i, event.time)
+        }
+    }
+
+    /// The number of peer `key` in every view.
+    mutating func peerID(_ key: PeerKey) -> Int {
+        let id = set.id(of: key)
+        if id >= peerHeard.count { peerHeard += Array(repeating: 0, count: id + 1 - peerHeard.count) }
+        return id
+    }
+
+    @inline(__always)
+    mutating func heard(_ id: Int, at time: Double) { peerHeard[id] = max(peerHeard[id], time) }
+
+    @inline(__always)
+    mutating func mark(_ i: Int, _ time: Double) {
+        if changedAt[i] == nil { changed.append(i) }
+        changedAt[i] = time
     }
 
     // MARK: Clock and detection
 
+    /// Runs `body` on monitor `i` with the shared event numbering, and with the peers' counts handed over.
+    @inline(__always)
+    mutating func withMonitor<T>(_ i: Int, _ body: (inout TargetMonitor) -> T) -> T {
+        if many { set.sync(i) }
+        set.monitors[i].detector.nextID = nextEventID
+        defer { nextEventID = set.monitors[i].detector.nextID }
+        return body(&set.monitors[i])
+    }
+
+    /// Closes the bins before `time` (all targets' bins end together), each with the updates heard in it.
+    mutating func closeBins(before time: Double) {
+        guard let first = set.monitors.first, first.binSeconds > 0 else { return }
+        if let start = first.binStart, time < start + first.binSeconds { return }
+        let updates = binUpdates
+        for i in set.monitors.indices {
+            withMonitor(i) { m in
+                m.binUpdates += updates
+                m.closeBins(before: time)
+            }
+        }
+        binUpdates = 0
+    }
+
     mutating func tick(now: Double) {
-        monitor.tick(now: now)
+        closeBins(before: now)
+        for i in set.monitors.indices { _ = withMonitor(i) { $0.tick(now: now) } }
         _ = collect()
     }
 
-    /// Looks at the signals after a change; returns true when an event opened, changed or closed.
-    @discardableResult
-    mutating func observe(time: Double) -> Bool {
-        monitor.observe(time: time)
+    /// Looks at the monitors whose state changed; returns true when an event opened, changed or closed.
+    mutating func observeChanged() -> Bool {
+        guard !seeding else { return collect() }
+        for i in changed {
+            guard let t = changedAt[i] else { continue }
+            changedAt[i] = nil
+            _ = withMonitor(i) { $0.observe(time: t) }
+        }
+        changed.removeAll(keepingCapacity: true)
         return collect()
     }
 
-    /// Takes what the monitor said into the batch and the outputs; returns true when an event opened,
+    /// Looks at every target at `time` (after a RIB snapshot); returns true when an event changed.
+    mutating func observeAll(time: Double) -> Bool {
+        for i in changed { changedAt[i] = nil }
+        changed.removeAll(keepingCapacity: true)
+        for i in set.monitors.indices { _ = withMonitor(i) { $0.observe(time: time) } }
+        return collect()
+    }
+
+    /// Takes what the monitors said into the batches and the outputs; returns true when an event opened,
     /// changed or closed (commit now).
     mutating func collect() -> Bool {
         var any = false
-        for o in monitor.drain() {
-            switch o {
-            case .notice(let n):
-                outputs.append(.notice(n))
-            case .opened(let e):
-                outputs.append(.opened(e))
-                batch.events.append((e, true))
-                any = true
-            case .updated(let e):
-                outputs.append(.updated(e))
-                batch.events.append((e, true))
-                any = true
-            case .closed(let e):
-                outputs.append(.closed(e))
-                batch.events.append((e, false))
-                any = true
-            case .bin(let b):
-                batch.signals.append(b)
+        var opened = 0
+        var closed = 0
+        for i in set.monitors.indices {
+            let name = set.monitors[i].target.name
+            for o in set.monitors[i].drain() {
+                switch o {
+                case .notice(let n):
+                    outputs.append(.notice(n, target: name))
+                case .opened(let e):
+                    outputs.append(.opened(e))
+                    targets[i].batch.events.append((e, true))
+                    any = true
+                case .updated(let e):
+                    outputs.append(.updated(e))
+                    targets[i].batch.events.append((e, true))
+                    any = true
+                case .closed(let e):
+                    outputs.append(.closed(e))
+                    targets[i].batch.events.append((e, false))
+                    any = true
+                case .bin(let b):
+                    targets[i].batch.signals.append(b)
+                }
             }
+            opened += set.monitors[i].eventsOpened
+            closed += set.monitors[i].eventsClosed
         }
-        counters.eventsOpened = monitor.eventsOpened
-        counters.eventsClosed = monitor.eventsClosed
+        if any { pendingEvents += 1 }
+        counters.eventsOpened = opened
+        counters.eventsClosed = closed
         return any
     }
 
     // MARK: Probes
 
-    /// Adds one probe's result: to its bin, and to the data-plane monitor.
+    /// Adds one probe's result: to its bin, and to the data-plane monitor of every target that probes
+    /// this URL (a lone target takes every result it is given).
     mutating func record(probe sample: ProbeSample, attempts: Int, error: String?) {
-        let seconds = monitor.binSeconds > 0 ? monitor.binSeconds : 60
-        let start = (sample.time / seconds).rounded(.down) * seconds
-        let key = "\(start) \(sample.host)"
-        var bin = probeBins[key] ?? StoredProbeBin(url: sample.host, start: start, seconds: seconds)
-        bin.add(reachable: sample.reachable, rttMs: sample.rttMs, attempts: attempts, error: error)
-        probeBins[key] = bin
-        monitor.dataPlane.record(sample)
+        for i in targets.indices where targets[i].probeURLs.contains(sample.host) || targets.count == 1 {
+            let binSeconds = set.monitors[i].binSeconds
+            let seconds = binSeconds > 0 ? binSeconds : 60
+            let start = (sample.time / seconds).rounded(.down) * seconds
+            let key = "\(start) \(sample.host)"
+            var bin = targets[i].probeBins[key] ?? StoredProbeBin(url: sample.host, start: start, seconds: seconds)
+            bin.add(reachable: sample.reachable, rttMs: sample.rttMs, attempts: attempts, error: error)
+            targets[i].probeBins[key] = bin
+            set.monitors[i].dataPlane.record(sample)
+        }
     }
+
+    /// Adds a traceroute to the targets that probe its host.
+    mutating func record(trace: TraceSample) {
+        for i in targets.indices where targets[i].probeHosts.contains(trace.host) || targets.count == 1 {
+            set.monitors[i].dataPlane.record(trace: trace)
+        }
+    }
+
+    // MARK: Store
 
     /// The baseline as one line of text: `share` and `own` maps of ASN to value.
     static func encode(_ b: (share: [UInt32: Double], own: [UInt32: Double])) -> String {
@@ -233,38 +382,36 @@ struct LiveState {
 
     static func baselineKey(_ target: String) -> String { "baseline:\(target)" }
 
-    /// Notes when peer `id` was heard, and when it last carried a route into the watched space.
-    @inline(__always)
-    mutating func touch(_ id: Int, heard: Double, route: Double?) {
-        if id >= peerHeard.count {
-            let n = id + 1 - peerHeard.count
-            peerHeard += Array(repeating: 0, count: n)
-            peerRoute += Array(repeating: nil, count: n)
-            peerTouched += Array(repeating: false, count: n)
-        }
-        peerHeard[id] = max(peerHeard[id], heard)
-        if let route { peerRoute[id] = route }
-        if !peerTouched[id] {
-            peerTouched[id] = true
-            peersTouched.append(id)
-        }
+    /// Records that a source gave no data from `start` (or that its gap ended): feed gaps belong to the
+    /// feed, not to a target, so they travel in the first target's batch.
+    mutating func gap(_ g: (source: String, start: Double, reason: String, end: Double?)) {
+        targets[0].batch.gaps.append(g)
+        pendingEvents += 1
     }
 
-    mutating func takeBatch() -> StoreBatch {
-        let baseline = Self.encode(monitor.detector.baseline)
-        if baseline != storedBaseline {
-            storedBaseline = baseline
-            batch.settings.append((Self.baselineKey(monitor.view.target.name), baseline))
+    /// Every target's batch (those with something to write), emptied here.
+    mutating func takeBatches() -> [StoreBatch] {
+        var out: [StoreBatch] = []
+        for i in targets.indices {
+            let baseline = Self.encode(set.monitors[i].detector.baseline)
+            if baseline != targets[i].storedBaseline {
+                targets[i].storedBaseline = baseline
+                targets[i].batch.settings.append((Self.baselineKey(set.monitors[i].target.name), baseline))
+            }
+            var batch = targets[i].batch
+            let view = set.monitors[i].view
+            batch.peers = targets[i].peersTouched.map {
+                StoredPeer(key: view.key(ofPeer: $0), lastHeard: peerHeard[$0], lastRoute: targets[i].peerRoute[$0])
+            }
+            batch.probes = targets[i].probeBins.values.sorted { ($0.start, $0.url) < ($1.start, $1.url) }
+            targets[i].probeBins.removeAll(keepingCapacity: true)
+            for id in targets[i].peersTouched { targets[i].peerTouched[id] = false }
+            targets[i].peersTouched.removeAll(keepingCapacity: true)
+            targets[i].batch = StoreBatch(target: batch.target)
+            if !batch.isEmpty { out.append(batch) }
         }
-        var out = batch
-        out.peers = peersTouched.map {
-            StoredPeer(key: monitor.view.key(ofPeer: $0), lastHeard: peerHeard[$0], lastRoute: peerRoute[$0])
-        }
-        out.probes = probeBins.values.sorted { ($0.start, $0.url) < ($1.start, $1.url) }
-        probeBins.removeAll(keepingCapacity: true)
-        for id in peersTouched { peerTouched[id] = false }
-        peersTouched.removeAll(keepingCapacity: true)
-        batch = StoreBatch(target: batch.target)
+        pendingRoutes = 0
+        pendingEvents = 0
         return out
     }
 }

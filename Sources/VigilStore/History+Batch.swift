@@ -129,6 +129,37 @@ extension StoreBatch {
         gaps += later.gaps
     }
 
+    /// Several targets' batches with later ones added, target by target (`merge`), in the order the
+    /// targets first appear: what committing `earlier` then `later` would write.
+    public static func merged(_ earlier: [StoreBatch], then later: [StoreBatch]) -> [StoreBatch] {
+        var out = earlier
+        for b in later {
+            if let i = out.firstIndex(where: { $0.target == b.target }) {
+                out[i].merge(b)
+            } else {
+                out.append(b)
+            }
+        }
+        return out
+    }
+
+    /// What several targets' batches hold together, as `summary` says it.
+    public static func summary(of batches: [StoreBatch]) -> String {
+        var all = StoreBatch(target: "")
+        for b in batches {
+            all.events += b.events
+            all.announced += b.announced
+            all.withdrawn += b.withdrawn
+            all.peersDown += b.peersDown
+            all.signals += b.signals
+            all.probes += b.probes
+            all.gaps += b.gaps
+            all.peers += b.peers
+            all.settings += b.settings
+        }
+        return all.summary
+    }
+
     /// What the batch holds, for a report of what is waiting ("2 events, 310 route rows, 4 bins").
     public var summary: String {
         var parts: [String] = []
@@ -146,51 +177,58 @@ extension StoreBatch {
 
 extension History {
     /// Writes a batch in one transaction.
-    public func commit(_ batch: StoreBatch) throws(StoreError) {
-        guard !batch.isEmpty else { return }
+    public func commit(_ batch: StoreBatch) throws(StoreError) { try commit([batch]) }
+
+    /// Writes several targets' batches in one transaction (all or none), in order.
+    public func commit(_ batches: [StoreBatch]) throws(StoreError) {
+        let batches = batches.filter { !$0.isEmpty }
+        guard !batches.isEmpty else { return }
+        try write { db in for batch in batches { try Self.write(batch, db) } }
+    }
+
+    /// Writes one batch inside a transaction.
+    static func write(_ batch: StoreBatch, _ db: Database) throws {
         let t = batch.target
-        try write { db in
-            for s in batch.signals { try Self.insert(signals: s, db) }
-            for g in batch.gaps {
-                if let end = g.end {
-                    try db.execute(
-                        sql: "UPDATE feed_gaps SET \"end\" = ? WHERE source = ? AND start = ? AND \"end\" IS NULL",
-                        arguments: [end, g.source, g.start])
-                } else {
-                    try db.execute(
-                        sql: "INSERT INTO feed_gaps (source, start, reason) VALUES (?, ?, ?)",
-                        arguments: [g.source, g.start, g.reason])
-                }
-            }
-            for p in batch.probes { try Self.insert(probes: p, target: t, db) }
-            for (e, open) in batch.events { try Self.insert(event: e, open: open, db) }
-            try Self.insert(peers: batch.peers, target: t, db)
-            for (key, value) in batch.settings {
+        for s in batch.signals { try Self.insert(signals: s, db) }
+        for g in batch.gaps {
+            if let end = g.end {
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", arguments: [key, value])
-            }
-            for k in batch.peersDown {
+                    sql: "UPDATE feed_gaps SET \"end\" = ? WHERE source = ? AND start = ? AND \"end\" IS NULL",
+                    arguments: [end, g.source, g.start])
+            } else {
                 try db.execute(
-                    sql: "DELETE FROM routes WHERE target = ? AND collector = ? AND address = ? AND asn = ?",
-                    arguments: [t, k.collector, k.address.description, Int(k.asn)])
+                    sql: "INSERT INTO feed_gaps (source, start, reason) VALUES (?, ?, ?)",
+                    arguments: [g.source, g.start, g.reason])
             }
-            for (k, p) in batch.withdrawn {
-                try db.execute(
-                    sql:
-                        "DELETE FROM routes WHERE target = ? AND collector = ? AND address = ? AND asn = ? AND prefix = ?",
-                    arguments: [t, k.collector, k.address.description, Int(k.asn), p.description])
-            }
-            for r in batch.announced {
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO routes (target, collector, address, asn, prefix, origin, upstream, time)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        t, r.peer.collector, r.peer.address.description, Int(r.peer.asn), r.prefix.description,
-                        r.origin.map { Int($0) }, r.upstream.map { Int($0) }, r.time,
-                    ])
-            }
+        }
+        for p in batch.probes { try Self.insert(probes: p, target: t, db) }
+        for (e, open) in batch.events { try Self.insert(event: e, open: open, db) }
+        try Self.insert(peers: batch.peers, target: t, db)
+        for (key, value) in batch.settings {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", arguments: [key, value])
+        }
+        for k in batch.peersDown {
+            try db.execute(
+                sql: "DELETE FROM routes WHERE target = ? AND collector = ? AND address = ? AND asn = ?",
+                arguments: [t, k.collector, k.address.description, Int(k.asn)])
+        }
+        for (k, p) in batch.withdrawn {
+            try db.execute(
+                sql:
+                    "DELETE FROM routes WHERE target = ? AND collector = ? AND address = ? AND asn = ? AND prefix = ?",
+                arguments: [t, k.collector, k.address.description, Int(k.asn), p.description])
+        }
+        for r in batch.announced {
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO routes (target, collector, address, asn, prefix, origin, upstream, time)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    t, r.peer.collector, r.peer.address.description, Int(r.peer.asn), r.prefix.description,
+                    r.origin.map { Int($0) }, r.upstream.map { Int($0) }, r.time,
+                ])
         }
     }
 
