@@ -77,19 +77,38 @@ struct LiveState {
     var changed: [Int] = []
     /// Scratch: the targets of the route at hand.
     var touched: [Int] = []
+    /// The monitors that may have something to say since `collect` last looked (it looks at those alone:
+    /// copying out every monitor's outputs after each message would cost the number of targets).
+    var dirty: [Int] = []
+    var isDirty: [Bool]
+    /// Per monitor: its target's name, and the events it had opened and closed when last collected.
+    let names: [String]
+    var opened: [Int]
+    var closed: [Int]
+    /// Peer numbers by key (one lookup, where `TargetSet.id(of:)` asks every view).
+    var peerIDs: [PeerKey: Int] = [:]
 
     init(targets: [Target], binSeconds: Double, thresholds: [Thresholds]?, relationships: ASRelationships? = nil) {
         set = TargetSet(
             monitors: targets.indices.map { i in
+                // A country's space comes from its registry: its origins' routes outside the listed blocks
+                // are learned, as replay does.
+                let registry = targets[i].originsFromRegistry
                 var monitor = TargetMonitor(
-                    target: targets[i], binSeconds: binSeconds, thresholds: thresholds?[i],
+                    target: targets[i], binSeconds: binSeconds, thresholds: thresholds?[i], learnsOrigins: registry,
                     relationships: relationships, reportsOpenEvents: true, ticksAtBinEnds: false)
-                // Live: a target found dark at start-up is an outage already under way.
-                monitor.detector.assumesUpAtStart = true
+                // Live: a target found dark at start-up is an outage already under way. Not a country's:
+                // a registry delegates space, it does not say the space is routed (a RIB leaves much of
+                // it dark every day), so its first look is its baseline, as in replay.
+                monitor.detector.assumesUpAtStart = !registry
                 return monitor
             })
         self.targets = targets.map(TargetLive.init(target:))
         changedAt = Array(repeating: nil, count: targets.count)
+        isDirty = Array(repeating: false, count: targets.count)
+        names = targets.map(\.name)
+        opened = Array(repeating: 0, count: targets.count)
+        closed = Array(repeating: 0, count: targets.count)
     }
 
     /// True when more than one target is watched (a lone monitor needs no tally handed over).
@@ -231,7 +250,9 @@ struct LiveState {
 
     /// The number of peer `key` in every view.
     mutating func peerID(_ key: PeerKey) -> Int {
+        if let id = peerIDs[key] { return id }
         let id = set.id(of: key)
+        peerIDs[key] = id
         if id >= peerHeard.count { peerHeard += Array(repeating: 0, count: id + 1 - peerHeard.count) }
         return id
     }
@@ -251,6 +272,10 @@ struct LiveState {
     @inline(__always)
     mutating func withMonitor<T>(_ i: Int, _ body: (inout TargetMonitor) -> T) -> T {
         if many { set.sync(i) }
+        if !isDirty[i] {
+            isDirty[i] = true
+            dirty.append(i)
+        }
         set.monitors[i].detector.nextID = nextEventID
         defer { nextEventID = set.monitors[i].detector.nextID }
         return body(&set.monitors[i])
@@ -300,10 +325,9 @@ struct LiveState {
     /// changed or closed (commit now).
     mutating func collect() -> Bool {
         var any = false
-        var opened = 0
-        var closed = 0
-        for i in set.monitors.indices {
-            let name = set.monitors[i].target.name
+        for i in dirty {
+            isDirty[i] = false
+            let name = names[i]
             for o in set.monitors[i].drain() {
                 switch o {
                 case .notice(let n):
@@ -324,12 +348,13 @@ struct LiveState {
                     targets[i].batch.signals.append(b)
                 }
             }
-            opened += set.monitors[i].eventsOpened
-            closed += set.monitors[i].eventsClosed
+            counters.eventsOpened += set.monitors[i].eventsOpened - opened[i]
+            counters.eventsClosed += set.monitors[i].eventsClosed - closed[i]
+            opened[i] = set.monitors[i].eventsOpened
+            closed[i] = set.monitors[i].eventsClosed
         }
+        dirty.removeAll(keepingCapacity: true)
         if any { pendingEvents += 1 }
-        counters.eventsOpened = opened
-        counters.eventsClosed = closed
         return any
     }
 

@@ -15,17 +15,19 @@ import VigilTesting
 /// start within 5 s of the fault and end within 5 s of the repair.
 @Suite(.enabled(if: !LabRecordings.skipped, "VIGIL_SKIP_LAB=1"))
 struct LiveLabTests {
-    /// Runs one scenario live; returns the store's events.
-    static func watch(_ truth: LabRecordings.GroundTruth) async throws -> [DetectedEvent] {
-        var target = Target.northKorea
-        target.thresholds.fullFeedIPv4 = truth.population / 2
+    /// Runs one scenario live, watching North Korea and `others` (one engine, one subscription set);
+    /// returns the store's events, oldest first.
+    static func watch(_ truth: LabRecordings.GroundTruth, others: [Target] = []) async throws -> [DetectedEvent] {
+        var targets = [Target.northKorea] + others
+        for i in targets.indices { targets[i].thresholds.fullFeedIPv4 = truth.population / 2 }
         let ribs = truth.mrt.filter { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix("rib") }
         let updates = truth.mrt.filter { !ribs.contains($0) }
         let host = collectorLabel(forFile: try #require(ribs.first))
         let frames = try RISLiveFrames.fromMRT(updates, host: host)
         let store = try Live.temporaryStore()
         let engine = LiveEngine(
-            target: target, store: store, binSeconds: 60, thresholds: target.thresholds.scaled(by: truth.speed))
+            targets: targets, store: store, binSeconds: 60,
+            thresholds: targets.map { $0.thresholds.scaled(by: truth.speed) })
         _ = try engine.resume(now: truth.faultAt - 3600)
         _ = try RIBSeeder.seed(engine, paths: ribs) { Issue.record("RIB warning: \($0)") }
         engine.settleVotes()
@@ -34,6 +36,7 @@ struct LiveLabTests {
         defer { serverTask.cancel() }
         var subscriptions = [RISSubscription(prefix: "175.45.176.0/22")]
         subscriptions += ["131279$", "4837$", "20485$"].map { RISSubscription(path: $0) }
+        if !others.isEmpty { subscriptions = RISSubscription.covering(targets) }
         let client = RISLiveClient(
             configuration: Live.configuration(server.url, subscriptions: subscriptions), logger: Live.logger,
             now: { Date().timeIntervalSince1970 })

@@ -43,8 +43,13 @@ public enum Diagnosis {
         var evidence: [String] = []
         var lost = o.lostAt.sorted { $0.value < $1.value }
         let firstDown = o.timeline.first?.time ?? o.start
-        let lastFirstDown =
-            o.prefixes.compactMap { p in o.timeline.first { $0.prefix == p && $0.down }?.time }.max() ?? o.start
+        // Each prefix's first time down, in one pass over the timeline (a search per prefix would cost a
+        // country-sized outage, diagnosed after every change live, the square of its prefixes).
+        var firstDownOf: [IPPrefix: Double] = [:]
+        for step in o.timeline where step.down && firstDownOf[step.prefix] == nil {
+            firstDownOf[step.prefix] = step.time
+        }
+        let lastFirstDown = o.prefixes.compactMap { firstDownOf[$0] }.max() ?? o.start
         // Counts and shares first, then the largest few: the full list is the event's `prefixes` field.
         let space =
             o.baseWeight > 0
