@@ -73,6 +73,7 @@ public struct Replayer {
     ) -> ReplaySummary {
         var summary = ReplaySummary()
         var inputs: [MRTInput] = []
+
         for path in paths {
             do {
                 let input = try MRTInput(path: path, collector: collector)
@@ -167,7 +168,7 @@ public struct Replayer {
                     }
                 }
             }
-            guard let input = next, let record = input.pending else { break }
+            guard let input = next, input.pending != nil else { break }
             if nextTime < ribTime {
                 summary.skippedBeforeRIB += 1
                 input.advance()
@@ -184,12 +185,20 @@ public struct Replayer {
                 binUpdates = 0
                 binStart = set.monitors[0].binStart
             }
-            let elements = play(record, input, &set, &changed)
+            // The records that follow in this file are played in one go while nothing else would come
+            // between them in the merge: the same second of record time (one observation), the same bin,
+            // at or after the RIB, and (with other files) before every other file's next record.
+            var limit = binSeconds > 0 ? (binStart ?? .infinity) + binSeconds : .infinity
+            if one == nil {
+                for other in updates where other !== input { limit = min(limit, other.time ?? .infinity) }
+            }
+            let run = RecordRun(second: nextTime.rounded(.down), limit: limit, notBefore: ribTime)
+            let (elements, records) = play(input, run, &set, &changed)
             summary.updateElements += elements
             binUpdates += elements
-            input.advance()
-            recordsSinceProgress &+= 1
-            if let progress, recordsSinceProgress & 4095 == 0 {
+            recordsSinceProgress &+= records
+            if let progress, recordsSinceProgress >= 4096 {
+                recordsSinceProgress = 0
                 let position = bytesDone + updates.reduce(0) { $0 + $1.reader.compressedPosition }
                 if position > lastProgress + 1 << 20 {
                     lastProgress = position
@@ -241,6 +250,60 @@ public struct Replayer {
             list.removeAll(keepingCapacity: true)
             latest = nil
         }
+    }
+
+    /// Which records of a file may be played in one go: those of one second of record time, before `limit`
+    /// (the bin's end, other files' next records) and at or after `notBefore` (the RIB's time).
+    struct RecordRun {
+        var second: Double
+        var limit: Double
+        var notBefore: Double
+
+        @inline(__always)
+        func admits(_ time: Double) -> Bool { time < limit && time >= notBefore && time.rounded(.down) == second }
+    }
+
+    /// Plays `input`'s pending record and those after it that `run` admits, advancing the input; returns
+    /// the route elements and records played. What a record needs from the replay (the relevance filter,
+    /// the feeder, the closure's context) is set up once per run, not once per record.
+    func play(_ input: MRTInput, _ run: RecordRun, _ set: inout TargetSet, _ changed: inout Changes) -> (Int, Int) {
+        var elements = 0
+        var records = 0
+        if set.monitors.count == 1 {
+            var changedAt: Double?
+            let relevance = set.monitors[0].view.relevance
+            let learns = set.monitors[0].view.learnsOrigins
+            var feeder = ElementFeeder(placeholder: input.placeholder)
+            repeat {
+                guard let record = input.pending else { break }
+                let outcome = input.decoder.decode(record) { e in
+                    let id = input.peerID(e.peerAddress, e.peerASN, &set.monitors[0].view)
+                    if e.kind != .stateChange { elements += 1 }
+                    if feeder.feed(e, peer: id, view: &set.monitors[0].view, relevance: relevance, learns: learns) {
+                        changedAt = e.time
+                    }
+                }
+                feeder.flush(&set.monitors[0].view)
+                report(outcome, record, input)
+                records += 1
+                input.advance()
+            } while input.time.map(run.admits) == true
+            if let t = changedAt { changed.mark(0, t) }
+            return (elements, records)
+        }
+        var feeder = TargetSetFeeder(placeholder: input.placeholder)
+        repeat {
+            guard let record = input.pending else { break }
+            let outcome = input.decoder.decode(record) { e in
+                let id = input.peerID(e.peerAddress, e.peerASN, &set)
+                if e.kind != .stateChange { elements += 1 }
+                feeder.feed(e, peer: id, set: &set) { i in changed.mark(i, e.time) }
+            }
+            report(outcome, record, input)
+            records += 1
+            input.advance()
+        } while input.time.map(run.admits) == true
+        return (elements, records)
     }
 
     /// Decodes one record into the monitors' views; returns the number of route elements.
