@@ -172,8 +172,18 @@ public enum TargetFile {
             var itemStart = inner.startIndex
             var inString = false
             var i = inner.startIndex
+            let quote = UInt8(ascii: "\"")
             func take(_ end: String.UTF8View.Index) throws(TargetFileError) {
                 let item = trimmed(Substring(t)[itemStart..<end].utf8)
+                // A plain string (nearly every item: prefixes, probe URLs) is taken as it stands; anything
+                // else goes through the general parser.
+                if item.count >= 2, item.first == quote, item.last == quote {
+                    let text = item.dropFirst().dropLast()
+                    if !text.contains(quote) {
+                        items.append(.string(String(decoding: text, as: UTF8.self)))
+                        return
+                    }
+                }
                 if !item.isEmpty {
                     items.append(
                         try parseValue(
