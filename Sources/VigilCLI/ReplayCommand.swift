@@ -82,16 +82,13 @@ struct ReplayCommand: ParsableCommand {
         let progress = ProgressBar(label: "replay", total: total)
         var warnings = 0
         var events = 0
-        let history: History?
+        var recorder: ReplayRecorder?
         do {
-            history = try store.map { try History(path: $0) }
-            for t in targets { try history?.save(target: t) }
+            recorder = try store.map { try ReplayRecorder(store: try History(path: $0), targets: targets) }
         } catch {
             throw RuntimeError("\(error)")
         }
-        var storeError: (any Error)?
-        // Events already in the store keep their numbers; the replay's continue after them.
-        let idOffset = ((try? history?.nextEventID()) ?? 1) - 1
+        let naming = targets.count > 1
         let summary = replayer.run(
             paths: files,
             output: { item in
@@ -101,57 +98,24 @@ struct ReplayCommand: ParsableCommand {
                     if !quiet && warnings <= DumpCommand.warningLimit { stderr.say("vigil: warning: \(text)") }
                 case .notice(let n, let name):
                     guard !eventsOnly else { return }
-                    if json {
-                        var o = JSONObject()
-                        o.add("type", "notice")
-                        o.add("target", name)
-                        o.add("time", UTCTime.iso(n.time))
-                        o.add("text", n.text)
-                        stdout.say(o.closed)
-                    } else {
-                        stdout.say("\(UTCTime.iso(n.time))  \(targets.count > 1 ? name + ": " : "")\(n.text)")
-                    }
+                    stdout.say(json ? n.jsonLine(target: name) : n.text(target: name, namingTarget: naming))
                 case .bin(let b):
-                    stdout.say(json ? b.jsonLine : b.text(namingTarget: targets.count > 1))
-                    do {
-                        try history?.save(signals: b)
-                    } catch { storeError = storeError ?? error }
+                    stdout.say(json ? b.jsonLine : b.text(namingTarget: naming))
+                    recorder?.add(b)
                 case .event(let e):
                     events += 1
-                    var numbered = e
-                    numbered.id += idOffset
-                    do { try history?.save(event: numbered, open: e.end == nil) } catch {
-                        storeError = storeError ?? error
-                    }
+                    // Numbered after the events the store already holds.
+                    let numbered = recorder?.add(e) ?? e
                     stdout.say(json ? numbered.jsonLine : numbered.text(target: byName[e.target] ?? targets[0]))
                 }
                 stdout.flushIfNeeded(threshold: 0)
             }, progress: { progress?.update($0) })
         progress?.finish()
         let d = summary.diagnostics
-        if json {
-            var o = JSONObject()
-            o.add("type", "summary")
-            if targets.count == 1 { o.add("target", targets[0].name) } else { o.add("targets", targets.map(\.name)) }
-            o.add("rib_elements", summary.ribElements)
-            o.add("update_elements", summary.updateElements)
-            o.add("skipped_before_rib", summary.skippedBeforeRIB)
-            o.add("peers", summary.peers)
-            o.add("voting_peers", summary.votingPeers)
-            o.add("events", events)
-            o.add("records", d.records)
-            o.add("damaged_records", d.damagedRecords)
-            o.add("dropped_records", d.skippedRecords)
-            o.add("skipped_bytes", Int(d.skippedBytes))
-            o.add("warnings", d.warningCount)
-            o.add("failed_inputs", summary.failedInputs)
-            stdout.say(o.closed)
-        } else {
-            let scope = targets.count == 1 ? "" : " over \(targets.count) targets"
-            stdout.say(
-                "\(events) event\(events == 1 ? "" : "s")\(scope); \(summary.ribElements) RIB and \(summary.updateElements) update elements from \(files.count) file\(files.count == 1 ? "" : "s"); \(summary.votingPeers) of \(summary.peers) peers voting"
-            )
-        }
+        stdout.say(
+            json
+                ? summary.jsonLine(targets: targets.map(\.name), events: events)
+                : summary.text(targets: targets.count, events: events, files: files.count))
         stdout.flush()
         if d.hasProblems || summary.skippedBeforeRIB > 0 {
             stderr.say("vigil: \(d.summary); \(summary.skippedBeforeRIB) update records older than the RIB skipped")
@@ -161,8 +125,10 @@ struct ReplayCommand: ParsableCommand {
                 "vigil: warning: no peer voted (none carries a full feed by --full-feed \(targets[0].thresholds.fullFeedIPv4)); nothing could be detected"
             )
         }
-        if let storeError {
-            stderr.say("vigil: error: \(storeError)")
+        do {
+            try recorder?.finish()
+        } catch {
+            stderr.say("vigil: error: \(error)")
             throw ExitCode(1)
         }
         if !summary.failedInputs.isEmpty {

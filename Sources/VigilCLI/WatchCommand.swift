@@ -174,7 +174,7 @@ struct WatchCommand: AsyncParsableCommand {
                 case .storeRecovered(let since, let written):
                     err.say("vigil: the store works again (failing since \(UTCTime.iso(since))); written: \(written)")
                 case .notice(let n, let name):
-                    if !quiet && !json { out.say("\(UTCTime.iso(n.time))  \(many ? name + ": " : "")\(n.text)") }
+                    if !quiet && !json { out.say(n.text(target: name, namingTarget: many)) }
                 case .opened(let e), .updated(let e), .closed(let e):
                     if json {
                         out.say(e.jsonLine)
