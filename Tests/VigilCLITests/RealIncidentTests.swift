@@ -53,21 +53,12 @@ import VigilTesting
 
     @Test("Cloudflare 2022: one origin-side outage of part of AS13335, from 06:28 to about 07:45, not an upstream's")
     func cloudflare() throws {
-        let file = try Fixtures.path("incidents/cloudflare-2022-06-21/cloudflare-20220621.ris-t1.mrt.gz")
         // The target: AS13335 and every prefix the three peers carried at 06:00 (bgpdump's reading of the
         // file's first state, announced at 1655791200), as the README describes the data.
-        let dump = try Tools.bgpdump(["-m", file])
-        var prefixes: Set<String> = []
-        var withdrawals: Set<Double> = []
-        for line in dump.lines {
-            let f = line.split(separator: "|", omittingEmptySubsequences: false)
-            guard f.count > 5, let t = Double(f[1]) else { continue }
-            if f[2] == "A", t < 1_655_791_300 { prefixes.insert(String(f[5])) }
-            if f[2] == "W" { withdrawals.insert(t) }
-        }
-        #expect(prefixes.count == 1436)
-        let list = prefixes.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
-        let targets = "[target.cloudflare]\norigins = [13335]\nprefixes = [\(list)]\n"
+        let incident = try Incidents.cloudflare()
+        let (file, withdrawals) = (incident.file, incident.withdrawals)
+        #expect(incident.prefixes.count == 1436)
+        let targets = incident.targetsFileSection
         // Three peers only: each counts as a full feed.
         let events = try Self.events(
             targets: targets, target: "cloudflare", files: [file], extra: ["--full-feed", "100"])
@@ -96,26 +87,15 @@ import VigilTesting
 
     @Test("Cloudflare 2022 with other targets in the same run: the same one event, and nothing for the others")
     func cloudflareAmongOthers() throws {
-        let file = try Fixtures.path("incidents/cloudflare-2022-06-21/cloudflare-20220621.ris-t1.mrt.gz")
-        let dump = try Tools.bgpdump(["-m", file])
-        var prefixes: Set<String> = []
-        var others = 0
-        var hours: Set<Double> = []
+        let incident = try Incidents.cloudflare()
+        let (file, hours) = (incident.file, incident.hours)
         let youtube = try #require(IPPrefix("208.65.152.0/22"))
         let northKorea = try #require(IPPrefix("175.45.176.0/22"))
-        for line in dump.lines {
-            let f = line.split(separator: "|", omittingEmptySubsequences: false)
-            guard f.count > 5, let t = Double(f[1]) else { continue }
-            hours.insert((t / 3600).rounded(.down) * 3600)
-            if f[2] == "A", t < 1_655_791_300 { prefixes.insert(String(f[5])) }
-            if let p = IPPrefix(String(f[5])), p.overlaps(youtube) || p.overlaps(northKorea) { others += 1 }
-        }
         // bgpdump: the file (Cloudflare's prefixes only) holds no route into the other targets' space.
-        #expect(others == 0)
-        let list = prefixes.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+        let others = incident.named.compactMap(IPPrefix.init).filter { $0.overlaps(youtube) || $0.overlaps(northKorea) }
+        #expect(others.isEmpty)
         let targets =
-            "[target.cloudflare]\norigins = [13335]\nprefixes = [\(list)]\n"
-            + "[target.youtube]\norigins = [36561]\nprefixes = [\"208.65.152.0/22\"]\n"
+            incident.targetsFileSection + "[target.youtube]\norigins = [36561]\nprefixes = [\"208.65.152.0/22\"]\n"
         let events = try Self.events(
             targets: targets, target: "cloudflare", files: [file],
             extra: ["--full-feed", "100", "--target", "youtube", "--target", "north-korea"])

@@ -16,25 +16,14 @@ import VigilTesting
     /// The Cloudflare incident's target, as RealIncidentTests builds it from bgpdump's reading of the file:
     /// AS13335 and every prefix the three peers carried at 06:00; YouTube's /22 as a second, disjoint target.
     static func incidentTargets() throws -> (file: String, targets: [Target], withdrawals: Set<Double>) {
-        let file = try Fixtures.path("incidents/cloudflare-2022-06-21/cloudflare-20220621.ris-t1.mrt.gz")
-        let dump = try Tools.bgpdump(["-m", file])
-        var prefixes: Set<String> = []
-        var withdrawals: Set<Double> = []
-        for line in dump.lines {
-            let f = line.split(separator: "|", omittingEmptySubsequences: false)
-            guard f.count > 5, let t = Double(f[1]) else { continue }
-            if f[2] == "A", t < 1_655_791_300 { prefixes.insert(String(f[5])) }
-            if f[2] == "W" { withdrawals.insert(t) }
-        }
-        try #require(prefixes.count == 1436)
-        let list = prefixes.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+        let incident = try Incidents.cloudflare()
+        try #require(incident.prefixes.count == 1436)
         var targets = try TargetFile.parse(
-            "[target.cloudflare]\norigins = [13335]\nprefixes = [\(list)]\n\n"
-                + "[target.youtube]\norigins = [36561]\nprefixes = [\"208.65.152.0/22\"]\n")
+            incident.targetsFileSection + "\n[target.youtube]\norigins = [36561]\nprefixes = [\"208.65.152.0/22\"]\n")
         targets.append(.northKorea)
         // Three peers only: each counts as a full feed.
         for i in targets.indices { targets[i].thresholds.fullFeedIPv4 = 100 }
-        return (file, targets, withdrawals)
+        return (incident.file, targets, incident.withdrawals)
     }
 
     /// Feeds `file` to `engine` record by record, as a BMP router would hand its messages over, with the

@@ -72,7 +72,7 @@ struct StoreFaultTests {
             read(log).split(separator: "\n").first { $0.contains("dashboard on http://") }
                 .flatMap { $0.split(separator: ":").last?.split(separator: "/").first }.flatMap { Int($0) })
 
-        var locker: Process?
+        var locker: SQLiteLocker?
         switch fault {
         case .diskFull:
             // A short write-ahead log first (else commits could reuse its old pages and need no new
@@ -83,30 +83,8 @@ struct StoreFaultTests {
             )
             #expect(fill(filler) > 0)
         case .locked:
-            // Another process takes the write lock and holds it until the release file is gone.
-            let release = dir.appendingPathComponent("hold").path
-            _ = FileManager.default.createFile(atPath: release, contents: nil)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            p.arguments = [
-                "-c",
-                """
-                import os, sqlite3, sys, time
-                c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-                c.execute("BEGIN EXCLUSIVE")
-                print("locked", flush=True)
-                while os.path.exists(sys.argv[2]):
-                    time.sleep(0.1)
-                c.execute("COMMIT")
-                """,
-                store, release,
-            ]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            locker = p
-            let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-            try #require(line.contains("locked"), "the locker did not take the lock: \(line)")
+            // Another process takes the write lock and holds it until released.
+            locker = try SQLiteLocker(path: store)
         }
         let before = try History(path: store).events().filter { $0.cause != .feedProblem }
         try #require(before.isEmpty, "an event was stored before the fault: the test proves nothing")
@@ -144,16 +122,15 @@ struct StoreFaultTests {
             let said = read(log)
             #expect(watch.terminationStatus != 0, "\(said)")
             #expect(said.contains("not written: 1 event"), "\(said)")
-            locker?.terminate()
+            locker?.kill()
             return []
         }
 
         // The space or the lock comes back: everything that waited is written, the watch never stopped.
         switch fault {
         case .diskFull: try FileManager.default.removeItem(atPath: filler)
-        case .locked: try FileManager.default.removeItem(atPath: dir.appendingPathComponent("hold").path)
+        case .locked: locker?.release()
         }
-        locker?.waitUntilExit()
         let written = try await Live.wait(seconds: 60) {
             ((try? History(path: store).events()) ?? []).contains { $0.cause.rawValue == truth.cause }
         }

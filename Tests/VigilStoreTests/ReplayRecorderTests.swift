@@ -57,32 +57,6 @@ import VigilTesting
         #expect(try store.signals(target: "north-korea", from: 0, to: 1e9).count == 7)
     }
 
-    /// Starts a process holding the store's write lock (`BEGIN EXCLUSIVE`) until `release` is removed.
-    static func lock(_ path: String, release: String) throws -> Process {
-        _ = FileManager.default.createFile(atPath: release, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = [
-            "-c",
-            """
-            import os, sqlite3, sys, time
-            c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-            c.execute("BEGIN EXCLUSIVE")
-            print("locked", flush=True)
-            while os.path.exists(sys.argv[2]):
-                time.sleep(0.05)
-            c.execute("COMMIT")
-            """,
-            path, release,
-        ]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        try #require(line.contains("locked"), "the locker did not take the lock: \(line)")
-        return p
-    }
-
     @Test(
         "a store locked by another process: the batch waits and is written with the next one; still locked at the end, finish says so"
     )
@@ -91,13 +65,11 @@ import VigilTesting
         let store = try History(path: path)
         var recorder = try ReplayRecorder(store: store, targets: [.northKorea])
         recorder.batchSize = 2
-        let release = path + ".hold"
-        let locker = try Self.lock(path, release: release)
+        let locker = try SQLiteLocker(path: path)
         recorder.add(Self.bin("north-korea", 0))
         _ = recorder.add(Self.event(1, "north-korea", end: 60))  // the batch is tried: SQLite waits 5 s, fails
         #expect(recorder.error?.isLocked == true, "\(String(describing: recorder.error))")
-        try FileManager.default.removeItem(atPath: release)
-        locker.waitUntilExit()
+        locker.release()
         recorder.add(Self.bin("north-korea", 60))
         recorder.add(Self.bin("north-korea", 120))  // the next batch takes the waiting one with it
         #expect(recorder.error == nil)
@@ -105,11 +77,8 @@ import VigilTesting
         #expect(try store.events().map(\.id) == [1])
 
         // Locked again, and still locked when the replay ends: finish throws, naming the lock.
-        let again = try Self.lock(path, release: release)
-        defer {
-            try? FileManager.default.removeItem(atPath: release)
-            again.waitUntilExit()
-        }
+        let again = try SQLiteLocker(path: path)
+        defer { again.release() }
         recorder.add(Self.bin("north-korea", 180))
         #expect(throws: StoreError.self) { try recorder.finish() }
         #expect(recorder.error?.isLocked == true)
