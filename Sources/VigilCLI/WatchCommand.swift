@@ -276,7 +276,7 @@ struct WatchCommand: AsyncParsableCommand {
             services.append(
                 WebhookDispatcher(
                     store: history, hooks: hooks, dashboard: noHttp ? nil : http.url(port: http.port),
-                    onReport: { text in err.say("vigil: \(text)") }))
+                    unstored: { engine.unstoredEvents }, onReport: { text in err.say("vigil: \(text)") }))
             if !quiet { err.say("vigil: alerts to \(hooks.count) webhook\(hooks.count == 1 ? "" : "s")") }
         }
         let group = ServiceGroup(

@@ -83,6 +83,9 @@ public final class LiveEngine: Sendable {
     /// Serializes commits, so batches reach the store in the order they were taken; holds what failed to
     /// commit until the store takes it.
     private let committing = Mutex<CommitState>(CommitState())
+    /// While the store fails, what waits for it (a copy of `CommitState.waiting`, readable while a commit
+    /// is under way); nil while it works.
+    private let unstored = Mutex<[StoreBatch]?>(nil)
     /// Wall time, for the store's failure and its retries.
     private let clock: @Sendable () -> Double
 
@@ -322,6 +325,23 @@ public final class LiveEngine: Sendable {
         }
     }
 
+    /// While the store fails: the events it has not taken (each in its last state, and whether it is
+    /// open), for alerts that cannot wait for the store. Nil while the store works.
+    public var unstoredEvents: [(event: DetectedEvent, open: Bool)]? {
+        // Not behind the commit lock: a commit under way may wait seconds for a lock held elsewhere.
+        guard let waiting = unstored.withLock({ $0 }) else { return nil }
+        let held = state.withLock { s in s.targets.map(\.batch) }
+        var out: [(event: DetectedEvent, open: Bool)] = []
+        for (e, open) in StoreBatch.merged(waiting, then: held).flatMap(\.events) {
+            if let i = out.firstIndex(where: { $0.event.id == e.id }) {
+                out[i] = (e, open)
+            } else {
+                out.append((e, open))
+            }
+        }
+        return out
+    }
+
     /// The wall clock, seconds since the epoch.
     @Sendable public static func wallClock() -> Double { Date().timeIntervalSince1970 }
 
@@ -384,6 +404,7 @@ public final class LiveEngine: Sendable {
                 // Coalesced now (too many route rows held), tried at the next due tick.
                 c.waiting = batch
                 c.health.waiting = StoreBatch.summary(of: batch)
+                unstored.withLock { $0 = batch }
                 return
             }
             do {
@@ -393,6 +414,7 @@ public final class LiveEngine: Sendable {
                     said.append(.storeRecovered(since: since, written: StoreBatch.summary(of: batch)))
                 }
                 c = CommitState()
+                unstored.withLock { $0 = nil }
             } catch {
                 let first = !c.health.isFailing
                 c.waiting = batch
@@ -400,6 +422,7 @@ public final class LiveEngine: Sendable {
                 c.health.error = "\(error)"
                 c.health.failures += 1
                 c.health.waiting = StoreBatch.summary(of: batch)
+                unstored.withLock { $0 = batch }
                 let delay = min(Self.maxRetryDelay, Self.firstRetryDelay * Double(1 << min(c.health.failures - 1, 16)))
                 c.retryAt = now + delay
                 if first {

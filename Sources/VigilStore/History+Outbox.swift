@@ -64,6 +64,19 @@ extension History {
         }
     }
 
+    /// Records what hooks were told outside the outbox (alerts sent straight away while the store could
+    /// not be written), in one transaction, so that nothing is told twice once the store works again.
+    public func logAlerts(_ entries: [(hook: String, subject: String, told: String, time: Double)]) throws(StoreError) {
+        guard !entries.isEmpty else { return }
+        try write { db in
+            for e in entries {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO alert_log (hook, subject, told, time) VALUES (?, ?, ?, ?)",
+                    arguments: [e.hook, e.subject, e.told, e.time])
+            }
+        }
+    }
+
     /// What a hook has been told about a subject, and when.
     public func alertLog(hook: String, subject: String) throws(StoreError) -> (told: String, time: Double)? {
         try read { db in

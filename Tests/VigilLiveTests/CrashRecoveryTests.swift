@@ -19,8 +19,9 @@ struct CrashRecoveryTests {
     }
 
     /// Starts `vigil watch` on `store` against `url`, output to a log file.
-    static func startWatch(store: String, url: String, truth: LabRecordings.GroundTruth, log: String) throws -> Process
-    {
+    static func startWatch(
+        store: String, url: String, truth: LabRecordings.GroundTruth, log: String, extra: [String] = []
+    ) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try Tools.vigil())
         let rib = truth.mrt.filter { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix("rib") }
@@ -28,7 +29,7 @@ struct CrashRecoveryTests {
             [
                 "watch", "--store", store, "--ris-live", url, "--full-feed", "\(truth.population / 2)",
                 "--time-scale", "\(truth.speed)", "--json", "--port", "0", "--no-probes",
-            ] + rib.flatMap { ["--rib", $0] }
+            ] + rib.flatMap { ["--rib", $0] } + extra
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         handle.seekToEndOfFile()

@@ -15,31 +15,13 @@ import VigilTesting
 /// is restarted meanwhile; in the end each hook has the start and the end exactly once, in order.
 @Suite(.enabled(if: !LabRecordings.skipped, "VIGIL_SKIP_LAB=1"), .serialized)
 struct WebhookDispatcherTests {
-    /// What the receiver got: (path, body).
-    final class Inbox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [(String, String)] = []
-        func add(_ path: String, _ body: String) { lock.withLock { items.append((path, body)) } }
-        func bodies(_ path: String) -> [String] { lock.withLock { items.filter { $0.0 == path }.map(\.1) } }
-    }
+    typealias Inbox = WebhookReceiver.Inbox
 
-    /// A receiver on `port` that records every POST and answers 200.
     static func receiver(port: Int, inbox: Inbox) -> some ApplicationProtocol {
-        let router = Router()
-        router.post("/hook/{kind}") { request, context in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            inbox.add(context.parameters.get("kind") ?? "", String(buffer: body))
-            return HTTPResponse.Status.ok
-        }
-        var logger = Logger(label: "receiver")
-        logger.logLevel = .critical
-        return Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        WebhookReceiver.application(port: port, inbox: inbox)
     }
 
-    static func kind(_ body: String) -> String {
-        ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any])?["kind"] as? String ?? "?"
-    }
+    static func kind(_ body: String) -> String { WebhookReceiver.kind(body) }
 
     @Test("start and end exactly once per hook, across a receiver outage and a dispatcher restart")
     func exactlyOnce() async throws {

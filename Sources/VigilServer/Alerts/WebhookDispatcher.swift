@@ -11,7 +11,11 @@ import VigilStore
 /// with retries and growing back-off while a receiver is down.
 ///
 /// It reads the store, not the detector, so every committed change is alerted even when the process
-/// died between committing and telling.
+/// died between committing and telling. While the store cannot be written (a full disk, a lock held
+/// elsewhere), the events it has not taken (`unstored`, from the live engine) are told straight away,
+/// without the outbox, and what each hook was told is kept in memory and written to the store's alert
+/// log before anything is planned from the store again: an alert is never held back by the store, nor
+/// sent twice once it works again.
 public struct WebhookDispatcher: Service {
     /// Timing.
     public struct Options: Sendable {
@@ -45,14 +49,19 @@ public struct WebhookDispatcher: Service {
     public let onReport: @Sendable (String) -> Void
     /// The clock.
     public let now: @Sendable () -> Double
+    /// Whether the store fails, and the events it has not taken meanwhile: nil while it works (or when
+    /// nobody says).
+    public let unstored: (@Sendable () -> [(event: DetectedEvent, open: Bool)]?)?
 
     /// A dispatcher for `hooks` over `store`.
     public init(
         store: History, hooks: [Webhook], dashboard: String?, options: Options = Options(),
         now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        unstored: (@Sendable () -> [(event: DetectedEvent, open: Bool)]?)? = nil,
         onReport: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.store = store
+        self.unstored = unstored
         self.hooks = hooks
         self.dashboard = dashboard
         self.options = options
@@ -70,16 +79,38 @@ public struct WebhookDispatcher: Service {
         try await HTTPClient.withHTTPClient(configuration: configuration) { client in
             // A store first used with hooks alerts from now on, not its whole history.
             var cursor = try store.setting("webhook_scan").flatMap(Double.init) ?? now()
+            var memory = Told()
+            var said = ""
+            func report(_ text: String) {
+                // One line per kind of failure, not one per scan.
+                if text != said { onReport(text) }
+                said = text
+            }
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let t = now()
-                do {
-                    try plan(since: cursor - 2, at: t)
-                    try store.set("webhook_scan", "\(t)")
-                    cursor = t
-                } catch {
-                    onReport("webhooks: \(error)")
+                if let events = unstored?() {
+                    // The store fails: nothing is planned from it or written to it (a write may wait
+                    // seconds for a lock held elsewhere, holding a thread the server needs); the events it
+                    // has not taken are told straight away.
+                    if !events.isEmpty { await tellUnstored(events, at: t, client: client, memory: &memory) }
+                    try? await Task.sleep(for: .seconds(options.scanInterval))
+                    continue
                 }
-                for hook in hooks { await deliver(hook, client: client) }
+                // What was told while the store failed goes into its log first: until it has, planning from
+                // the store could tell it again.
+                if memory.settle(store) {
+                    do {
+                        try plan(since: cursor - 2, at: t)
+                        try store.set("webhook_scan", "\(t)")
+                        cursor = t
+                        said = ""
+                    } catch {
+                        report("webhooks: \(error)")
+                    }
+                }
+                // The queue goes out whatever the store does (an entry posted whose delivery it cannot
+                // record is remembered, never posted again).
+                for hook in hooks { await deliver(hook, client: client, memory: &memory) }
                 try? await Task.sleep(for: .seconds(options.scanInterval))
             }
         }
@@ -118,16 +149,74 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    /// Posts a hook's queue in order, stopping at the first alert not yet due or failing.
-    func deliver(_ hook: Webhook, client: HTTPClient) async {
+    /// What hooks were told while the store could not record it: alerts sent without the outbox, and
+    /// outbox entries posted whose delivery the store did not take. Written to the store as soon as it
+    /// works again.
+    struct Told {
+        /// What each hook was told per subject ("HOOK SUBJECT" → told).
+        var told: [String: String] = [:]
+        /// Alert log rows not yet in the store.
+        var unlogged: [(hook: String, subject: String, told: String, time: Double)] = []
+        /// Outbox entries delivered, by id, with the time, not yet marked in the store.
+        var delivered: [Int: Double] = [:]
+
+        /// Writes what waits; true when nothing waits any more.
+        mutating func settle(_ store: History) -> Bool {
+            if !unlogged.isEmpty {
+                guard (try? store.logAlerts(unlogged)) != nil else { return false }
+                unlogged.removeAll()
+            }
+            for (id, time) in delivered.sorted(by: { $0.key < $1.key }) {
+                guard (try? store.markDelivered(id: id, at: time)) != nil else { return false }
+                delivered[id] = nil
+            }
+            // The store's log says it all now (and later changes are planned from the store).
+            told.removeAll()
+            return true
+        }
+    }
+
+    /// Tells each hook about events the store has not taken (it fails), straight away: what the planner
+    /// would queue, posted now, remembered in `memory` (a hook that fails is tried again at the next scan).
+    func tellUnstored(
+        _ events: [(event: DetectedEvent, open: Bool)], at time: Double, client: HTTPClient, memory: inout Told
+    ) async {
+        for hook in hooks {
+            for (e, open) in events {
+                let subject = "event:\(e.id)"
+                let key = hook.id + " " + subject
+                // Read from the store's log when it can be read (a full disk still reads).
+                let told = memory.told[key] ?? (try? store.alertLog(hook: hook.id, subject: subject))?.told
+                for draft in AlertPlanner.plan(event: e, open: open, told: told) {
+                    let body = hook.body(draft.kind, event: e, time: time, dashboard: dashboard)
+                    if let failure = await post(body, to: hook.url, client: client) {
+                        onReport("webhook \(hook.label): \(failure); the store fails too, retrying at the next scan")
+                        break
+                    }
+                    memory.told[key] = draft.told
+                    memory.unlogged.append((hook.id, subject, draft.told, time))
+                }
+            }
+        }
+    }
+
+    /// Posts a hook's queue in order, stopping at the first alert not yet due or failing. An entry posted
+    /// whose delivery the store cannot record is remembered in `memory`, never posted again.
+    func deliver(_ hook: Webhook, client: HTTPClient, memory: inout Told) async {
         guard let pending = try? store.pendingAlerts(hook: hook.id) else { return }
-        for entry in pending {
+        for entry in pending where memory.delivered[entry.id] == nil {
             let t = now()
             guard entry.nextTry <= t else { return }
             let failure = await post(entry.body, to: hook.url, client: client)
             do {
                 guard let failure else {
-                    try store.markDelivered(id: entry.id, at: now())
+                    let at = now()
+                    do {
+                        try store.markDelivered(id: entry.id, at: at)
+                    } catch {
+                        memory.delivered[entry.id] = at
+                        throw error
+                    }
                     continue
                 }
                 if entry.attempts + 1 >= options.maxAttempts {
