@@ -22,12 +22,20 @@ struct LiveBench {
 
     static func main() throws {
         let args = CommandLine.arguments
-        guard args.count == 3 else {
-            print("usage: LiveBench mrt|ris-parse|ris-ingest|bmp-decode|bmp-ingest FILE")
+        guard args.count == 3 || args.count == 4 else {
+            print("usage: LiveBench mrt|ris-parse|ris-ingest|bmp-decode|bmp-ingest FILE [DELEGATED-STATS]")
             exit(2)
         }
         let pass = args[1]
         let path = args[2]
+        // With a delegated-stats file: every country of it as a target, in one engine (as `vigil watch
+        // --all-countries`); without, north-korea.
+        var targets = [Target.northKorea]
+        if args.count == 4 {
+            let text = try String(contentsOfFile: args[3], encoding: .utf8)
+            let countries = CountryResources.byCountry(delegatedStats: text).countries
+            targets = countries.keys.sorted().compactMap { countries[$0].map(Target.init(country:)) }
+        }
         var items = 0
         var checksum = 0
         var seconds = 0.0
@@ -43,7 +51,7 @@ struct LiveBench {
             seconds = now() - start
         case "ris-parse", "ris-ingest":
             let frames = try RISLiveFrames.fromMRT([path]).map(\.text)
-            let engine = LiveEngine(target: .northKorea, store: nil)
+            let engine = LiveEngine(targets: targets, store: nil)
             let ingest = pass == "ris-ingest"
             let start = now()
             for text in frames {
@@ -56,7 +64,7 @@ struct LiveBench {
             if ingest { checksum &+= engine.counters.risRoutes }
         case "bmp-decode", "bmp-ingest":
             let (stream, _) = try BMPFromMRT.stream(path)
-            let engine = LiveEngine(target: .northKorea, store: nil)
+            let engine = LiveEngine(targets: targets, store: nil)
             let ingest = pass == "bmp-ingest"
             let start = now()
             var framer = BMPStreamDecoder()
