@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "VigilStore", targets: ["VigilStore"]),
         .library(name: "VigilLive", targets: ["VigilLive"]),
         .library(name: "VigilServer", targets: ["VigilServer"]),
+        .library(name: "VigilApp", targets: ["VigilApp"]),
         .library(name: "Probing", targets: ["Probing"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
     ],
@@ -101,12 +102,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // `vigil watch` assembled from the live engine, the sources, the server and the alerts.
+        .target(
+            name: "VigilApp",
+            dependencies: [
+                "Vigil", "VigilLive", "VigilServer", "VigilStore", "RISLive", "BMP", "BGP", "Probing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // The `vigil` command line: wiring only.
         .executableTarget(
             name: "VigilCLI",
             dependencies: [
-                "BGP", "MRT", "Vigil", "VigilReplay", "VigilStore", "VigilLive", "VigilServer", "RISLive", "BMP",
-                "Probing",
+                "BGP", "MRT", "Vigil", "VigilReplay", "VigilStore", "VigilLive", "VigilServer", "VigilApp", "RISLive",
+                "BMP", "Probing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -135,7 +145,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "VigilLiveTests",
-            dependencies: ["VigilLive", "VigilStore", "RISLive", "BMP", "Vigil", "BGP", "Probing", "VigilTesting"],
+            dependencies: [
+                "VigilLive", "VigilApp", "VigilStore", "RISLive", "BMP", "Vigil", "BGP", "Probing", "VigilTesting",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "VigilServerTests",

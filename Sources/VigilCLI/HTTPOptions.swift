@@ -88,10 +88,7 @@ struct HTTPOptions: ParsableArguments {
     }
 
     /// The address for links, as a browser would type it.
-    func url(port bound: Int) -> String {
-        let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
-        return "http://" + (shown.contains(":") ? "[\(shown)]" : shown) + ":\(bound)"
-    }
+    func url(port bound: Int) -> String { VigilHTTPServer.displayURL(host: host, port: bound) }
 }
 
 /// Webhooks that get alerts.

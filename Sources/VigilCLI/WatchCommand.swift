@@ -2,13 +2,10 @@ import ArgumentParser
 import BGP
 import BMP
 import Foundation
-import Logging
 import RISLive
-import ServiceLifecycle
 import Vigil
+import VigilApp
 import VigilLive
-import VigilServer
-import VigilStore
 
 /// `vigil watch`: live monitoring, the main job.
 struct WatchCommand: AsyncParsableCommand {
@@ -146,157 +143,41 @@ struct WatchCommand: AsyncParsableCommand {
         var targets = try targetOptions.resolveAll()
         let thresholds = targets.indices.map { rules.apply(to: &targets[$0]) }
         for i in targets.indices { probes.apply(to: &targets[i]) }
-        let byName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let store = storeOptions.store
-        let out = Console()
         let err = Console(errors: true)
-        let history: History
-        do {
-            history = try History(path: store)
-        } catch {
-            throw RuntimeError("\(error)")
-        }
-        let json = self.json
-        let quiet = self.quiet
-        let many = targets.count > 1
-        let first = targets[0]
-        let relationships = try rules.relationships {
-            FileHandle.standardError.write(Data("vigil: warning: \($0)\n".utf8))
-        }
-        let engine = LiveEngine(
-            targets: targets, store: history, binSeconds: bin, thresholds: thresholds, relationships: relationships,
-            output: { output in
-                switch output {
-                case .storeFailing(let h):
-                    err.say(
-                        "vigil: error: the store fails: \(h.error ?? "") — events are still reported and kept in memory "
-                            + "(waiting: \(h.waiting)); retrying with back-off")
-                case .storeRecovered(let since, let written):
-                    err.say("vigil: the store works again (failing since \(UTCTime.iso(since))); written: \(written)")
-                case .notice(let n, let name):
-                    if !quiet && !json { out.say(n.text(target: name, namingTarget: many)) }
-                case .opened(let e), .updated(let e), .closed(let e):
-                    if json {
-                        out.say(e.jsonLine)
-                    } else if case .opened = output {
-                        out.say(e.text(target: byName[e.target] ?? first, label: "EVENT OPEN"))
-                    } else if case .closed = output {
-                        out.say(e.text(target: byName[e.target] ?? first, label: "EVENT CLOSED"))
-                    } else if !quiet {
-                        out.say(
-                            "EVENT \(e.id) updated: \(many ? e.target + ", " : "")\(e.cause.rawValue), \(e.prefixes.count) prefixes"
-                        )
-                    }
-                }
-            })
-        let resumed = try engine.resume(now: WatchService.now())
-        if !quiet {
-            if many {
-                let names = targets.prefix(8).map(\.name).joined(separator: ", ") + (targets.count > 8 ? ", ..." : "")
-                let prefixes = targets.reduce(0) { $0 + $1.prefixes.count }
-                err.say(
-                    "vigil: watching \(targets.count) targets (\(names); \(prefixes) prefixes in all); history in \(store)"
-                )
-            } else {
-                err.say(
-                    "vigil: watching \(first.name) (\(first.summary.isEmpty ? "\(first.prefixes.count) prefixes" : first.summary)); history in \(store)"
-                )
-            }
-            if resumed.routes > 0 || resumed.resumedEvents > 0 {
-                err.say(
-                    "vigil: resumed \(resumed.routes) routes and \(resumed.resumedEvents) open events from the store")
-            }
-        }
-        if !rib.isEmpty && resumed.routes > 0 {
-            // The store's routes are newer than any snapshot given at start-up, and a RIB would bring back
-            // routes withdrawn since it was taken.
-            err.say(
-                "vigil: the store holds the state of the last run; --rib is not read (start on a new store to seed from a RIB)"
-            )
-        } else if !rib.isEmpty {
-            let seeded = try RIBSeeder.seed(engine, paths: rib) { err.say("vigil: warning: \($0)") }
-            if !quiet { err.say("vigil: seeded \(seeded.elements) routes from \(rib.count) RIB file(s)") }
-        }
-        engine.settleVotes()
-        if !quiet { err.say("vigil: voting rule: \(engine.votingRule)") }
-        try history.set("voting_rule", engine.votingRule)
-
-        var options = WatchService.Options()
-        options.retentionDays = retentionDays
-        let healthFile = StoreHealthFile(storePath: store)
-        do {
-            try healthFile.create()
-            options.healthFile = healthFile
-        } catch {
-            err.say("vigil: warning: \(error); vigil status will not see the store's failures")
-        }
+        var c = WatchApp.Configuration(targets: targets, storePath: storeOptions.store)
+        c.thresholds = thresholds
+        c.binSeconds = bin
+        c.relationships = try rules.relationships { err.say("vigil: warning: \($0)") }
+        c.ribs = rib
+        c.retentionDays = retentionDays
+        c.json = json
+        c.quiet = quiet
         if !noRisLive {
             var ris = RISLiveConfiguration()
             ris.url = risLive
             ris.canarySilence = canarySilence
             ris.subscriptions = RISSubscription.covering(targets)
-            options.risLive = ris
+            c.risLive = ris
         }
         if let bmp, let (host, port) = Self.hostPort(bmp) {
             var listener = BMPListener(host: host, port: port)
             if let allowed = try Self.allowList(bmpAllow) { listener.allowed = allowed }
             listener.maxRouters = bmpMaxRouters
-            options.bmp = listener
-            if BMPListener.isWildcard(host) {
-                err.say(
-                    "vigil: warning: BMP listens on every address (\(host)); BMP has no authentication, so only --bmp-allow "
-                        + "(now \(listener.allowed.map(\.description).joined(separator: ","))) keeps other machines' messages out"
-                )
-            }
+            c.bmp = listener
         }
-        var logger = Logger(label: "vigil")
-        logger.logLevel = .warning
-        options.probes = try probes.scheduler(
-            engine: engine, targets: targets, say: { text in if !quiet { err.say("vigil: \(text)") } })
-        let service = WatchService(
-            engine: engine, options: options, logger: logger,
-            onFeed: { text in if !quiet { err.say("vigil: \(text)") } },
-            onBMPBound: { port in if !quiet { err.say("vigil: BMP listening on port \(port)") } })
-        var services: [any Service] = [service]
-        let http = self.http
         if !noHttp {
-            let server = VigilHTTPServer(
-                store: history, host: http.host, port: http.port, apiToken: try http.token(), limits: http.limits,
-                health: { engine.storeHealth })
-            services.append(
-                server.application(logger: logger) { bound in
-                    if !quiet {
-                        err.say("vigil: dashboard on \(http.url(port: bound))/ (API under /api/v1)")
-                        if let note = http.exposureNote { err.say("vigil: \(note)") }
-                    }
-                })
+            c.http = WatchApp.HTTP(
+                host: http.host, port: http.port, token: try http.token(), limits: http.limits,
+                exposureNote: http.exposureNote)
         }
-        let hooks = alerts.hooks
-        if !hooks.isEmpty {
-            services.append(
-                WebhookDispatcher(
-                    store: history, hooks: hooks, dashboard: noHttp ? nil : http.url(port: http.port),
-                    unstored: { engine.unstoredEvents }, onReport: { text in err.say("vigil: \(text)") }))
-            if !quiet { err.say("vigil: alerts to \(hooks.count) webhook\(hooks.count == 1 ? "" : "s")") }
-        }
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        c.hooks = alerts.hooks
+        let quiet = self.quiet
+        c.probes = try probes.probes(for: targets) { text in if !quiet { err.say("vigil: \(text)") } }
+        let out = Console()
         do {
-            try await group.run()
-        } catch {
-            let inUse = "\(error)".contains("Address already in use")
-            err.say(
-                "vigil: error: \(error)"
-                    + (inUse
-                        ? " (a port is taken: the dashboard's \(http.host):\(http.port) or the BMP listener's; choose others with --port or --bmp, or --no-http)"
-                        : ""))
-            throw ExitCode(1)
-        }
-        let c = engine.counters
-        if !quiet {
-            err.say(
-                "vigil: stopped; \(c.risMessages) RIS Live messages, \(c.elementRoutes) BMP/RIB routes, \(c.eventsOpened) events opened, \(c.eventsClosed) closed"
-            )
+            _ = try await WatchApp(configuration: c, out: { out.say($0) }, err: { err.say($0) }).run()
+        } catch let failure as WatchApp.Failure {
+            throw RuntimeError(failure.description)
         }
     }
 }

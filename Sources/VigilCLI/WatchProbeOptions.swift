@@ -1,7 +1,7 @@
 import ArgumentParser
 import Probing
 import Vigil
-import VigilLive
+import VigilApp
 
 /// `vigil watch`'s probe options: the schedule's overrides, the global cap, traceroutes.
 struct WatchProbeOptions: ParsableArguments {
@@ -48,13 +48,11 @@ struct WatchProbeOptions: ParsableArguments {
         if let probeTimeout { target.probeSchedule.timeout = probeTimeout }
     }
 
-    /// The scheduler for the targets' hosts, or nil when there is nothing to probe. Bad probe URLs are
+    /// What the targets' hosts are probed with, or nil when there is nothing to probe. Bad probe URLs are
     /// refused here, before anything runs; ICMP probes this process may not send are left out (a refused
     /// socket must never read as hosts that do not answer). A URL several targets list is probed once and
     /// its results go to each of them; the schedule is the first probing target's (said when others differ).
-    func scheduler(engine: LiveEngine, targets: [Target], say: (String) -> Void) throws
-        -> ProbeScheduler?
-    {
+    func probes(for targets: [Target], say: (String) -> Void) throws -> WatchApp.Probes? {
         let probing = targets.filter { !$0.probeURLs.isEmpty }
         guard !noProbes, let first = probing.first else { return nil }
         var requests: [ProbeRequest] = []
@@ -84,8 +82,7 @@ struct WatchProbeOptions: ParsableArguments {
         say(
             "probing \(requests.count) URL\(requests.count == 1 ? "" : "s") on \(hosts) host\(hosts == 1 ? "" : "s") every \(Int(s.interval)) s (±\(Int(s.jitter * 100))%), at most \(maxProbeRate.formatted()) probes/s in all"
                 + (noTraces ? "" : ", with traceroutes"))
-        return ProbeScheduler(
-            engine: engine, requests: requests, schedule: s, maxRate: maxProbeRate, traces: !noTraces,
-            prefixToAS: table)
+        return WatchApp.Probes(
+            requests: requests, schedule: s, maxRate: maxProbeRate, traces: !noTraces, prefixToAS: table)
     }
 }

@@ -5,6 +5,13 @@ import VigilStore
 
 /// Vigil's HTTP server: the dashboard, the JSON API, the change stream and the metrics over a store.
 public struct VigilHTTPServer: Sendable {
+    /// The address to show and to link to for a server on `host` and `port` ("http://127.0.0.1:8080"; a
+    /// wildcard host shows as loopback, an IPv6 one in brackets).
+    public static func displayURL(host: String, port: Int) -> String {
+        let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        return "http://" + (shown.contains(":") ? "[\(shown)]" : shown) + ":\(port)"
+    }
+
     /// Where to listen.
     public var host: String
     public var port: Int
