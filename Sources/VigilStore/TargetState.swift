@@ -60,7 +60,7 @@ extension History {
     /// The store's status at `now`, read in one transaction (one consistent moment), with the health a
     /// running watch reports beside the store.
     public func statusReport(now: Double) throws(StoreError) -> StatusReport {
-        let health = StoreHealthFile(storePath: path).read().flatMap { now - $0.time < Self.liveness ? $0.health : nil }
+        let file = StoreHealthFile(storePath: path).read().flatMap { now - $0.time < Self.liveness ? $0 : nil }
         var report = try read { db in
             let heartbeat = try Self.setting(db, "heartbeat").flatMap(Double.init)
             let stopped = try Self.setting(db, "stopped").flatMap(Double.init)
@@ -83,16 +83,16 @@ extension History {
                     TargetStatus(
                         name: t.name, description: t.description, state: state, since: since, open: open, last: last))
             }
+            // A recent report beside the store says a watch runs (its heartbeat in the store may be stale
+            // while the store fails), unless the watch said it stopped after that report.
+            let reporting = file.map { (stopped ?? 0) < $0.time } ?? false
             return StatusReport(
                 time: now, heartbeat: heartbeat,
-                running: heartbeat.map { now - $0 < Self.liveness && (stopped ?? 0) < $0 } ?? false,
+                running: heartbeat.map { now - $0 < Self.liveness && (stopped ?? 0) < $0 } ?? false || reporting,
                 votingRule: try Self.setting(db, "voting_rule"),
                 countersJSON: try Self.setting(db, "counters") ?? "{}", openGaps: gaps, targets: list)
         }
-        if let health {
-            report.running = true
-            report.storeHealth = health
-        }
+        if let health = file?.health, report.running { report.storeHealth = health }
         return report
     }
 

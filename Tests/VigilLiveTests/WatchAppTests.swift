@@ -60,6 +60,8 @@ struct WatchAppTests {
             opened.contains { $0.hasPrefix("EVENT OPEN 1 north-korea: ") || $0.hasPrefix("EVENT OPEN 2 north-korea: ") }
         )
         #expect(opened.contains { $0.hasPrefix("EVENT OPEN 1 nk-twin: ") || $0.hasPrefix("EVENT OPEN 2 nk-twin: ") })
+        // Stopped cleanly: the store says so at once (not "running" for the health report's 30 s).
+        #expect(try History(path: c.storePath).statusReport(now: Date().timeIntervalSince1970).running == false)
         let events = try History(path: c.storePath).events()
         for name in ["north-korea", "nk-twin"] {
             let mine = try #require(events.first { $0.target == name }, "\(name): \(events)")
