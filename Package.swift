@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "BMP",
             dependencies: [
-                "BGP", "MRT", .product(name: "NIOCore", package: "swift-nio"),
+                "BGP", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict),
@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "VigilLive",
             dependencies: [
-                "Vigil", "VigilReplay", "VigilStore", "RISLive", "BMP", "MRT", "BGP", "Probing",
+                "Vigil", "VigilStore", "RISLive", "BMP", "MRT", "BGP", "Probing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,6 +1,5 @@
 import BGP
 import BMP
-import MRT
 
 /// libFuzzer entry point: the bytes are a BMP stream as TCP delivers it. The first byte chooses the size
 /// of the pieces it arrives in (1 to 256 bytes), so framing across piece boundaries is exercised; every

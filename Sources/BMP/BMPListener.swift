@@ -1,5 +1,4 @@
 import BGP
-import MRT
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -20,7 +19,7 @@ public protocol BMPSink: Sendable {
     func routerConnected(_ router: BMPRouter)
     /// The route elements and session changes of one message. The elements borrow the message's bytes:
     /// use them before returning.
-    func elements(_ elements: [MRTElement], router: BMPRouter)
+    func elements(_ elements: [RouteElement], router: BMPRouter)
     /// Bytes that were not BMP, or a message that could not be decoded; reading goes on.
     func problem(_ error: BMPDecodingError, router: BMPRouter)
     /// The router's connection ended; `diagnostics` counts what it sent and what was skipped.
@@ -132,7 +131,7 @@ public struct BMPListener: Sendable {
         sink.routerConnected(router)
         var framer = BMPStreamDecoder()
         var routes = BMPRouteDecoder(views: views)
-        var elements: [MRTElement] = []
+        var elements: [RouteElement] = []
         do {
             try await connection.executeThenClose { inbound, _ in
                 for try await buffer in inbound {

@@ -1,5 +1,4 @@
 import BGP
-import MRT
 
 /// Turns BMP messages into the same route elements as MRT files give (announcements, withdrawals and
 /// session changes), so everything downstream of decoding is shared.
@@ -20,7 +19,7 @@ public struct BMPRouteDecoder {
     /// The views turned into elements.
     public var views: Set<View>
     /// The UPDATE decoder shared with MRT.
-    public var decoder = MRTDecoder()
+    public var decoder = UpdateDecoder()
     /// Route Monitoring messages skipped because their view is not in `views`.
     public private(set) var skippedOtherViews = 0
     /// Take times from the per-peer headers (right for recorded BMP from routers that fill them in);
@@ -45,7 +44,7 @@ public struct BMPRouteDecoder {
     /// a state change for Peer Up (to Established) and Peer Down (to Idle). `now` is the arrival time: the
     /// elements' time unless `usesRouterTimestamps` (and then still for a zero timestamp). Other message
     /// types yield nothing.
-    public mutating func elements(of frame: BMPFrame, now: Double, _ visit: (MRTElement) -> Void) -> MRTRecordOutcome {
+    public mutating func elements(of frame: BMPFrame, now: Double, _ visit: (RouteElement) -> Void) -> DecodingOutcome {
         guard let kind = BMPMessageType(rawValue: frame.type),
             kind == .routeMonitoring || kind == .peerUp || kind == .peerDown, let peer = frame.peer
         else { return .decoded }
@@ -62,15 +61,14 @@ public struct BMPRouteDecoder {
             seconds = UInt32(t)
             micros = min(999_999, UInt32((t - t.rounded(.down)) * 1_000_000))
         }
-        let header = MRTRecordHeader(
-            timestamp: seconds, microseconds: micros, type: MRTType.bgp4mpET, subtype: BGP4MPSubtype.messageAS4,
-            length: frame.bytes.count, offset: frame.offset)
-        var element = MRTElement(kind: .announcement, record: header)
+        var element = RouteElement(
+            kind: .announcement, timestamp: seconds, microseconds: micros,
+            carrier: .init(format: .bmp, type: UInt16(frame.type), offset: frame.offset))
         element.peerAddress = peer.address
         element.peerASN = peer.asn
         switch kind {
         case .routeMonitoring:
-            return decoder.decodeBGPMessage(
+            return decoder.decodeMessage(
                 frame.bgpMessage, asnSize: peer.usesTwoByteASNs ? 2 : 4, element: &element, visit)
         default:
             element.kind = .stateChange

@@ -32,22 +32,30 @@ public final class BGPDumpFormatter {
     /// A formatter for `mode`.
     public init(mode: Mode) { self.mode = mode }
 
+    /// The MRT record header that holds `e` (or, for BMP, would hold it): bgpdump's line names it.
+    @inline(__always)
+    static func header(of e: RouteElement) -> MRTRecordHeader {
+        MRTRecordHeader(
+            timestamp: e.timestamp, microseconds: e.microseconds, type: e.carrier.mrtType,
+            subtype: e.carrier.mrtSubtype, length: 0, offset: e.carrier.offset)
+    }
+
     /// Forgets cached text; call between inputs.
     public func reset() { suffixKey = nil }
 
     /// Whether bgpdump prints anything for this element: it skips multicast and generic RIB records.
-    public static func prints(_ e: MRTElement) -> Bool {
-        if e.record.type == MRTType.tableDumpV2 {
-            let s = e.record.subtype
+    public static func prints(_ e: RouteElement) -> Bool {
+        if e.carrier.mrtType == MRTType.tableDumpV2 {
+            let s = e.carrier.mrtSubtype
             return s == 2 || s == 4 || s == 8 || s == 10
         }
         return true
     }
 
     /// Appends the element's line (with newline) to `out`; appends nothing for elements bgpdump skips.
-    public func format(_ e: MRTElement, into out: TextBuffer) {
+    public func format(_ e: RouteElement, into out: TextBuffer) {
         guard BGPDumpFormatter.prints(e) else { return }
-        let r = e.record
+        let r = Self.header(of: e)
         // bgpdump shows path identifiers only for the ADD-PATH subtypes (RFC 8050).
         let addPath =
             (r.type == MRTType.tableDumpV2 && r.subtype >= 8)
@@ -123,8 +131,8 @@ public final class BGPDumpFormatter {
 
     /// Writes `aspath|origin` (-M) or `aspath|origin|nexthop|pref|med|communities|AG|aggregator|` (-m)
     /// and the newline.
-    private func appendAttributes(_ e: MRTElement, into out: TextBuffer) {
-        let r = e.record
+    private func appendAttributes(_ e: RouteElement, into out: TextBuffer) {
+        let r = Self.header(of: e)
         let a = e.attributes
         appendASPath(a, into: out)
         out.append(UInt8(ascii: "|"))
@@ -190,7 +198,7 @@ public final class BGPDumpFormatter {
         }
     }
 
-    private func appendNextHop(_ e: MRTElement, into out: TextBuffer) {
+    private func appendNextHop(_ e: RouteElement, into out: TextBuffer) {
         let a = e.attributes
         if e.kind == .ribEntry {
             // bgpdump reads a RIB entry's MP_REACH_NLRI as an IPv6 next hop: abbreviated (first byte is

@@ -10,7 +10,7 @@ public struct JSONElementFormatter {
     public init() {}
 
     /// Appends the element's JSON object and a newline to `out`.
-    public func format(_ e: MRTElement, into out: TextBuffer) {
+    public func format(_ e: RouteElement, into out: TextBuffer) {
         out.append("{\"type\":\"")
         out.append(string: e.kind.letter)
         out.append("\",\"elem_type\":\"")
@@ -21,11 +21,11 @@ public struct JSONElementFormatter {
         case .stateChange: out.append("STATE")
         }
         out.append("\",\"timestamp\":")
-        out.appendDecimal(e.record.timestamp)
+        out.appendDecimal(e.timestamp)
         out.append(UInt8(ascii: "."))
-        out.appendPadded(e.record.microseconds, width: 6)
+        out.appendPadded(e.microseconds, width: 6)
         out.append(",\"record\":\"")
-        out.append(string: e.record.typeName)
+        out.append(string: e.carrier.typeName)
         out.append("\",\"peer_ip\":\"")
         out.appendAddress(e.peerAddress)
         out.append("\",\"peer_asn\":")

@@ -1,22 +1,17 @@
 import BGP
 
-/// What became of one record.
-public enum MRTRecordOutcome: Equatable, Sendable {
-    /// Decoded completely.
-    case decoded
-    /// A type or subtype Vigil does not turn into elements (OSPF, IS-IS, BGP4MP_ENTRY...).
-    case unsupported
-    /// Partly decoded: elements before the damage were delivered; the message says what was wrong.
-    case damaged(String)
-}
-
 /// Turns MRT records into elements.
 ///
 /// Keeps the state that spans records (the TABLE_DUMP_V2 peer index). Applies `filter` as early as
 /// each record layout allows: peers and prefixes before attributes, origin AS before delivery.
 public struct MRTDecoder {
+    /// The UPDATE decoder shared with every carrier of BGP messages; it holds the filter.
+    public var updates: UpdateDecoder
     /// Which elements to deliver.
-    public var filter: MRTFilter
+    public var filter: RouteFilter {
+        get { updates.filter }
+        set { updates.filter = newValue }
+    }
     /// The peers of the last PEER_INDEX_TABLE seen.
     public private(set) var peers: [MRTPeer] = []
     /// The collector BGP identifier and view name from the last PEER_INDEX_TABLE.
@@ -24,10 +19,10 @@ public struct MRTDecoder {
     public private(set) var viewName = ""
 
     /// A decoder delivering the elements that pass `filter`.
-    public init(filter: MRTFilter = MRTFilter()) { self.filter = filter }
+    public init(filter: RouteFilter = RouteFilter()) { updates = UpdateDecoder(filter: filter) }
 
     /// Decodes `record`, calling `visit` for each element that passes the filter, in record order.
-    public mutating func decode(_ record: MRTRecord, _ visit: (MRTElement) -> Void) -> MRTRecordOutcome {
+    public mutating func decode(_ record: MRTRecord, _ visit: (RouteElement) -> Void) -> DecodingOutcome {
         let h = record.header
         let b = record.body
         switch h.type {
@@ -53,7 +48,7 @@ public struct MRTDecoder {
 
     // MARK: TABLE_DUMP_V2
 
-    mutating func decodePeerIndex(_ b: UnsafeRawBufferPointer) -> MRTRecordOutcome {
+    mutating func decodePeerIndex(_ b: UnsafeRawBufferPointer) -> DecodingOutcome {
         guard b.count >= 6 else { return .damaged("PEER_INDEX_TABLE shorter than its header") }
         collectorID = b.u32(0)
         let nameLength = Int(b.u16(4))
@@ -86,8 +81,8 @@ public struct MRTDecoder {
         return .decoded
     }
 
-    func decodeRIBEntries(_ h: MRTRecordHeader, _ b: UnsafeRawBufferPointer, _ visit: (MRTElement) -> Void)
-        -> MRTRecordOutcome
+    func decodeRIBEntries(_ h: MRTRecordHeader, _ b: UnsafeRawBufferPointer, _ visit: (RouteElement) -> Void)
+        -> DecodingOutcome
     {
         let family: IPAddress.Family =
             (h.subtype == 2 || h.subtype == 3 || h.subtype == 8 || h.subtype == 9) ? .v4 : .v6
@@ -103,8 +98,8 @@ public struct MRTDecoder {
         return ribEntries(h, b, from: 5 + bytes, prefix: prefix, safi: safi, addPath: addPath, visit)
     }
 
-    func decodeRIBGeneric(_ h: MRTRecordHeader, _ b: UnsafeRawBufferPointer, _ visit: (MRTElement) -> Void)
-        -> MRTRecordOutcome
+    func decodeRIBGeneric(_ h: MRTRecordHeader, _ b: UnsafeRawBufferPointer, _ visit: (RouteElement) -> Void)
+        -> DecodingOutcome
     {
         guard b.count >= 8 else { return .damaged("RIB_GENERIC record shorter than its header") }
         let afi = b.u16(4)
@@ -124,11 +119,11 @@ public struct MRTDecoder {
 
     func ribEntries(
         _ h: MRTRecordHeader, _ b: UnsafeRawBufferPointer, from: Int, prefix: IPPrefix, safi: UInt8, addPath: Bool,
-        _ visit: (MRTElement) -> Void
-    ) -> MRTRecordOutcome {
+        _ visit: (RouteElement) -> Void
+    ) -> DecodingOutcome {
         let count = Int(b.u16(from))
         var offset = from + 2
-        var element = MRTElement(kind: .ribEntry, record: h)
+        var element = RouteElement(kind: .ribEntry, record: h)
         element.prefix = prefix
         element.safi = safi
         for i in 0..<count {
@@ -169,8 +164,8 @@ public struct MRTDecoder {
 
     // MARK: TABLE_DUMP (v1)
 
-    func decodeTableDump(_ h: MRTRecordHeader, _ b: UnsafeRawBufferPointer, _ visit: (MRTElement) -> Void)
-        -> MRTRecordOutcome
+    func decodeTableDump(_ h: MRTRecordHeader, _ b: UnsafeRawBufferPointer, _ visit: (RouteElement) -> Void)
+        -> DecodingOutcome
     {
         let v6 = h.subtype == 2 || h.subtype == 4
         let as4 = h.subtype >= 3
@@ -180,7 +175,7 @@ public struct MRTDecoder {
         let family: IPAddress.Family = v6 ? .v6 : .v4
         let bits = Int(b[4 + aw])
         guard bits <= family.bitWidth else { return .damaged("TABLE_DUMP prefix length \(bits) is invalid") }
-        var element = MRTElement(kind: .ribEntry, record: h)
+        var element = RouteElement(kind: .ribEntry, record: h)
         element.prefix = IPPrefix(address: IPAddress(family: family, bytes: b, offset: 4, count: aw), length: bits)
         guard filter.accepts(prefix: element.prefix), filter.accepts(kind: .ribEntry) else { return .decoded }
         var at = 4 + aw + 2
@@ -193,7 +188,7 @@ public struct MRTDecoder {
         guard filter.accepts(peer: element.peerAddress, asn: element.peerASN) else { return .decoded }
         let attrLength = Int(b.u16(at))
         at += 2
-        var outcome = MRTRecordOutcome.decoded
+        var outcome = DecodingOutcome.decoded
         var end = at + attrLength
         if end > b.count {
             outcome = .damaged("TABLE_DUMP attributes run past the record")

@@ -22,6 +22,18 @@ public enum MRTType {
     /// OSPFv3_ET (not decoded).
     public static let ospfv3ET: UInt16 = 49
 
+    /// A type's name as bgpdump and RFC 6396 spell it.
+    public static func name(_ type: UInt16) -> String {
+        switch type {
+        case bgp: return "BGP"
+        case tableDump: return "TABLE_DUMP"
+        case tableDumpV2: return "TABLE_DUMP_V2"
+        case bgp4mp: return "BGP4MP"
+        case bgp4mpET: return "BGP4MP_ET"
+        default: return "type \(type)"
+        }
+    }
+
     /// True for types that carry a 4-byte microsecond field after the common header.
     public static func hasExtendedTimestamp(_ type: UInt16) -> Bool {
         type == bgp4mpET || type == isisET || type == ospfv3ET
@@ -145,14 +157,5 @@ public struct MRTRecordHeader: Hashable, Sendable {
     }
 
     /// Record type name as bgpdump and RFC 6396 spell it.
-    public var typeName: String {
-        switch type {
-        case MRTType.bgp: return "BGP"
-        case MRTType.tableDump: return "TABLE_DUMP"
-        case MRTType.tableDumpV2: return "TABLE_DUMP_V2"
-        case MRTType.bgp4mp: return "BGP4MP"
-        case MRTType.bgp4mpET: return "BGP4MP_ET"
-        default: return "type \(type)"
-        }
-    }
+    public var typeName: String { MRTType.name(type) }
 }

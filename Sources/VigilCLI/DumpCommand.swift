@@ -83,8 +83,8 @@ struct DumpCommand: ParsableCommand {
         _ = try makeFilter()
     }
 
-    func makeFilter() throws -> MRTFilter {
-        var filter = MRTFilter()
+    func makeFilter() throws -> RouteFilter {
+        var filter = RouteFilter()
         for text in prefix {
             guard let p = IPPrefix(text) else {
                 throw ValidationError("--prefix \(text) is not a prefix such as 175.45.176.0/22 or 2001:db8::/32")
@@ -163,7 +163,7 @@ struct DumpCommand: ParsableCommand {
             var decoder = MRTDecoder(filter: filter)
             do {
                 while let record = try reader.next() {
-                    let outcome: MRTRecordOutcome
+                    let outcome: DecodingOutcome
                     if count {
                         outcome = decoder.decode(record) { _ in elements += 1 }
                     } else if json {

@@ -226,7 +226,7 @@ public final class LiveEngine: Sendable {
     public func noteRefusedBMP() { state.withLock { $0.counters.bmpRefused += 1 } }
 
     /// Applies route elements (from one BMP message or one MRT record) heard by `collector`.
-    public func apply(elements: [MRTElement], collector: String) {
+    public func apply(elements: [RouteElement], collector: String) {
         // The elements borrow the caller's buffer, which outlives this synchronous call.
         nonisolated(unsafe) let borrowed = elements
         let urgent = state.withLock { s in s.apply(elements: borrowed, collector: collector) }

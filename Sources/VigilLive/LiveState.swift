@@ -3,7 +3,6 @@ import MRT
 import Probing
 import RISLive
 import Vigil
-import VigilReplay
 import VigilStore
 
 /// One target's part of the live state: what waits for the store, and the peers that carried its routes.
@@ -157,7 +156,7 @@ struct LiveState {
     }
 
     /// Applies route elements heard by `collector` (a BMP router, an MRT file); returns true when an event changed.
-    mutating func apply(elements: [MRTElement], collector: String) -> Bool {
+    mutating func apply(elements: [RouteElement], collector: String) -> Bool {
         guard let first = elements.first else { return false }
         var time = first.time
         closeBins(before: time)
@@ -176,10 +175,10 @@ struct LiveState {
             heard(id, at: time)
             feeder.feed(e, peer: id, set: &set) { hits.append($0) }
             guard !hits.isEmpty else { continue }
+            let ends = e.kind == .announcement || e.kind == .ribEntry ? e.attributes.originAndUpstream : nil
             for i in hits {
                 switch e.kind {
                 case .announcement, .ribEntry:
-                    let ends = e.attributes.originAndUpstream
                     targets[i].batch.announced.append(
                         StoredRoute(
                             peer: key, prefix: e.prefix, origin: ends?.origin, upstream: ends?.upstream, time: time))

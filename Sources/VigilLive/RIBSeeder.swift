@@ -1,5 +1,5 @@
+import BGP
 import MRT
-import VigilReplay
 import VigilStore
 
 /// Seeds live monitoring from MRT RIB snapshots (`vigil watch --rib FILE`): every peer's table at the
@@ -24,8 +24,8 @@ public enum RIBSeeder {
             let reader = try MRTReader.open(path: path)
             reader.onWarning = { warning("\($0)") }
             var decoder = MRTDecoder()
-            let collector = collectorLabel(forFile: path)
-            var elements: [MRTElement] = []
+            let collector = MRTReader.collectorLabel(forFile: path)
+            var elements: [RouteElement] = []
             while let record = try reader.next() {
                 elements.removeAll(keepingCapacity: true)
                 let outcome = decoder.decode(record) { elements.append($0) }

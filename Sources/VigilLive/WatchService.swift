@@ -198,7 +198,7 @@ struct BMPFeed: BMPSink {
         onFeed("BMP connection from \(address) refused: \(reason)")
     }
 
-    func elements(_ elements: [MRTElement], router: BMPRouter) {
+    func elements(_ elements: [RouteElement], router: BMPRouter) {
         engine.apply(elements: elements, collector: router.name)
     }
 

@@ -35,7 +35,7 @@ final class MRTInput {
     init(path: String, collector: String?) throws(MRTInputError) {
         self.path = path
         reader = try MRTReader.open(path: path)
-        self.collector = collector ?? MRTInput.collectorLabel(path)
+        self.collector = collector ?? MRTReader.collectorLabel(forFile: path)
         placeholder = PeerKey(collector: self.collector, address: .zero(.v4), asn: 0)
         do {
             pending = try reader.next()
@@ -45,18 +45,6 @@ final class MRTInput {
         }
         let type = pending?.header.type
         isRIB = type == MRTType.tableDump || type == MRTType.tableDumpV2
-    }
-
-    /// The folder a file sits in names its collector (archives are laid out as `rrc00/2025.06/...`, the
-    /// lab as `SCENARIO/...`); files of one folder share peers.
-    static func collectorLabel(_ path: String) -> String {
-        let parts = path.split(separator: "/")
-        guard parts.count >= 2 else { return "" }
-        // Skip RIS's month folders (2025.06) to reach the collector's name.
-        for part in parts.dropLast().reversed() where !part.allSatisfy({ $0.isNumber || $0 == "." }) {
-            return String(part)
-        }
-        return ""
     }
 
     /// The pending record's time.
@@ -97,7 +85,3 @@ final class MRTInput {
         }
     }
 }
-
-/// The collector label Vigil gives an MRT file: its folder's name (archives keep one collector per
-/// folder), so that live seeding and replay name peers alike.
-public func collectorLabel(forFile path: String) -> String { MRTInput.collectorLabel(path) }

@@ -343,7 +343,7 @@ public struct Replayer {
         return elements
     }
 
-    private func report(_ outcome: MRTRecordOutcome, _ record: MRTRecord, _ input: MRTInput) {
+    private func report(_ outcome: DecodingOutcome, _ record: MRTRecord, _ input: MRTInput) {
         switch outcome {
         case .decoded: break
         case .unsupported: input.reader.reportUnsupported(record.header)

@@ -29,7 +29,7 @@ import VigilTesting
                 routers[router.connection, default: Router()] = Router()
             }
         }
-        func elements(_ elements: [MRTElement], router: BMPRouter) {
+        func elements(_ elements: [RouteElement], router: BMPRouter) {
             let routes = elements.filter { $0.kind != .stateChange }.count
             lock.withLock {
                 routers[router.connection, default: Router()].routes += routes

@@ -55,11 +55,11 @@ import VigilTesting
     }
 
     /// Vigil's routes from the capture's TCP stream, every view kept.
-    static func vigilRoutes(_ pcap: String) throws -> (routes: [Route], states: [MRTElement]) {
+    static func vigilRoutes(_ pcap: String) throws -> (routes: [Route], states: [RouteElement]) {
         var framer = BMPStreamDecoder()
         var decoder = BMPRouteDecoder(views: Set(BMPRouteDecoder.View.allCases))
         var routes: [Route] = []
-        var states: [MRTElement] = []
+        var states: [RouteElement] = []
         framer.append(try Captures.tcpPayload(Fixtures.path("pcap/\(pcap)")))
         framer.decode { frame in
             guard let peer = frame.peer else { return }

@@ -57,27 +57,27 @@ import VigilTesting
     /// The early filter (before attributes are decoded) must keep exactly what filtering the full
     /// stream afterwards keeps.
     @Test(arguments: [
-        ("bgpdump__updates.20160811.1600.gz", "185.0.0.0/8", MRTFilter.PrefixMatch.moreSpecific),
-        ("bgpdump__updates.20160811.1600.gz", "2a00::/12", MRTFilter.PrefixMatch.moreSpecific),
-        ("pyasn__rib.20140523.0600_firstMB.bz2", "1.0.129.0/24", MRTFilter.PrefixMatch.lessSpecific),
-        ("pyasn__rib.20140523.0600_firstMB.bz2", "1.0.28.0/22", MRTFilter.PrefixMatch.exact),
+        ("bgpdump__updates.20160811.1600.gz", "185.0.0.0/8", RouteFilter.PrefixMatch.moreSpecific),
+        ("bgpdump__updates.20160811.1600.gz", "2a00::/12", RouteFilter.PrefixMatch.moreSpecific),
+        ("pyasn__rib.20140523.0600_firstMB.bz2", "1.0.129.0/24", RouteFilter.PrefixMatch.lessSpecific),
+        ("pyasn__rib.20140523.0600_firstMB.bz2", "1.0.28.0/22", RouteFilter.PrefixMatch.exact),
     ])
-    func prefixFilterMatchesLateFiltering(file: String, prefix: String, match: MRTFilter.PrefixMatch) throws {
+    func prefixFilterMatchesLateFiltering(file: String, prefix: String, match: RouteFilter.PrefixMatch) throws {
         let p = try #require(IPPrefix(prefix))
-        var filter = MRTFilter()
+        var filter = RouteFilter()
         filter.prefixes = [p]
         filter.prefixMatch = match
         let early = try collect(file, filter)
-        let late = try collect(file, MRTFilter()).filter { filter.accepts(prefix: $0.prefix) }
+        let late = try collect(file, RouteFilter()).filter { filter.accepts(prefix: $0.prefix) }
         #expect(!early.isEmpty)
         #expect(early.count == late.count && early.elementsEqual(late) { $0 == $1 })
     }
 
     @Test func originFilterMatchesLateFiltering() throws {
-        var filter = MRTFilter()
+        var filter = RouteFilter()
         filter.originASNs = [3356, 174]
         let early = try collect("bgpdump__updates.20160811.1600.gz", filter)
-        let late = try collect("bgpdump__updates.20160811.1600.gz", MRTFilter()).filter {
+        let late = try collect("bgpdump__updates.20160811.1600.gz", RouteFilter()).filter {
             $0.origin.map { [3356, 174].contains($0) } ?? false
         }
         #expect(!early.isEmpty)
@@ -85,13 +85,13 @@ import VigilTesting
     }
 
     struct Summary: Equatable {
-        var kind: MRTElement.Kind
+        var kind: RouteElement.Kind
         var prefix: IPPrefix
         var peer: IPAddress
         var origin: UInt32?
     }
 
-    func collect(_ file: String, _ filter: MRTFilter) throws -> [Summary] {
+    func collect(_ file: String, _ filter: RouteFilter) throws -> [Summary] {
         let r = try openFixture(file)
         var decoder = MRTDecoder(filter: filter)
         var result: [Summary] = []

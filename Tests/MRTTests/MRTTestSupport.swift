@@ -16,7 +16,7 @@ struct ElementCounts {
 }
 
 /// Reads every element of `source` through the library.
-func countElements(_ reader: MRTReader, filter: MRTFilter = MRTFilter()) throws -> ElementCounts {
+func countElements(_ reader: MRTReader, filter: RouteFilter = RouteFilter()) throws -> ElementCounts {
     var decoder = MRTDecoder(filter: filter)
     var counts = ElementCounts()
     while let record = try reader.next() {

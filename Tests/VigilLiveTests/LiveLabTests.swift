@@ -1,5 +1,6 @@
 import BGP
 import Foundation
+import MRT
 import RISLive
 import Testing
 import Vigil
@@ -22,7 +23,7 @@ struct LiveLabTests {
         for i in targets.indices { targets[i].thresholds.fullFeedIPv4 = truth.population / 2 }
         let ribs = truth.mrt.filter { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix("rib") }
         let updates = truth.mrt.filter { !ribs.contains($0) }
-        let host = collectorLabel(forFile: try #require(ribs.first))
+        let host = MRTReader.collectorLabel(forFile: try #require(ribs.first))
         let frames = try RISLiveFrames.fromMRT(updates, host: host)
         let store = try Live.temporaryStore()
         let engine = LiveEngine(

@@ -33,7 +33,7 @@ import VigilTesting
         engine.settleVotes()
         let reader = try MRTReader.open(path: file)
         var decoder = MRTDecoder()
-        var elements: [MRTElement] = []
+        var elements: [RouteElement] = []
         var second = 0.0
         while let record = try reader.next() {
             let t = Double(record.header.timestamp)

@@ -69,7 +69,7 @@ struct LiveBench {
             let start = now()
             var framer = BMPStreamDecoder()
             var routes = BMPRouteDecoder()
-            var elements: [MRTElement] = []
+            var elements: [RouteElement] = []
             // TCP-sized pieces, as a listener gets them.
             var at = 0
             while at < stream.count {

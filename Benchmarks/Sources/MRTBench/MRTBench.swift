@@ -21,7 +21,7 @@ struct MRTBench {
             print("usage: MRTBench count|decode FILE [PREFIX]")
             exit(2)
         }
-        var filter = MRTFilter()
+        var filter = RouteFilter()
         if args.count >= 4 {
             guard let prefix = IPPrefix(args[3]) else {
                 print("bad prefix \(args[3])")

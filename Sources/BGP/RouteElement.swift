@@ -1,10 +1,10 @@
-import BGP
-
-/// One routing fact from an MRT file: a RIB entry, an announcement, a withdrawal or a peer's state change.
+/// One routing fact, whatever carried it (an MRT file's record, a BMP message): a RIB entry, an
+/// announcement, a withdrawal or a peer's state change. Every source of routes turns its bytes into these,
+/// so everything downstream of decoding (filters, formatters, the routing view) is written once.
 ///
-/// A plain value built without heap allocation. `attributes` borrows the record's bytes: read it inside
+/// A plain value built without heap allocation. `attributes` borrows the carrier's bytes: read it inside
 /// the callback that received the element (or call `attributes.materialize()` to keep a copy).
-public struct MRTElement {
+public struct RouteElement {
     /// What the element says.
     public enum Kind: UInt8, Sendable {
         case ribEntry
@@ -25,8 +25,12 @@ public struct MRTElement {
 
     /// What the element says.
     public var kind: Kind
-    /// The header of the record the element came from.
-    public var record: MRTRecordHeader
+    /// Seconds since the Unix epoch: the carrying record's or message's time.
+    public var timestamp: UInt32
+    /// Microseconds past `timestamp` (0 when the carrier has none).
+    public var microseconds: UInt32
+    /// What carried the element, and where it sat in its input.
+    public var carrier: Carrier
     /// The peer (the router that sent the route, or whose session changed state).
     public var peerAddress: IPAddress
     /// The peer's AS number.
@@ -55,9 +59,11 @@ public struct MRTElement {
     public var newState: UInt16
 
     /// Creates an element; decoders fill the fields that apply.
-    public init(kind: Kind, record: MRTRecordHeader) {
+    public init(kind: Kind, timestamp: UInt32, microseconds: UInt32 = 0, carrier: Carrier) {
         self.kind = kind
-        self.record = record
+        self.timestamp = timestamp
+        self.microseconds = microseconds
+        self.carrier = carrier
         peerAddress = .zero(.v4)
         peerASN = 0
         prefix = IPPrefix(address: .zero(.v4), length: 0)
@@ -69,26 +75,40 @@ public struct MRTElement {
         newState = 0
     }
 
-    /// The record's time as seconds since the epoch, with microseconds for `_ET` records.
-    public var time: Double { Double(record.timestamp) + Double(record.microseconds) / 1_000_000 }
+    /// The element's time as seconds since the epoch, with its microseconds.
+    public var time: Double { Double(timestamp) + Double(microseconds) / 1_000_000 }
 
     /// The origin AS of an announcement or RIB entry (AS4_PATH applied on 2-byte sessions).
     public var originASN: UInt32? { attributes.originASN }
 }
 
-/// A peer from a TABLE_DUMP_V2 PEER_INDEX_TABLE.
-public struct MRTPeer: Hashable, Sendable {
-    /// The peer's BGP identifier.
-    public var bgpID: UInt32
-    /// The address.
-    public var address: IPAddress
-    /// The AS number.
-    public var asn: UInt32
+extension RouteElement {
+    /// What carried an element: the format, the record's or message's type codes in that format, and its
+    /// offset in the input (for warnings and for formatters that print one record's elements alike).
+    public struct Carrier: Hashable, Sendable {
+        /// The formats Vigil reads routes from.
+        public enum Format: UInt8, Hashable, Sendable {
+            /// An MRT record (RFC 6396).
+            case mrt
+            /// A BMP message (RFC 7854).
+            case bmp
+        }
 
-    /// Creates a peer entry.
-    public init(bgpID: UInt32, address: IPAddress, asn: UInt32) {
-        self.bgpID = bgpID
-        self.address = address
-        self.asn = asn
+        /// The carrier's format.
+        public var format: Format
+        /// MRT's record type (RFC 6396 section 4), or BMP's message type (RFC 7854 section 4.1).
+        public var type: UInt16
+        /// MRT's record subtype; 0 for BMP.
+        public var subtype: UInt16
+        /// Offset of the carrying record's or message's first byte in its (decompressed) input.
+        public var offset: UInt64
+
+        /// A carrier description.
+        public init(format: Format, type: UInt16, subtype: UInt16 = 0, offset: UInt64 = 0) {
+            self.format = format
+            self.type = type
+            self.subtype = subtype
+            self.offset = offset
+        }
     }
 }

@@ -1,8 +1,6 @@
-import BGP
-
-/// Which elements to keep. Checked before path attributes are decoded, so a filtered pass
-/// skips most of the work on the records it rejects.
-public struct MRTFilter: Sendable {
+/// Which route elements to keep. Decoders check it before path attributes are decoded, so a filtered
+/// pass skips most of the work on the records and messages it rejects.
+public struct RouteFilter: Sendable {
     /// How a prefix filter matches.
     public enum PrefixMatch: String, Sendable, CaseIterable {
         /// Only the prefix itself.
@@ -24,7 +22,7 @@ public struct MRTFilter: Sendable {
     /// Peer ASes to keep; empty keeps all.
     public var peerASNs: Set<UInt32> = []
     /// Element kinds to keep; empty keeps all.
-    public var kinds: Set<MRTElement.Kind> = []
+    public var kinds: Set<RouteElement.Kind> = []
 
     /// A filter that keeps everything.
     public init() {}
@@ -35,7 +33,7 @@ public struct MRTFilter: Sendable {
     }
 
     /// Whether `prefix` passes the prefix condition.
-    @inline(__always)
+    @inlinable
     public func accepts(prefix: IPPrefix) -> Bool {
         if prefixes.isEmpty { return true }
         for p in prefixes {
@@ -49,17 +47,17 @@ public struct MRTFilter: Sendable {
     }
 
     /// Whether a peer passes the peer conditions.
-    @inline(__always)
+    @inlinable
     public func accepts(peer address: IPAddress, asn: UInt32) -> Bool {
         (peerAddresses.isEmpty || peerAddresses.contains(address)) && (peerASNs.isEmpty || peerASNs.contains(asn))
     }
 
     /// Whether an element kind passes.
-    @inline(__always)
-    public func accepts(kind: MRTElement.Kind) -> Bool { kinds.isEmpty || kinds.contains(kind) }
+    @inlinable
+    public func accepts(kind: RouteElement.Kind) -> Bool { kinds.isEmpty || kinds.contains(kind) }
 
     /// Whether an origin AS passes (nil, an empty or set-ending path, never matches a non-empty set).
-    @inline(__always)
+    @inlinable
     public func accepts(origin: UInt32?) -> Bool {
         if originASNs.isEmpty { return true }
         guard let origin else { return false }
