@@ -80,9 +80,20 @@ public final class LiveEngine: Sendable {
     /// Where history goes (nil: nowhere, for benchmarks).
     public let store: History?
     private let state: Locked<LiveState>
-    /// Serializes commits, so batches reach the store in the order they were taken; holds what failed to
-    /// commit until the store takes it.
+    /// The engine's own thread for store calls. A commit may wait seconds (SQLite's busy timeout while
+    /// another process holds the lock, a slow disk): it waits there, never on Swift's cooperative pool or
+    /// a NIO event loop, so the sources, the clock, the server and `/healthz` go on meanwhile. Serial, so
+    /// batches reach the store in the order they were taken.
+    private let writer = StoreThread(label: "vigil.store-writer")
+    /// Whether a commit is queued on `writer` and not started yet (one is enough: it takes everything).
+    private let queued = Atomic<Bool>(false)
+    /// What failed to commit until the store takes it, and when to try again; touched on `writer` only.
     private let committing = Mutex<CommitState>(CommitState())
+    /// The store's health as the last commit left it (with its retry time), published at once: readers
+    /// (`/healthz`, the health report, the dispatcher) never wait for a commit under way.
+    private let published = Mutex<(health: StoreHealth, retryAt: Double)>((StoreHealth(), 0))
+    /// Where the health is reported beside the store (for `vigil status`), as soon as it changes.
+    private let healthFile = Mutex<StoreHealthFile?>(nil)
     /// While the store fails, what waits for it (a copy of `CommitState.waiting`, readable while a commit
     /// is under way); nil while it works.
     private let unstored = Mutex<[StoreBatch]?>(nil)
@@ -279,10 +290,11 @@ public final class LiveEngine: Sendable {
     /// What the first target's probes say now.
     public var dataPlaneVerdict: DataPlaneVerdict { state.withLock { $0.set.monitors[0].dataPlane.verdict } }
 
-    /// Advances the clock: closes bins, finalizes events, commits what is pending.
+    /// Advances the clock: closes bins, finalizes events, and has what is pending committed (on the
+    /// engine's store thread; a failing store is tried again when its back-off allows).
     public func tick(now: Double) {
         state.withLock { s in s.tick(now: now) }
-        commitIfDue(urgent: true, retries: true)
+        commitIfDue(urgent: true)
     }
 
     /// Records that a source gave no data from `start` (never read as withdrawals), in the next commit:
@@ -302,7 +314,8 @@ public final class LiveEngine: Sendable {
     /// the store still fails, saying what was not written.
     public func shutdown(now: Double) throws(StoreError) {
         state.withLock { s in s.tick(now: now) }
-        commitIfDue(urgent: true, force: true)
+        tell()
+        writer.queue.sync { commitNow(force: true) }
         let health = storeHealth
         if health.isFailing {
             throw StoreError(
@@ -311,18 +324,40 @@ public final class LiveEngine: Sendable {
         }
     }
 
+    /// Reports the store's health in `file` as soon as a commit finds the store failing, each failed
+    /// retry, and the recovery (the watch's clock also reports it every few seconds).
+    public func reportHealth(to file: StoreHealthFile?) { healthFile.withLock { $0 = file } }
+
+    /// Commits what is pending now and waits for every commit asked before (a failing store is tried
+    /// only when its back-off allows). For readers of the store that need what the engine saw so far.
+    public func commitPending() {
+        tell()
+        writer.queue.sync { commitNow(force: false) }
+    }
+
+    /// Runs `work` with the store on the engine's store thread, after the commits asked before it, unless
+    /// the store fails by then (bookkeeping such as the heartbeat and pruning waits while it fails; the
+    /// engine reports the failure and keeps the events). Returns at once.
+    public func withStore(_ work: @escaping @Sendable (History) -> Void) {
+        guard let store else { return }
+        writer.queue.async {
+            guard !self.storeHealth.isFailing else { return }
+            work(store)
+        }
+    }
+
     // MARK: Reading
 
     /// The counters.
     public var counters: LiveCounters { state.withLock { $0.counters } }
 
-    /// Whether the store takes the commits, and what waits for it.
+    /// Whether the store takes the commits, and what waits for it, as the last commit left it (never
+    /// waits for a commit under way).
     public var storeHealth: StoreHealth {
-        committing.withLock { c in
-            var h = c.health
-            if h.isFailing { h.retryIn = max(0, c.retryAt - clock()) }
-            return h
-        }
+        let (health, retryAt) = published.withLock { $0 }
+        var h = health
+        if h.isFailing { h.retryIn = max(0, retryAt - clock()) }
+        return h
     }
 
     /// While the store fails: the events it has not taken (each in its last state, and whether it is
@@ -376,32 +411,58 @@ public final class LiveEngine: Sendable {
         }
     }
 
-    /// Commits what the state holds when it is due (an event changed, many routes wait, or a tick). A
-    /// failed commit keeps its batch, merged with what comes after, and is tried again with back-off
-    /// (`force`: now); what happened is reported at once either way, so a failing store never silences
-    /// an event.
-    private func commitIfDue(urgent: Bool, retries: Bool = false, force: Bool = false) {
+    /// Tells what happened since the last call, on the caller's thread, before the store is tried: a
+    /// failing store (or one that makes a commit wait for a lock) never delays an event's report.
+    private func tell() {
+        let outputs = state.withLock { s in
+            defer { s.outputs.removeAll() }
+            return s.outputs
+        }
+        if let output { for o in outputs { output(o) } }
+    }
+
+    /// Tells what happened, and has the state's changes committed on the store thread when due (an event
+    /// changed, many routes wait, or a tick).
+    private func commitIfDue(urgent: Bool) {
+        tell()
+        let due = state.withLock { s in urgent || s.pendingEvents > 0 || s.pendingRoutes > 500 }
+        guard due else { return }
+        guard store != nil else {
+            // Nowhere to write (benchmarks): the changes are dropped.
+            _ = state.withLock { $0.takeBatches() }
+            return
+        }
+        guard !queued.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        writer.queue.async {
+            self.queued.store(false, ordering: .releasing)
+            self.commitNow(force: false)
+        }
+    }
+
+    /// Commits what the state holds; runs on `writer`. A failed commit keeps its batch, merged with what
+    /// comes after, and is tried again with back-off (`force`: now).
+    private func commitNow(force: Bool) {
+        guard let store else { return }
         var said: [LiveOutput] = []
-        func attempt(_ c: inout CommitState) {
+        committing.withLock { c in
             let now = clock()
-            // While the store fails only the clock's tick tries it again (a try may wait seconds for a lock
-            // held elsewhere): the sources go on applying routes meanwhile.
-            let due = c.waiting == nil || force || (retries && now >= c.retryAt)
-            let taken: ([StoreBatch]?, [LiveOutput])? = state.withLock { s in
-                guard urgent || s.pendingEvents > 0 || s.pendingRoutes > 500 else { return nil }
-                defer { s.outputs.removeAll() }
-                let retry = due || s.pendingRoutes > Self.holdLimit
-                return (retry ? s.takeBatches() : nil, s.outputs)
+            let due = c.waiting == nil || force || now >= c.retryAt
+            // While the store fails and no retry is due, the changes stay in the state's own batches,
+            // unless they hold too many route rows: then they are coalesced into the waiting batch.
+            let taken: [StoreBatch]? = state.withLock { s in
+                due || s.pendingRoutes > Self.holdLimit ? s.takeBatches() : nil
             }
-            guard let (taken, outputs) = taken else { return }
-            // What happened is told before the store is tried: a failing store (or one that makes the
-            // commit wait for a lock) never delays an event's report.
-            if let output { for o in outputs { output(o) } }
             guard var batch = taken else { return }
             if let waiting = c.waiting { batch = StoreBatch.merged(waiting, then: batch) }
-            guard let store, !batch.isEmpty else { return }
+            guard !batch.isEmpty else { return }
+            let wasFailing = c.health.isFailing
+            defer {
+                published.withLock { $0 = (c.health, c.retryAt) }
+                if wasFailing || c.health.isFailing, let file = healthFile.withLock({ $0 }) {
+                    _ = file.write(c.health, storePath: store.path, at: now)
+                }
+            }
             if !due {
-                // Coalesced now (too many route rows held), tried at the next due tick.
                 c.waiting = batch
                 c.health.waiting = StoreBatch.summary(of: batch)
                 unstored.withLock { $0 = batch }
@@ -431,13 +492,6 @@ public final class LiveEngine: Sendable {
                     said.append(.storeFailing(h))
                 }
             }
-        }
-        if force {
-            committing.withLock { attempt(&$0) }
-        } else {
-            // A commit under way (a store busy for seconds while locked elsewhere) does not stall the
-            // other sources: what they changed waits in the state for the next step.
-            _ = committing.withLockIfAvailable { attempt(&$0) }
         }
         if let output { for o in said { output(o) } }
     }

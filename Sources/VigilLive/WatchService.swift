@@ -57,6 +57,7 @@ public struct WatchService: Service {
     public static func now() -> Double { Date().timeIntervalSince1970 }
 
     public func run() async throws {
+        engine.reportHealth(to: options.healthFile)
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if let ris = options.risLive { group.addTask { await runRISLive(ris) } }
@@ -87,34 +88,41 @@ public struct WatchService: Service {
                 break
             }
             let now = Self.now()
+            // Nothing here waits for the store: the engine commits on its own thread, and the health it
+            // reports is the last commit's, so the report beside the store stays fresh while a commit
+            // waits for a lock held elsewhere.
             engine.tick(now: now)
             if now - lastBeat >= 5, let store = engine.store {
                 lastBeat = now
-                let health = engine.storeHealth
-                // Beside the store, for `vigil status`: said also while the store cannot be written.
-                options.healthFile?.write(health, storePath: store.path, at: now)
-                // Bookkeeping in the store waits while it fails (the engine reports that, and keeps the events).
-                if !health.isFailing {
+                // Beside the store, for `vigil status`: said also while the store cannot be written (the
+                // engine also reports it as soon as a commit finds the store failing or working again).
+                options.healthFile?.write(engine.storeHealth, storePath: store.path, at: now)
+                let rule = engine.votingRule
+                let counters = engine.counters.json
+                let logger = logger
+                // Bookkeeping in the store, after the commits; it waits while the store fails.
+                engine.withStore { store in
                     do {
                         try store.set("heartbeat", "\(now)")
-                        try store.set("voting_rule", engine.votingRule)
-                        try store.set("counters", engine.counters.json)
+                        try store.set("voting_rule", rule)
+                        try store.set("counters", counters)
                     } catch {
                         logger.warning("heartbeat not written: \(error)")
                     }
                 }
             }
-            if options.retentionDays > 0, now - lastPrune > 3600, let store = engine.store,
-                !engine.storeHealth.isFailing
-            {
+            if options.retentionDays > 0, now - lastPrune > 3600 {
                 lastPrune = now
-                do {
-                    let removed = try store.prune(before: now - options.retentionDays * 86400)
-                    if removed > 0 {
-                        logger.info("pruned \(removed) rows older than \(Int(options.retentionDays)) days")
+                let before = now - options.retentionDays * 86400
+                let days = Int(options.retentionDays)
+                let logger = logger
+                engine.withStore { store in
+                    do {
+                        let removed = try store.prune(before: before)
+                        if removed > 0 { logger.info("pruned \(removed) rows older than \(days) days") }
+                    } catch {
+                        logger.warning("\(error)")
                     }
-                } catch {
-                    logger.warning("\(error)")
                 }
             }
         }

@@ -69,9 +69,17 @@ public struct WebhookDispatcher: Service {
         self.onReport = onReport
     }
 
-    /// Runs until cancelled or a graceful shutdown.
+    /// Runs until cancelled or a graceful shutdown, on a thread of its own: the dispatcher's store calls
+    /// block (a lock held elsewhere makes each wait seconds), and must not hold a thread of the pool the
+    /// server answers on.
     public func run() async throws {
         guard !hooks.isEmpty else { return }
+        let thread = StoreThread(label: "vigil.webhooks")
+        try await withTaskExecutorPreference(thread) { try await self.loop() }
+    }
+
+    /// The dispatcher's loop: plan from the store (or from the engine while the store fails), deliver.
+    private func loop() async throws {
         // Redirects are followed by `post` itself, and only on the hook's own host: a receiver must not be
         // able to send our alerts (and their body) on to any address it names.
         var configuration = HTTPClient.Configuration()
