@@ -26,10 +26,14 @@ public protocol BMPSink: Sendable {
     func routerDisconnected(_ router: BMPRouter, diagnostics: BMPDiagnostics, truncated: BMPDecodingError?)
     /// A connection was closed at accept, unread: `address` is not allowed, or `maxRouters` are connected.
     func refused(address: String, reason: String)
+    /// The router's stream has been read and decoded up to `total` bytes (after each read from the
+    /// socket, once the messages it completed have reached the sink).
+    func consumed(_ router: BMPRouter, total: UInt64)
 }
 
 extension BMPSink {
     public func refused(address: String, reason: String) {}
+    public func consumed(_ router: BMPRouter, total: UInt64) {}
 }
 
 /// A BMP station: listens on a TCP port, accepts any number of routers at once, frames their streams
@@ -134,8 +138,10 @@ public struct BMPListener: Sendable {
         var elements: [RouteElement] = []
         do {
             try await connection.executeThenClose { inbound, _ in
+                var total: UInt64 = 0
                 for try await buffer in inbound {
                     buffer.withUnsafeReadableBytes { framer.append($0) }
+                    total += UInt64(buffer.readableBytes)
                     let now = clock()
                     framer.decode { frame in
                         elements.removeAll(keepingCapacity: true)
@@ -147,6 +153,7 @@ public struct BMPListener: Sendable {
                     } problem: {
                         sink.problem($0, router: router)
                     }
+                    sink.consumed(router, total: total)
                 }
             }
         } catch {

@@ -64,7 +64,8 @@ public struct WatchService: Service {
                 if let bmp = options.bmp {
                     group.addTask {
                         try await bmp.run(
-                            sink: BMPFeed(engine: engine, logger: logger, onFeed: onFeed), bound: onBMPBound)
+                            sink: BMPFeed(engine: engine, logger: logger, onFeed: onFeed, now: bmp.clock),
+                            bound: onBMPBound)
                     }
                 }
                 if let probes = options.probes, !probes.requests.isEmpty { group.addTask { await probes.run() } }
@@ -198,6 +199,8 @@ struct BMPFeed: BMPSink {
     let engine: LiveEngine
     let logger: Logger
     let onFeed: @Sendable (String) -> Void
+    /// The clock that stamps what the routers say: the listener's.
+    var now: @Sendable () -> Double = WatchService.now
 
     func routerConnected(_ router: BMPRouter) { onFeed("BMP router \(router) connected") }
 
@@ -223,6 +226,6 @@ struct BMPFeed: BMPSink {
         if let truncated { text += "; \(truncated)" }
         onFeed(text)
         // Its sessions are unknown from now on: they leave the vote, as a peer down does.
-        engine.routerLost(router.name, at: WatchService.now())
+        engine.routerLost(router.name, at: now())
     }
 }

@@ -25,9 +25,9 @@ enum Live {
         return task
     }
 
-    /// Waits until `done` holds, up to `seconds`.
-    static func wait(seconds: Double, _ done: () -> Bool) async throws -> Bool {
-        try await Waiting.until(seconds: seconds, done)
+    /// Waits until `done` holds, up to `seconds`, checking every 20 ms (or as told).
+    static func wait(seconds: Double, every: Duration = .milliseconds(20), _ done: () -> Bool) async throws -> Bool {
+        try await Waiting.until(seconds: seconds, every: every, done)
     }
 
     static var logger: Logger {
