@@ -30,28 +30,22 @@ extension History {
         -> Annotation
     {
         do {
-            let id = try pool.write { db in
-                try db.execute(
-                    sql: "INSERT INTO annotations (event_id, author, text, created) VALUES (?, ?, ?, ?)",
-                    arguments: [eventID, author, text, time])
-                return Int(db.lastInsertedRowID)
+            return try pool.write { db in
+                var note = AnnotationRecord(eventID: eventID, author: author, text: text, created: time)
+                try note.insert(db)
+                return note.annotation
             }
-            return Annotation(id: id, eventID: eventID, author: author, text: text, created: time)
         } catch {
-            throw StoreError("writing \(path): \(error)")
+            throw StoreError("writing \(path)", error)
         }
     }
 
     /// An event's notes, oldest first.
     public func annotations(eventID: Int) throws(StoreError) -> [Annotation] {
         try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM annotations WHERE event_id = ? ORDER BY created, id", arguments: [eventID]
-            ).map {
-                Annotation(
-                    id: $0["id"], eventID: $0["event_id"], author: $0["author"], text: $0["text"],
-                    created: $0["created"])
-            }
+            let c = AnnotationRecord.Columns.self
+            return try AnnotationRecord.filter(c.eventID == eventID).order(c.created, c.id).fetchAll(db)
+                .map(\.annotation)
         }
     }
 }

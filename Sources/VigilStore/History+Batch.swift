@@ -192,62 +192,40 @@ extension History {
         for s in batch.signals { try Self.insert(signals: s, db) }
         for g in batch.gaps {
             if let end = g.end {
-                try db.execute(
-                    sql: "UPDATE feed_gaps SET \"end\" = ? WHERE source = ? AND start = ? AND \"end\" IS NULL",
-                    arguments: [end, g.source, g.start])
+                let c = FeedGapRecord.Columns.self
+                try FeedGapRecord.filter(c.source == g.source && c.start == g.start && c.end == nil)
+                    .updateAll(db, c.end.set(to: end))
             } else {
-                try db.execute(
-                    sql: "INSERT INTO feed_gaps (source, start, reason) VALUES (?, ?, ?)",
-                    arguments: [g.source, g.start, g.reason])
+                var gap = FeedGapRecord(source: g.source, start: g.start, reason: g.reason)
+                try gap.insert(db)
             }
         }
         for p in batch.probes { try Self.insert(probes: p, target: t, db) }
         for (e, open) in batch.events { try Self.insert(event: e, open: open, db) }
         try Self.insert(peers: batch.peers, target: t, db)
         for (key, value) in batch.settings {
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", arguments: [key, value])
+            try SettingRecord(key: key, value: value).insert(db, onConflict: .replace)
         }
+        let c = RouteRecord.Columns.self
         for k in batch.peersDown {
-            try db.execute(
-                sql: "DELETE FROM routes WHERE target = ? AND collector = ? AND address = ? AND asn = ?",
-                arguments: [t, k.collector, k.address.description, Int(k.asn)])
+            try RouteRecord.filter(
+                c.target == t && c.collector == k.collector && c.address == k.address.description && c.asn == Int(k.asn)
+            ).deleteAll(db)
         }
         for (k, p) in batch.withdrawn {
-            try db.execute(
-                sql:
-                    "DELETE FROM routes WHERE target = ? AND collector = ? AND address = ? AND asn = ? AND prefix = ?",
-                arguments: [t, k.collector, k.address.description, Int(k.asn), p.description])
+            try RouteRecord.filter(
+                c.target == t && c.collector == k.collector && c.address == k.address.description && c.asn == Int(k.asn)
+                    && c.prefix == p.description
+            ).deleteAll(db)
         }
-        for r in batch.announced {
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO routes (target, collector, address, asn, prefix, origin, upstream, time)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    t, r.peer.collector, r.peer.address.description, Int(r.peer.asn), r.prefix.description,
-                    r.origin.map { Int($0) }, r.upstream.map { Int($0) }, r.time,
-                ])
-        }
+        for r in batch.announced { try RouteRecord(r, target: t).insert(db, onConflict: .replace) }
     }
 
     /// The routes kept for a target, to seed the view at start-up.
     public func routes(target: String) throws(StoreError) -> [StoredRoute] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM routes WHERE target = ? ORDER BY time", arguments: [target])
-                .compactMap { row in
-                    guard let address = IPAddress(row["address"] as String),
-                        let prefix = IPPrefix(row["prefix"] as String)
-                    else { return nil }
-                    let origin: Int? = row["origin"]
-                    let upstream: Int? = row["upstream"]
-                    return StoredRoute(
-                        peer: PeerKey(
-                            collector: row["collector"], address: address, asn: UInt32(clamping: row["asn"] as Int)),
-                        prefix: prefix, origin: origin.map { UInt32(clamping: $0) },
-                        upstream: upstream.map { UInt32(clamping: $0) }, time: row["time"])
-                }
+            try RouteRecord.filter(RouteRecord.Columns.target == target).order(RouteRecord.Columns.time)
+                .fetchAll(db).compactMap(\.route)
         }
     }
 }

@@ -31,16 +31,14 @@ extension History {
     ) throws(StoreError) {
         try write { db in
             if replacing {
-                try db.execute(
-                    sql: "DELETE FROM outbox WHERE hook = ? AND subject = ? AND kind = ? AND delivered IS NULL",
-                    arguments: [hook, subject, kind])
+                let c = OutboxRecord.Columns.self
+                try OutboxRecord.filter(c.hook == hook && c.subject == subject && c.kind == kind && c.delivered == nil)
+                    .deleteAll(db)
             }
-            try db.execute(
-                sql: "INSERT INTO outbox (hook, subject, kind, body, created, next_try) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [hook, subject, kind, body, time, notBefore ?? time])
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO alert_log (hook, subject, told, time) VALUES (?, ?, ?, ?)",
-                arguments: [hook, subject, told, time])
+            var entry = OutboxRecord(
+                hook: hook, subject: subject, kind: kind, body: body, created: time, nextTry: notBefore ?? time)
+            try entry.insert(db)
+            try AlertLogRecord(hook: hook, subject: subject, told: told, time: time).insert(db, onConflict: .replace)
         }
     }
 
@@ -50,13 +48,11 @@ extension History {
     public func cancelPending(hook: String, subject: String, told: String, at time: Double) throws(StoreError) -> Int {
         do {
             return try pool.write { db in
-                try db.execute(
-                    sql: "DELETE FROM outbox WHERE hook = ? AND subject = ? AND delivered IS NULL",
-                    arguments: [hook, subject])
-                let n = db.changesCount
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO alert_log (hook, subject, told, time) VALUES (?, ?, ?, ?)",
-                    arguments: [hook, subject, told, time])
+                let c = OutboxRecord.Columns.self
+                let n = try OutboxRecord.filter(c.hook == hook && c.subject == subject && c.delivered == nil)
+                    .deleteAll(db)
+                try AlertLogRecord(hook: hook, subject: subject, told: told, time: time).insert(
+                    db, onConflict: .replace)
                 return n
             }
         } catch {
@@ -70,9 +66,8 @@ extension History {
         guard !entries.isEmpty else { return }
         try write { db in
             for e in entries {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO alert_log (hook, subject, told, time) VALUES (?, ?, ?, ?)",
-                    arguments: [e.hook, e.subject, e.told, e.time])
+                try AlertLogRecord(hook: e.hook, subject: e.subject, told: e.told, time: e.time)
+                    .insert(db, onConflict: .replace)
             }
         }
     }
@@ -80,53 +75,52 @@ extension History {
     /// What a hook has been told about a subject, and when.
     public func alertLog(hook: String, subject: String) throws(StoreError) -> (told: String, time: Double)? {
         try read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT told, time FROM alert_log WHERE hook = ? AND subject = ?", arguments: [hook, subject]
-            ).map { (told: $0["told"] as String, time: $0["time"] as Double) }
+            try AlertLogRecord.fetchOne(db, key: ["hook": hook, "subject": subject]).map { ($0.told, $0.time) }
         }
     }
 
     /// Every alert of a hook, delivered or not, oldest first (for tests and inspection).
     public func outbox(hook: String? = nil) throws(StoreError) -> [OutboxEntry] {
         try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM outbox WHERE ? IS NULL OR hook = ? ORDER BY id", arguments: [hook, hook]
-            ).map(Self.outboxEntry)
+            let c = OutboxRecord.Columns.self
+            let rows = hook.map { OutboxRecord.filter(c.hook == $0) } ?? OutboxRecord.all()
+            return try rows.order(c.id).fetchAll(db).map(\.entry)
         }
     }
 
     /// Records a delivery.
     public func markDelivered(id: Int, at time: Double) throws(StoreError) {
         try write { db in
-            try db.execute(
-                sql: "UPDATE outbox SET delivered = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                arguments: [time, id])
+            let c = OutboxRecord.Columns.self
+            try OutboxRecord.filter(key: id).updateAll(
+                db, c.delivered.set(to: time), c.attempts += 1, c.lastError.set(to: nil))
         }
     }
 
     /// Records that an alert will not be sent again (the receiver kept refusing it); `last_error` says why.
     public func giveUp(id: Int, error: String, at time: Double) throws(StoreError) {
         try write { db in
-            try db.execute(
-                sql: "UPDATE outbox SET delivered = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
-                arguments: [time, "gave up: " + error, id])
+            let c = OutboxRecord.Columns.self
+            try OutboxRecord.filter(key: id).updateAll(
+                db, c.delivered.set(to: time), c.attempts += 1, c.lastError.set(to: "gave up: " + error))
         }
     }
 
     /// Records a failed try and when to try again.
     public func markFailed(id: Int, error: String, retryAt: Double) throws(StoreError) {
         try write { db in
-            try db.execute(
-                sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_try = ? WHERE id = ?",
-                arguments: [error, retryAt, id])
+            let c = OutboxRecord.Columns.self
+            try OutboxRecord.filter(key: id).updateAll(
+                db, c.attempts += 1, c.lastError.set(to: error), c.nextTry.set(to: retryAt))
         }
     }
 
     /// Events changed at or after `time` (by the store's update time), oldest change first.
     public func events(updatedSince time: Double) throws(StoreError) -> [(event: DetectedEvent, open: Bool)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE updated >= ? ORDER BY updated, id", arguments: [time])
-                .map { (event: Self.event($0), open: ($0["state"] as String) == "open") }
+            let c = EventRecord.Columns.self
+            return try EventRecord.filter(c.updated >= time).order(c.updated, c.id).fetchAll(db)
+                .map { (event: $0.event, open: $0.isOpen) }
         }
     }
 
@@ -148,22 +142,15 @@ extension History {
         }
     }
 
-    static func outboxEntry(_ row: Row) -> OutboxEntry {
-        OutboxEntry(
-            id: row["id"], hook: row["hook"], subject: row["subject"], kind: row["kind"], body: row["body"],
-            created: row["created"], nextTry: row["next_try"], attempts: row["attempts"], delivered: row["delivered"],
-            lastError: row["last_error"])
-    }
 }
 
 extension History {
     /// A hook's undelivered alerts, oldest first: delivered in this order, so an end never overtakes its start.
     public func pendingAlerts(hook: String, limit: Int = 100) throws(StoreError) -> [OutboxEntry] {
         try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM outbox WHERE hook = ? AND delivered IS NULL ORDER BY id LIMIT ?",
-                arguments: [hook, limit]
-            ).map(Self.outboxEntry)
+            let c = OutboxRecord.Columns.self
+            return try OutboxRecord.filter(c.hook == hook && c.delivered == nil).order(c.id).limit(max(0, limit))
+                .fetchAll(db).map(\.entry)
         }
     }
 

@@ -74,18 +74,9 @@ extension History {
     /// A target's probe bins from `from` to `to`, by time then URL.
     public func probeBins(target: String, from: Double, to: Double) throws(StoreError) -> [StoredProbeBin] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM probes WHERE target = ? AND start >= ? AND start < ? ORDER BY start, url
-                    """,
-                arguments: [target, from, to]
-            ).map { row in
-                StoredProbeBin(
-                    url: row["url"], start: row["start"], seconds: row["seconds"], sent: row["sent"],
-                    answered: row["answered"], attempts: row["attempts"], rttSumMs: row["rtt_sum_ms"],
-                    rttMaxMs: row["rtt_max_ms"], lastError: row["last_error"])
-            }
+            let c = ProbeRecord.Columns.self
+            return try ProbeRecord.filter(c.target == target && c.start >= from && c.start < to).order(c.start, c.url)
+                .fetchAll(db).map(\.bin)
         }
     }
 }

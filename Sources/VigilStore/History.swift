@@ -99,22 +99,13 @@ public final class History: Sendable {
         for asn in target.upstreams.keys.sorted() {
             if let name = target.upstreamName(asn) { names.add("\(asn)", name) }
         }
-        let upstreams = names.closed
-        try write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO targets (name, description, updated, upstreams) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(name) DO UPDATE SET description = excluded.description, updated = excluded.updated,
-                        upstreams = excluded.upstreams
-                    """, arguments: [target.name, description, now, upstreams])
-        }
+        let row = TargetRecord(name: target.name, description: description, updated: now, upstreams: names.closed)
+        try write { db in try row.upsert(db) }
     }
 
     /// The names of a target's expected upstreams, by AS number.
     public func upstreamNames(target: String) throws(StoreError) -> [UInt32: String] {
-        let text = try read { db in
-            try String.fetchOne(db, sql: "SELECT upstreams FROM targets WHERE name = ?", arguments: [target])
-        }
+        let text = try read { db in try TargetRecord.fetchOne(db, key: target)?.upstreams }
         guard let text, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
             return [:]
         }
@@ -129,9 +120,7 @@ public final class History: Sendable {
     }
 
     static func targets(_ db: Database) throws -> [(name: String, description: String)] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT name, description FROM targets ORDER BY name")).map {
-            (name: $0["name"] as String, description: $0["description"] as String)
-        }
+        try TargetRecord.order(TargetRecord.Columns.name).fetchAll(db).map { ($0.name, $0.description) }
     }
 
     // MARK: Events
@@ -142,21 +131,7 @@ public final class History: Sendable {
     }
 
     static func insert(event e: DetectedEvent, open: Bool, _ db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO events (id, target, cause, confidence, start, "end", prefixes, upstreams, origins,
-                    severity, evidence, state, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET cause = excluded.cause, confidence = excluded.confidence,
-                    start = excluded.start, "end" = excluded."end", prefixes = excluded.prefixes,
-                    upstreams = excluded.upstreams, origins = excluded.origins, severity = excluded.severity,
-                    evidence = excluded.evidence, state = excluded.state, updated = excluded.updated
-                """,
-            arguments: [
-                e.id, e.target, e.cause.rawValue, e.confidence, e.start, e.end,
-                json(e.prefixes.map(\.description)), json(e.upstreams.map { Int($0) }),
-                json(e.origins.map { Int($0) }), e.severity, json(e.evidence), open ? "open" : "closed",
-                Date().timeIntervalSince1970,
-            ])
+        try EventRecord(e, open: open, updated: Date().timeIntervalSince1970).upsert(db)
     }
 
     /// The next free event id (events are numbered by the detector; a restart continues the numbering).
@@ -178,49 +153,19 @@ public final class History: Sendable {
         _ db: Database, target: String? = nil, since: Double? = nil, until: Double? = nil, cause: Cause? = nil,
         open: Bool? = nil, limit: Int = 1000
     ) throws -> [DetectedEvent] {
-        var clauses: [String] = []
-        var arguments: [DatabaseValue] = []
-        if let target {
-            clauses.append("target = ?")
-            arguments.append((target).databaseValue)
-        }
-        if let since {
-            clauses.append("(\"end\" IS NULL OR \"end\" >= ?)")
-            arguments.append((since).databaseValue)
-        }
-        if let until {
-            clauses.append("start <= ?")
-            arguments.append((until).databaseValue)
-        }
-        if let cause {
-            clauses.append("cause = ?")
-            arguments.append((cause.rawValue).databaseValue)
-        }
-        if let open {
-            clauses.append("state = ?")
-            arguments.append((open ? "open" : "closed").databaseValue)
-        }
-        let sql =
-            "SELECT * FROM events" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
-            + " ORDER BY start DESC, id DESC LIMIT \(max(0, limit))"
-        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map(Self.event)
+        let c = EventRecord.Columns.self
+        var rows = EventRecord.all()
+        if let target { rows = rows.filter(c.target == target) }
+        if let since { rows = rows.filter(c.end == nil || c.end >= since) }
+        if let until { rows = rows.filter(c.start <= until) }
+        if let cause { rows = rows.filter(c.cause == cause.rawValue) }
+        if let open { rows = rows.filter(c.state == (open ? "open" : "closed")) }
+        return try rows.order(c.start.desc, c.id.desc).limit(max(0, limit)).fetchAll(db).map(\.event)
     }
 
     /// One event by id, or nil.
     public func event(id: Int) throws(StoreError) -> DetectedEvent? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM events WHERE id = ?", arguments: [id]).map(Self.event)
-        }
-    }
-
-    static func event(_ row: Row) -> DetectedEvent {
-        let e = DetectedEvent(
-            id: row["id"], target: row["target"], cause: Cause(rawValue: row["cause"]) ?? .unknown,
-            confidence: row["confidence"], start: row["start"], end: row["end"],
-            prefixes: strings(row["prefixes"]).compactMap { IPPrefix($0) },
-            upstreams: ints(row["upstreams"]).map { UInt32(clamping: $0) },
-            origins: ints(row["origins"]).map { UInt32(clamping: $0) }, severity: row["severity"],
-            evidence: strings(row["evidence"]))
-        return e
+        try read { db in try EventRecord.fetchOne(db, key: id)?.event }
     }
 
     // MARK: Signals
@@ -231,16 +176,7 @@ public final class History: Sendable {
     }
 
     static func insert(signals s: BinSummary, _ db: Database) throws {
-        // The maps as `BinSummary.jsonLine` writes them: the API copies these columns into its answers.
-        try db.execute(
-            sql: """
-                INSERT OR REPLACE INTO signals (target, start, seconds, prefixes_up, prefixes, voting_peers, updates,
-                    visibility, upstreams, dark_share, origins) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                s.target, s.start, s.seconds, s.prefixesUp, s.prefixes, s.votingPeers, s.updates, s.visibilityJSON,
-                s.upstreamsJSON, s.darkShare.isFinite ? min(max(s.darkShare, 0), 1) : 0, s.originsJSON,
-            ])
+        try SignalRecord(s).insert(db, onConflict: .replace)
         // The change marker pages poll (`version()`).
         try db.execute(
             sql: """
@@ -252,20 +188,10 @@ public final class History: Sendable {
     /// The bins of a target between two times, oldest first.
     public func signals(target: String, from: Double, to: Double) throws(StoreError) -> [BinSummary] {
         try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM signals WHERE target = ? AND start >= ? AND start < ? ORDER BY start",
-                arguments: [target, from, to]
-            ).map { row in
-                BinSummary(
-                    target: row["target"], start: row["start"], seconds: row["seconds"], prefixesUp: row["prefixes_up"],
-                    prefixes: row["prefixes"], votingPeers: row["voting_peers"], updates: row["updates"],
-                    visibility: Self.numbers(row["visibility"]).reduce(into: [:]) { out, kv in
-                        if let p = IPPrefix(kv.key) { out[p] = kv.value }
-                    },
-                    upstreamShare: Self.numbers(row["upstreams"]).reduce(into: [:]) { out, kv in
-                        if let a = UInt32(kv.key) { out[a] = kv.value }
-                    })
-            }
+            try SignalRecord.filter(
+                SignalRecord.Columns.target == target && SignalRecord.Columns.start >= from
+                    && SignalRecord.Columns.start < to
+            ).order(SignalRecord.Columns.start).fetchAll(db).map(\.bin)
         }
     }
 
@@ -275,27 +201,27 @@ public final class History: Sendable {
     public func openFeedGap(source: String, start: Double, reason: String) throws(StoreError) -> Int {
         do {
             return try pool.write { db in
-                try db.execute(
-                    sql: "INSERT INTO feed_gaps (source, start, reason) VALUES (?, ?, ?)",
-                    arguments: [source, start, reason])
-                return Int(db.lastInsertedRowID)
+                var gap = FeedGapRecord(source: source, start: start, reason: reason)
+                try gap.insert(db)
+                return gap.id ?? Int(db.lastInsertedRowID)
             }
         } catch {
-            throw StoreError("writing \(path): \(error)")
+            throw StoreError("writing \(path)", error)
         }
     }
 
     /// Closes a feed gap.
     public func closeFeedGap(id: Int, end: Double) throws(StoreError) {
         try write { db in
-            try db.execute(sql: "UPDATE feed_gaps SET \"end\" = ? WHERE id = ?", arguments: [end, id])
+            try FeedGapRecord.filter(key: id).updateAll(db, FeedGapRecord.Columns.end.set(to: end))
         }
     }
 
     /// Closes every gap left open by a run that stopped (at the time the new run starts).
     public func closeOpenFeedGaps(end: Double) throws(StoreError) {
         try write { db in
-            try db.execute(sql: "UPDATE feed_gaps SET \"end\" = ? WHERE \"end\" IS NULL", arguments: [end])
+            let c = FeedGapRecord.Columns.self
+            try FeedGapRecord.filter(c.end == nil).updateAll(db, c.end.set(to: end))
         }
     }
 
@@ -306,13 +232,9 @@ public final class History: Sendable {
 
     static func feedGaps(_ db: Database, from: Double = 0, to: Double = .infinity) throws -> [FeedGap] {
         let upper = to.isFinite ? to : Double.greatestFiniteMagnitude
-        return try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT * FROM feed_gaps WHERE start <= ? AND (\"end\" IS NULL OR \"end\" >= ?) ORDER BY start"),
-            arguments: [upper, from]
-        ).map {
-            FeedGap(id: $0["id"], source: $0["source"], start: $0["start"], end: $0["end"], reason: $0["reason"])
-        }
+        let c = FeedGapRecord.Columns.self
+        return try FeedGapRecord.filter(c.start <= upper && (c.end == nil || c.end >= from)).order(c.start)
+            .fetchAll(db).map(\.gap)
     }
 
     // MARK: Peers
@@ -340,16 +262,9 @@ public final class History: Sendable {
     /// Peers of a target, with their times.
     public func peers(target: String) throws(StoreError) -> [StoredPeer] {
         try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM peers WHERE target = ? ORDER BY collector, address", arguments: [target]
-            )
-            .compactMap { row in
-                guard let address = IPAddress(row["address"] as String) else { return nil }
-                return StoredPeer(
-                    key: PeerKey(
-                        collector: row["collector"], address: address, asn: UInt32(clamping: row["asn"] as Int)),
-                    lastHeard: row["last_heard"], lastRoute: row["last_route"])
-            }
+            let c = PeerRecord.Columns.self
+            return try PeerRecord.filter(c.target == target).order(c.collector, c.address).fetchAll(db)
+                .compactMap(\.peer)
         }
     }
 
@@ -361,14 +276,12 @@ public final class History: Sendable {
     }
 
     static func setting(_ db: Database, _ key: String) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?"), arguments: [key])
+        try SettingRecord.fetchOne(db, key: key)?.value
     }
 
     /// Stores a setting.
     public func set(_ key: String, _ value: String) throws(StoreError) {
-        try write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", arguments: [key, value])
-        }
+        try write { db in try SettingRecord(key: key, value: value).insert(db, onConflict: .replace) }
     }
 
     /// Deletes signals, closed feed gaps and closed events that ended before `before`; returns the rows removed.
@@ -376,17 +289,14 @@ public final class History: Sendable {
     public func prune(before: Double) throws(StoreError) -> Int {
         do {
             return try pool.write { db in
-                try db.execute(sql: "DELETE FROM signals WHERE start < ?", arguments: [before])
-                var n = db.changesCount
-                try db.execute(sql: "DELETE FROM probes WHERE start < ?", arguments: [before])
-                n += db.changesCount
-                try db.execute(
-                    sql: "DELETE FROM feed_gaps WHERE \"end\" IS NOT NULL AND \"end\" < ?", arguments: [before])
-                n += db.changesCount
-                try db.execute(
-                    sql: "DELETE FROM events WHERE state = 'closed' AND \"end\" IS NOT NULL AND \"end\" < ?",
-                    arguments: [before])
-                return n + db.changesCount
+                var n = try SignalRecord.filter(SignalRecord.Columns.start < before).deleteAll(db)
+                n += try ProbeRecord.filter(ProbeRecord.Columns.start < before).deleteAll(db)
+                let gap = FeedGapRecord.Columns.self
+                n += try FeedGapRecord.filter(gap.end != nil && gap.end < before).deleteAll(db)
+                let event = EventRecord.Columns.self
+                n += try EventRecord.filter(event.state == "closed" && event.end != nil && event.end < before)
+                    .deleteAll(db)
+                return n
             }
         } catch {
             throw StoreError("pruning \(path): \(error)")
@@ -400,25 +310,8 @@ public final class History: Sendable {
         }
     }
 
-    // MARK: JSON columns
-
-    static func json(_ values: [String]) -> String { "[" + values.map(JSONObject.quote).joined(separator: ",") + "]" }
-    static func json(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
-
-    static func strings(_ text: String) -> [String] {
-        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String]) ?? []
-    }
-
-    static func ints(_ text: String) -> [Int] {
-        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Int]) ?? []
-    }
-
-    static func numbers(_ text: String) -> [String: Double] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            return [:]
-        }
-        return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
-    }
+    /// Per key, the numbers of a JSON object column (for the maps of `SignalBin`).
+    static func numbers(_ text: String) -> [String: Double] { StoreJSON.numbers(text) }
 }
 
 /// A store operation failed; the message names the file and the cause.

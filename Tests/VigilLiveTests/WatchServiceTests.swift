@@ -70,7 +70,9 @@ import VigilTesting
             if case .canary(let silent, _) = e { return silent }
             return nil
         }
-        #expect(canary == [true, false])
+        // Silent before its frame, heard with it; after the last frame the stream is quiet, so a loaded
+        // machine that reads this late may also see the canary fall silent again (right, and not judged).
+        #expect(Array(canary.prefix(2)) == [true, false], "\(canary)")
         #expect(server.subscriptions.first?.contains { $0.contains("84.205.64.0/24") } == true)
     }
 }

@@ -1,0 +1,26 @@
+import Foundation
+import Vigil
+
+/// The JSON text of the store's list and map columns: written as the rest of Vigil writes JSON, read
+/// leniently (a value that does not read is an empty list or map, never a failure of the whole row).
+enum StoreJSON {
+    /// A list of strings.
+    static func array(_ values: [String]) -> String { "[" + values.map(JSONObject.quote).joined(separator: ",") + "]" }
+    /// A list of numbers.
+    static func array(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
+
+    static func strings(_ text: String) -> [String] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String]) ?? []
+    }
+
+    static func ints(_ text: String) -> [Int] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Int]) ?? []
+    }
+
+    static func numbers(_ text: String) -> [String: Double] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            return [:]
+        }
+        return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+    }
+}
