@@ -2,6 +2,11 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// The modules every route passes through (decoding MRT, BMP and RIS Live, the routing view, the detector,
+/// replay and the live engine) are optimized in debug builds too: the tests decode and replay real files by
+/// the hundred megabytes, and unoptimized they spent most of the test run there. Release builds are
+/// optimized anyway.
+let hot: [SwiftSetting] = strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 let package = Package(
     name: "Vigil",
@@ -40,9 +45,9 @@ let package = Package(
         .systemLibrary(name: "CBzip2", path: "Sources/CBzip2"),
 
         // Wire-level BGP value types and decoding; depends on nothing.
-        .target(name: "BGP", swiftSettings: strict),
+        .target(name: "BGP", swiftSettings: hot),
         // MRT record reader over raw/gzip/bzip2 input and bgpdump-compatible output.
-        .target(name: "MRT", dependencies: ["BGP", "CZlib", "CBzip2"], swiftSettings: strict),
+        .target(name: "MRT", dependencies: ["BGP", "CZlib", "CBzip2"], swiftSettings: hot),
         // BMP (RFC 7854) decoding into the same route elements as MRT.
         .target(
             name: "BMP",
@@ -50,7 +55,7 @@ let package = Package(
                 "BGP", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: strict),
+            swiftSettings: hot),
         // RIPE RIS Live: the message model and the websocket client.
         .target(
             name: "RISLive",
@@ -59,11 +64,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict),
+            swiftSettings: hot),
         // The core: targets, route events, the routing view, signals, detector and diagnosis.
-        .target(name: "Vigil", dependencies: ["BGP"], swiftSettings: strict),
+        .target(name: "Vigil", dependencies: ["BGP"], swiftSettings: hot),
         // Sources of route events from MRT files, and the replay driver.
-        .target(name: "VigilReplay", dependencies: ["Vigil", "MRT", "BGP"], swiftSettings: strict),
+        .target(name: "VigilReplay", dependencies: ["Vigil", "MRT", "BGP"], swiftSettings: hot),
         // Durable history in one SQLite file: events, signals, feed gaps, peers, targets.
         .target(
             name: "VigilStore",
@@ -71,7 +76,7 @@ let package = Package(
                 "Vigil", "BGP", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
-            swiftSettings: strict),
+            swiftSettings: hot),
         // The HTTP API, the dashboard pages, server-sent events, metrics and webhooks over a store.
         .target(
             name: "VigilServer",

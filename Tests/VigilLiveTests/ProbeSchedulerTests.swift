@@ -30,6 +30,7 @@ struct ProbeSchedulerTests {
 
     static func store(_ engine: LiveEngine) throws -> [String: StoredProbeBin] {
         engine.tick(now: Date().timeIntervalSince1970 + 120)
+        engine.commitPending()  // the engine commits on its own thread
         let bins = try #require(engine.store).probeBins(target: engine.target.name, from: 0, to: 4e9, bin: 4e9)
         return Dictionary(uniqueKeysWithValues: bins.map { ($0.url, $0) })
     }
