@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["VigilCLI"]),
         .library(name: "BGP", targets: ["BGP"]),
+        .library(name: "VigilClock", targets: ["VigilClock"]),
         .library(name: "MRT", targets: ["MRT"]),
         .library(name: "BMP", targets: ["BMP"]),
         .library(name: "Vigil", targets: ["Vigil"]),
@@ -44,6 +45,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
         .systemLibrary(name: "CBzip2", path: "Sources/CBzip2"),
 
+        // The one clock of the live edges (a Swift `Clock` in seconds since the epoch), system and manual.
+        .target(name: "VigilClock", swiftSettings: strict),
         // Wire-level BGP value types and decoding; depends on nothing.
         .target(name: "BGP", swiftSettings: hot),
         // MRT record reader over raw/gzip/bzip2 input and bgpdump-compatible output.
@@ -102,7 +105,7 @@ let package = Package(
         .target(
             name: "VigilLive",
             dependencies: [
-                "Vigil", "VigilStore", "RISLive", "BMP", "MRT", "BGP", "Probing",
+                "Vigil", "VigilStore", "VigilClock", "RISLive", "BMP", "MRT", "BGP", "Probing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -111,7 +114,7 @@ let package = Package(
         .target(
             name: "VigilApp",
             dependencies: [
-                "Vigil", "VigilLive", "VigilServer", "VigilStore", "RISLive", "BMP", "BGP", "Probing",
+                "Vigil", "VigilLive", "VigilServer", "VigilStore", "VigilClock", "RISLive", "BMP", "BGP", "Probing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -151,7 +154,8 @@ let package = Package(
         .testTarget(
             name: "VigilLiveTests",
             dependencies: [
-                "VigilLive", "VigilApp", "VigilStore", "RISLive", "BMP", "Vigil", "BGP", "Probing", "VigilTesting",
+                "VigilLive", "VigilApp", "VigilStore", "VigilClock", "RISLive", "BMP", "Vigil", "BGP", "Probing",
+                "VigilTesting",
             ],
             swiftSettings: strict),
         .testTarget(

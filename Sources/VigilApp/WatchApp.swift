@@ -6,6 +6,7 @@ import Probing
 import RISLive
 import ServiceLifecycle
 import Vigil
+import VigilClock
 import VigilLive
 import VigilServer
 import VigilStore
@@ -43,6 +44,8 @@ public struct WatchApp: Sendable {
         /// Events as JSON lines; only events on the console.
         public var json = false
         public var quiet = false
+        /// The clock everything waits by and stamps with (the machine's; a test's own for tests).
+        public var clock: any EpochClock = SystemClock()
 
         /// A configuration for `targets` (their own thresholds) with history in `storePath`.
         public init(targets: [Target], storePath: String) {
@@ -159,9 +162,11 @@ public struct WatchApp: Sendable {
         }
         let byName = Dictionary(c.targets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let first = c.targets[0]
+        // One clock for everything that waits or stamps.
+        let clock = c.clock
         let engine = LiveEngine(
             targets: c.targets, store: history, binSeconds: c.binSeconds, thresholds: c.thresholds,
-            relationships: c.relationships,
+            relationships: c.relationships, clock: { clock.seconds },
             output: { output in
                 guard
                     let (text, toErrors) = Self.line(
@@ -171,7 +176,7 @@ public struct WatchApp: Sendable {
             })
         let resumed: LiveEngine.ResumeSummary
         do {
-            resumed = try engine.resume(now: WatchService.now())
+            resumed = try engine.resume(now: clock.seconds)
         } catch {
             throw Failure("\(error)")
         }
@@ -213,6 +218,7 @@ public struct WatchApp: Sendable {
         }
 
         var options = WatchService.Options()
+        options.clock = clock
         options.retentionDays = c.retentionDays
         let healthFile = StoreHealthFile(storePath: c.storePath)
         do {
@@ -222,7 +228,8 @@ public struct WatchApp: Sendable {
             err("vigil: warning: \(error); vigil status will not see the store's failures")
         }
         options.risLive = c.risLive
-        if let bmp = c.bmp {
+        if var bmp = c.bmp {
+            bmp.clock = { clock.seconds }
             options.bmp = bmp
             if BMPListener.isWildcard(bmp.host) {
                 err(
@@ -234,9 +241,11 @@ public struct WatchApp: Sendable {
         var logger = Logger(label: "vigil")
         logger.logLevel = .warning
         if let p = c.probes, !p.requests.isEmpty {
-            options.probes = ProbeScheduler(
+            var probes = ProbeScheduler(
                 engine: engine, requests: p.requests, schedule: p.schedule, maxRate: p.maxRate, traces: p.traces,
                 prefixToAS: p.prefixToAS)
+            probes.clock = clock
+            options.probes = probes
         }
         let service = WatchService(
             engine: engine, options: options, logger: logger, onFeed: say,
@@ -256,7 +265,8 @@ public struct WatchApp: Sendable {
             services.append(
                 WebhookDispatcher(
                     store: history, hooks: c.hooks, dashboard: c.http.map { $0.url(port: $0.port) },
-                    unstored: { engine.unstoredEvents }, onReport: { text in err("vigil: \(text)") }))
+                    now: { clock.seconds }, unstored: { engine.unstoredEvents },
+                    onReport: { text in err("vigil: \(text)") }))
             say("alerts to \(c.hooks.count) webhook\(c.hooks.count == 1 ? "" : "s")")
         }
         let group = ServiceGroup(

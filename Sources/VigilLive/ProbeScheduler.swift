@@ -1,6 +1,7 @@
 import Foundation
 import Probing
 import Vigil
+import VigilClock
 
 /// Probes a target's hosts on its schedule while watching, and hands every result to the engine, which
 /// bins it and weighs it against the routes. Each host has its own loop: the first probes are spread over
@@ -21,6 +22,8 @@ public struct ProbeScheduler: Sendable {
     public let traces: Bool
     /// The prober (its gate is shared by every loop).
     public let prober: Prober
+    /// The clock the schedule waits by (the probes' own times are the prober's).
+    public var clock: any EpochClock = SystemClock()
 
     /// Seconds between two baseline traceroutes of a host.
     static let baselineAge: Double = 6 * 3600
@@ -60,17 +63,17 @@ public struct ProbeScheduler: Sendable {
 
     /// One host's loop.
     func loop(_ request: ProbeRequest, trace: Bool, phase: Double) async {
-        guard await Self.sleep(phase) else { return }
+        guard await sleep(phase) else { return }
         var baselineAt = -Double.infinity
         var tracedThisRun = false
         while !Task.isCancelled {
-            let started = WatchService.now()
+            let started = clock.seconds
             let r = await prober.probe(request)
             // Cancelled before sending: nothing happened, nothing to record.
             if Task.isCancelled && r.attempts == 0 { return }
             // An answer counts from when it came (a probe begun before a repair may be answered after it,
             // by a retry or DNS over TCP); a failure from when the probe began.
-            let time = r.reachable ? Date().timeIntervalSince1970 : r.time
+            let time = r.reachable ? clock.seconds : r.time
             engine.record(
                 probe: ProbeSample(host: request.url, time: time, reachable: r.reachable, rttMs: r.rttMs),
                 attempts: r.attempts, error: r.error)
@@ -85,8 +88,8 @@ public struct ProbeScheduler: Sendable {
                     _ = await self.trace(request.host)
                 }
             }
-            let wait = schedule.delay(draw: Double.random(in: 0...1)) - (WatchService.now() - started)
-            guard await Self.sleep(max(0, wait)) else { return }
+            let wait = schedule.delay(draw: Double.random(in: 0...1)) - (clock.seconds - started)
+            guard await sleep(max(0, wait)) else { return }
         }
     }
 
@@ -100,10 +103,10 @@ public struct ProbeScheduler: Sendable {
         return r.reachable
     }
 
-    /// Sleeps; false when cancelled.
-    static func sleep(_ seconds: Double) async -> Bool {
+    /// Sleeps on the schedule's clock; false when cancelled.
+    func sleep(_ seconds: Double) async -> Bool {
         do {
-            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            try await clock.sleep(seconds: seconds)
             return true
         } catch {
             return false

@@ -6,6 +6,7 @@ import MRT
 import RISLive
 import ServiceLifecycle
 import Vigil
+import VigilClock
 import VigilStore
 
 /// `vigil watch` as a service: RIS Live and BMP sources feeding one engine, the target's probes, a
@@ -25,6 +26,8 @@ public struct WatchService: Service {
         public var probes: ProbeScheduler?
         /// Where the store's health is reported for `vigil status` (beside the store), or nil.
         public var healthFile: StoreHealthFile?
+        /// The clock the service ticks by and stamps with (feed gaps, a lost router, the heartbeat).
+        public var clock: any EpochClock = SystemClock()
 
         /// Nothing yet.
         public init() {}
@@ -53,8 +56,8 @@ public struct WatchService: Service {
         self.onBMPBound = onBMPBound
     }
 
-    /// The wall clock.
-    public static func now() -> Double { Date().timeIntervalSince1970 }
+    /// The service's clock now, seconds since the epoch.
+    func now() -> Double { options.clock.seconds }
 
     public func run() async throws {
         engine.reportHealth(to: options.healthFile)
@@ -84,11 +87,11 @@ public struct WatchService: Service {
         var lastBeat = 0.0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try await Task.sleep(for: .milliseconds(Int(options.tickInterval * 1000)))
+                try await options.clock.sleep(seconds: options.tickInterval)
             } catch {
                 break
             }
-            let now = Self.now()
+            let now = self.now()
             // Nothing here waits for the store: the engine commits on its own thread, and the health it
             // reports is the last commit's, so the report beside the store stays fresh while a commit
             // waits for a lock held elsewhere.
@@ -127,7 +130,7 @@ public struct WatchService: Service {
                 }
             }
         }
-        let end = Self.now()
+        let end = now()
         // Writes what it can; throws, saying what was not written, when the store still fails.
         try engine.shutdown(now: end)
         try engine.store?.set("stopped", "\(end)")
@@ -135,14 +138,15 @@ public struct WatchService: Service {
 
     /// Runs the RIS Live client into the engine, recording every disconnection as a feed gap.
     func runRISLive(_ configuration: RISLiveConfiguration) async {
-        let client = RISLiveClient(configuration: configuration, logger: logger, now: Self.now)
+        let clock = options.clock
+        let client = RISLiveClient(configuration: configuration, logger: logger, now: { clock.seconds })
         let gap = GapTracker(engine: engine, source: "ris-live")
         let feed = onFeed
         let engine = self.engine
         await client.run { event in
             switch event {
             case .connected(let attempt):
-                gap.end(at: Self.now())
+                gap.end(at: now())
                 feed("RIS Live connected (connection \(attempt)) to \(configuration.url)")
             case .message(let m):
                 engine.apply(m)
@@ -152,7 +156,7 @@ public struct WatchService: Service {
                 engine.noteSkippedRISFrame()
                 feed("RIS Live frame \(frame) skipped: \(error)")
             case .disconnected(let reason, let retry):
-                gap.begin(at: Self.now(), reason: reason)
+                gap.begin(at: now(), reason: reason)
                 feed("RIS Live disconnected (\(reason)); feed gap recorded; retrying in \(Int(retry.rounded())) s")
             case .canary(let silent, let since):
                 feed(
@@ -200,7 +204,7 @@ struct BMPFeed: BMPSink {
     let logger: Logger
     let onFeed: @Sendable (String) -> Void
     /// The clock that stamps what the routers say: the listener's.
-    var now: @Sendable () -> Double = WatchService.now
+    var now: @Sendable () -> Double = { SystemClock().seconds }
 
     func routerConnected(_ router: BMPRouter) { onFeed("BMP router \(router) connected") }
 
