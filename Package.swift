@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "RISLive",
             dependencies: [
-                "BGP", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                "BGP", "VigilClock", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "Vigil", "VigilStore", "BGP", .product(name: "Hummingbird", package: "hummingbird"),
+                "Vigil", "VigilStore", "VigilClock", "BGP", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -144,7 +144,8 @@ let package = Package(
         .testTarget(name: "BGPTests", dependencies: ["BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(name: "MRTTests", dependencies: ["MRT", "BGP", "VigilTesting"], swiftSettings: strict),
         .testTarget(name: "BMPTests", dependencies: ["BMP", "MRT", "BGP", "VigilTesting"], swiftSettings: strict),
-        .testTarget(name: "RISLiveTests", dependencies: ["RISLive", "BGP", "VigilTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "RISLiveTests", dependencies: ["RISLive", "BGP", "VigilClock", "VigilTesting"], swiftSettings: strict),
         .testTarget(
             name: "VigilStoreTests",
             dependencies: [
@@ -161,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
-                "VigilServer", "VigilStore", "Vigil", "BGP", "VigilTesting",
+                "VigilServer", "VigilStore", "VigilClock", "Vigil", "BGP", "VigilTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -3,6 +3,7 @@ import HummingbirdWSClient
 import Logging
 import NIOSSL
 import Synchronization
+import VigilClock
 
 /// One RIS Live subscription (`ris_subscribe`), by prefix or by AS path pattern.
 public struct RISSubscription: Sendable, Equatable {
@@ -95,15 +96,19 @@ public struct RISLiveClient: Sendable {
     public var configuration: RISLiveConfiguration
     /// The logger.
     public var logger: Logger
-    /// The clock (seconds since the epoch); injected so tests run on their own time.
-    public var now: @Sendable () -> Double
+    /// The clock the client stamps by and waits by (pings, the stall watchdog, the canary, reconnection
+    /// back-off); injected so tests run on their own time.
+    public var clock: any EpochClock
 
     /// A client.
-    public init(configuration: RISLiveConfiguration, logger: Logger, now: @escaping @Sendable () -> Double) {
+    public init(configuration: RISLiveConfiguration, logger: Logger, clock: any EpochClock = SystemClock()) {
         self.configuration = configuration
         self.logger = logger
-        self.now = now
+        self.clock = clock
     }
+
+    /// The clock now, seconds since the epoch.
+    func now() -> Double { clock.seconds }
 
     /// Connects and reconnects until the task is cancelled, calling `handler` with each event.
     public func run(_ handler: @escaping @Sendable (RISLiveEvent) async -> Void) async {
@@ -127,7 +132,7 @@ public struct RISLiveClient: Sendable {
             let delay = base * Double.random(in: 0.5...1.5)
             await handler(.disconnected(reason: reason, retryIn: delay))
             do {
-                try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                try await clock.sleep(seconds: delay)
             } catch {
                 return
             }
@@ -145,7 +150,8 @@ public struct RISLiveClient: Sendable {
         _ handler: @escaping @Sendable (RISLiveEvent) async -> Void
     ) async throws {
         let config = configuration
-        let clock = now
+        let epoch = clock
+        let clock: @Sendable () -> Double = { epoch.seconds }
         let tls: TLSConfiguration? = config.url.hasPrefix("wss:") ? .makeClientConfiguration() : nil
         try await WebSocketClient.connect(
             url: config.url, configuration: WebSocketClientConfiguration(maxFrameSize: config.maxFrameSize),
@@ -160,7 +166,7 @@ public struct RISLiveClient: Sendable {
                     let tick = min(config.pingInterval, config.stallTimeout / 3)
                     var woke = clock()
                     while true {
-                        try await Task.sleep(for: .milliseconds(Int(tick * 1000)))
+                        try await epoch.sleep(seconds: tick)
                         let t = clock()
                         // A wake more than a tick late means this process did not run (a loaded machine, a
                         // suspended laptop): frames may wait unread in the socket, so the silence is ours,

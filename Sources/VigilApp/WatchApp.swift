@@ -265,7 +265,7 @@ public struct WatchApp: Sendable {
             services.append(
                 WebhookDispatcher(
                     store: history, hooks: c.hooks, dashboard: c.http.map { $0.url(port: $0.port) },
-                    now: { clock.seconds }, unstored: { engine.unstoredEvents },
+                    clock: clock, unstored: { engine.unstoredEvents },
                     onReport: { text in err("vigil: \(text)") }))
             say("alerts to \(c.hooks.count) webhook\(c.hooks.count == 1 ? "" : "s")")
         }

@@ -138,8 +138,7 @@ public struct WatchService: Service {
 
     /// Runs the RIS Live client into the engine, recording every disconnection as a feed gap.
     func runRISLive(_ configuration: RISLiveConfiguration) async {
-        let clock = options.clock
-        let client = RISLiveClient(configuration: configuration, logger: logger, now: { clock.seconds })
+        let client = RISLiveClient(configuration: configuration, logger: logger, clock: options.clock)
         let gap = GapTracker(engine: engine, source: "ris-live")
         let feed = onFeed
         let engine = self.engine

@@ -4,6 +4,7 @@ import MRT
 import RISLive
 import Testing
 import Vigil
+import VigilClock
 import VigilReplay
 import VigilStore
 import VigilTesting
@@ -40,7 +41,7 @@ struct LiveLabTests {
         if !others.isEmpty { subscriptions = RISSubscription.covering(targets) }
         let client = RISLiveClient(
             configuration: Live.configuration(server.url, subscriptions: subscriptions), logger: Live.logger,
-            now: { Date().timeIntervalSince1970 })
+            clock: SystemClock())
         let clientTask = Task {
             await client.run { event in
                 if case .message(let m) = event { engine.apply(m) }

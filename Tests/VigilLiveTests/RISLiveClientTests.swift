@@ -2,6 +2,7 @@ import BGP
 import Foundation
 import RISLive
 import Testing
+import VigilClock
 import VigilTesting
 
 /// The RIS Live client against a real websocket server on loopback that misbehaves on purpose.
@@ -29,7 +30,7 @@ import VigilTesting
         defer { serverTask.cancel() }
         let collected = Collected()
         let config = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
-        let client = RISLiveClient(configuration: config, logger: Live.logger, now: { Date().timeIntervalSince1970 })
+        let client = RISLiveClient(configuration: config, logger: Live.logger, clock: SystemClock())
         let clientTask = Task { await client.run { collected.add($0) } }
         defer { clientTask.cancel() }
         let arrived = try await Live.wait(seconds: 60) { collected.messages.count >= frames.count }
@@ -73,7 +74,7 @@ import VigilTesting
         // second by the other suites of its group looked stalled to a watchdog that woke on time: CI.)
         var config = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
         config.stallTimeout = 2.5
-        let client = RISLiveClient(configuration: config, logger: Live.logger, now: { Date().timeIntervalSince1970 })
+        let client = RISLiveClient(configuration: config, logger: Live.logger, clock: SystemClock())
         let clientTask = Task {
             await client.run { e in
                 collected.add(e)
@@ -91,6 +92,54 @@ import VigilTesting
         #expect(server.subscriptions.count == 1)
     }
 
+    @Test("on a manual clock: a silent server trips the stall watchdog and the canary at the clock's times")
+    func stallAndCanaryOnManualClock() async throws {
+        // Connected, then silent: no frame, no pong (a server that answers pings is alive, however quiet).
+        let server = FakeRISLiveServer(frames: []) { _ in .sendThenStall(0) }
+        let serverTask = try await Live.start(server)
+        defer { serverTask.cancel() }
+        let clock = ManualClock(seconds: 1_749_200_000)
+        var config = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
+        config.pingInterval = 10
+        config.stallTimeout = 30
+        config.canaryPrefix = "84.205.64.0/24"
+        config.canarySilence = 25
+        config.backoffInitial = 5
+        config.backoffMaximum = 5
+        let collected = Collected()
+        let client = RISLiveClient(configuration: config, logger: Live.logger, clock: clock)
+        let clientTask = Task { await client.run { collected.add($0) } }
+        defer { clientTask.cancel() }
+        func connected() -> Int {
+            collected.all.filter { if case .connected = $0 { return true } else { return false } }.count
+        }
+        func drops() -> [String] {
+            collected.all.compactMap { if case .disconnected(let reason, _) = $0 { return reason } else { return nil } }
+        }
+        func canaries() -> [Bool] {
+            collected.all.compactMap { if case .canary(let silent, _) = $0 { return silent } else { return nil } }
+        }
+        #expect(try await Live.wait(seconds: 20) { connected() == 1 && clock.sleepers > 0 })
+        // The server goes silent 50 ms (its own, real time) after the subscriptions arrive; until then it
+        // would answer a ping.
+        try await Task.sleep(for: .milliseconds(300))
+        // Ten seconds of the clock at a time (the watchdog's tick): silent 10, 20, 30 s is not yet a stall.
+        for _ in 0..<3 {
+            clock.advance(by: .seconds(10))
+            #expect(try await Live.wait(seconds: 20, every: .milliseconds(1)) { clock.sleepers > 0 })
+        }
+        #expect(drops().isEmpty, "stalled before the timeout: \(drops())")
+        #expect(canaries() == [true], "the canary, silent for 30 s of the clock's 25: \(canaries())")
+        // Silent 40 s: stalled, reported, and the reconnection waits its back-off on the same clock.
+        clock.advance(by: .seconds(10))
+        #expect(try await Live.wait(seconds: 20) { drops().count == 1 }, "\(collected.all)")
+        #expect(drops().first?.contains("stalled") == true, "\(drops())")
+        #expect(connected() == 1, "reconnected before the back-off")
+        #expect(try await Live.wait(seconds: 20, every: .milliseconds(1)) { clock.sleepers > 0 })
+        clock.advance(by: .seconds(8))  // past the back-off, 2.5 to 7.5 s
+        #expect(try await Live.wait(seconds: 20) { connected() == 2 }, "\(collected.all)")
+    }
+
     @Test("a server that refuses connections is retried with back-off, each failure reported")
     func refusedIsRetried() async throws {
         // A port nothing listens on: bind one, note it, close it.
@@ -101,7 +150,7 @@ import VigilTesting
         try await Task.sleep(for: .milliseconds(200))
         let collected = Collected()
         let config = Live.configuration("ws://127.0.0.1:\(port)/v1/ws/", subscriptions: [])
-        let client = RISLiveClient(configuration: config, logger: Live.logger, now: { Date().timeIntervalSince1970 })
+        let client = RISLiveClient(configuration: config, logger: Live.logger, clock: SystemClock())
         let clientTask = Task { await client.run { collected.add($0) } }
         _ = try await Live.wait(seconds: 5) { collected.all.count >= 3 }
         clientTask.cancel()

@@ -3,6 +3,7 @@ import Foundation
 import RISLive
 import Testing
 import Vigil
+import VigilClock
 import VigilStore
 import VigilTesting
 
@@ -61,7 +62,7 @@ import VigilTesting
         config.canarySilence = 0.6
         config.stallTimeout = 3
         let collected = Collected()
-        let client = RISLiveClient(configuration: config, logger: Live.logger, now: { Date().timeIntervalSince1970 })
+        let client = RISLiveClient(configuration: config, logger: Live.logger, clock: SystemClock())
         let task = Task { await client.run { collected.add($0) } }
         defer { task.cancel() }
         let done = try await Live.wait(seconds: 15) { collected.messages.count == 4 }

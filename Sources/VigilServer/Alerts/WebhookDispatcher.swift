@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Vigil
+import VigilClock
 import VigilStore
 
 /// Sends alerts to webhooks: watches the store for event and feed-gap changes, queues what each hook
@@ -47,8 +48,8 @@ public struct WebhookDispatcher: Service {
     public let options: Options
     /// Failures and give-ups, for the console.
     public let onReport: @Sendable (String) -> Void
-    /// The clock.
-    public let now: @Sendable () -> Double
+    /// The clock the dispatcher stamps by and waits by (scans, retry times).
+    public let clock: any EpochClock
     /// Whether the store fails, and the events it has not taken meanwhile: nil while it works (or when
     /// nobody says).
     public let unstored: (@Sendable () -> [(event: DetectedEvent, open: Bool)]?)?
@@ -56,7 +57,7 @@ public struct WebhookDispatcher: Service {
     /// A dispatcher for `hooks` over `store`.
     public init(
         store: History, hooks: [Webhook], dashboard: String?, options: Options = Options(),
-        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        clock: any EpochClock = SystemClock(),
         unstored: (@Sendable () -> [(event: DetectedEvent, open: Bool)]?)? = nil,
         onReport: @escaping @Sendable (String) -> Void = { _ in }
     ) {
@@ -65,9 +66,12 @@ public struct WebhookDispatcher: Service {
         self.hooks = hooks
         self.dashboard = dashboard
         self.options = options
-        self.now = now
+        self.clock = clock
         self.onReport = onReport
     }
+
+    /// The clock now, seconds since the epoch.
+    func now() -> Double { clock.seconds }
 
     /// Runs until cancelled or a graceful shutdown, on a thread of its own: the dispatcher's store calls
     /// block (a lock held elsewhere makes each wait seconds), and must not hold a thread of the pool the
@@ -101,7 +105,7 @@ public struct WebhookDispatcher: Service {
                     // seconds for a lock held elsewhere, holding a thread the server needs); the events it
                     // has not taken are told straight away.
                     if !events.isEmpty { await tellUnstored(events, at: t, client: client, memory: &memory) }
-                    try? await Task.sleep(for: .seconds(options.scanInterval))
+                    try? await clock.sleep(seconds: options.scanInterval)
                     continue
                 }
                 // What was told while the store failed goes into its log first: until it has, planning from
@@ -119,7 +123,7 @@ public struct WebhookDispatcher: Service {
                 // The queue goes out whatever the store does (an entry posted whose delivery it cannot
                 // record is remembered, never posted again).
                 for hook in hooks { await deliver(hook, client: client, memory: &memory) }
-                try? await Task.sleep(for: .seconds(options.scanInterval))
+                try? await clock.sleep(seconds: options.scanInterval)
             }
         }
     }
