@@ -20,12 +20,12 @@ import VigilTesting
                 woke.list.withLock { $0.append(n) }
             }
         }
-        #expect(try await Waiting.until(seconds: 10, every: .milliseconds(1)) { clock.sleepers == 3 })
+        #expect(try await Waiting.until(seconds: 120, every: .milliseconds(1)) { clock.sleepers == 3 })
         clock.advance(by: .seconds(0.5))
         try await Task.sleep(for: .milliseconds(50))
         #expect(woke.list.withLock { $0 }.isEmpty, "woke before any deadline")
         clock.advance(by: .seconds(1.5))  // 102: the 1 s and 2 s sleepers
-        #expect(try await Waiting.until(seconds: 10, every: .milliseconds(1)) { woke.list.withLock { $0.count } == 2 })
+        #expect(try await Waiting.until(seconds: 120, every: .milliseconds(1)) { woke.list.withLock { $0.count } == 2 })
         #expect(clock.sleepers == 1)
         clock.advance(to: EpochInstant(seconds: 103))
         for t in tasks { try await t.value }
@@ -40,7 +40,7 @@ import VigilTesting
         let clock = ManualClock(seconds: 0)
         try await clock.sleep(until: EpochInstant(seconds: -5), tolerance: nil)
         let task = Task { try await clock.sleep(seconds: 3600) }
-        #expect(try await Waiting.until(seconds: 10, every: .milliseconds(1)) { clock.sleepers == 1 })
+        #expect(try await Waiting.until(seconds: 120, every: .milliseconds(1)) { clock.sleepers == 1 })
         task.cancel()
         let result = await task.result
         #expect(throws: CancellationError.self) { try result.get() }
