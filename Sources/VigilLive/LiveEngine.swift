@@ -424,8 +424,12 @@ public final class LiveEngine: Sendable {
     /// Tells what happened, and has the state's changes committed on the store thread when due (an event
     /// changed, many routes wait, or a tick).
     private func commitIfDue(urgent: Bool) {
-        tell()
-        let due = state.withLock { s in urgent || s.pendingEvents > 0 || s.pendingRoutes > 500 }
+        // One look at the state per step: what to tell, and whether a commit is due.
+        let (outputs, due) = state.withLock { s in
+            defer { s.outputs.removeAll() }
+            return (s.outputs, urgent || s.pendingEvents > 0 || s.pendingRoutes > 500)
+        }
+        if let output { for o in outputs { output(o) } }
         guard due else { return }
         guard store != nil else {
             // Nowhere to write (benchmarks): the changes are dropped.

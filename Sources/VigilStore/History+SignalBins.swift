@@ -23,18 +23,10 @@ public struct SignalBin: Sendable, Equatable {
     public var originsJSON: String = "{}"
 
     /// Per origin AS, the share of the peers up carrying its routes, decoded.
-    public var originShare: [UInt32: Double] {
-        History.numbers(originsJSON).reduce(into: [:]) { out, kv in
-            if let a = UInt32(kv.key) { out[a] = kv.value }
-        }
-    }
+    public var originShare: [UInt32: Double] { StoreJSON.byASN(originsJSON) }
 
     /// Routes per voting peer through each upstream, decoded.
-    public var upstreamShare: [UInt32: Double] {
-        History.numbers(upstreamsJSON).reduce(into: [:]) { out, kv in
-            if let a = UInt32(kv.key) { out[a] = kv.value }
-        }
-    }
+    public var upstreamShare: [UInt32: Double] { StoreJSON.byASN(upstreamsJSON) }
 }
 
 extension History {

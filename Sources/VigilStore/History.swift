@@ -310,8 +310,6 @@ public final class History: Sendable {
         }
     }
 
-    /// Per key, the numbers of a JSON object column (for the maps of `SignalBin`).
-    static func numbers(_ text: String) -> [String: Double] { StoreJSON.numbers(text) }
 }
 
 /// A store operation failed; the message names the file and the cause.

@@ -19,17 +19,4 @@ public final class StoreThread: TaskExecutor, @unchecked Sendable {
         queue.async { job.runSynchronously(on: executor) }
     }
 
-    /// Runs `body` on this thread and returns its result; the calling task waits without holding a thread.
-    public func run<T: Sendable, E: Error>(_ body: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
-        let result: Result<T, E> = await withCheckedContinuation { continuation in
-            queue.async {
-                do throws(E) {
-                    continuation.resume(returning: .success(try body()))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-        }
-        return try result.get()
-    }
 }

@@ -77,8 +77,6 @@ struct SignalRecord: FetchableRecord, PersistableRecord, Equatable {
             visibility: StoreJSON.numbers(visibility).reduce(into: [:]) { out, kv in
                 if let p = IPPrefix(kv.key) { out[p] = kv.value }
             },
-            upstreamShare: StoreJSON.numbers(upstreams).reduce(into: [:]) { out, kv in
-                if let a = UInt32(kv.key) { out[a] = kv.value }
-            })
+            upstreamShare: StoreJSON.byASN(upstreams))
     }
 }

@@ -23,4 +23,11 @@ enum StoreJSON {
         }
         return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
     }
+
+    /// A map of AS number to share (upstreams, origins); keys that are not AS numbers are dropped.
+    static func byASN(_ text: String) -> [UInt32: Double] {
+        numbers(text).reduce(into: [:]) { out, kv in
+            if let a = UInt32(kv.key) { out[a] = kv.value }
+        }
+    }
 }
