@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "VigilTesting",
             dependencies: [
-                "MRT", .product(name: "Hummingbird", package: "hummingbird"),
+                "MRT", "VigilStore", "VigilClock", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict),

@@ -114,10 +114,10 @@ public struct RISLiveClient: Sendable {
     public func run(_ handler: @escaping @Sendable (RISLiveEvent) async -> Void) async {
         var attempt = 0
         var failures = 0
-        let canary = Shared((heard: now(), alarmed: false))
+        let canary = Locked((heard: now(), alarmed: false))
         while !Task.isCancelled {
             attempt += 1
-            let heardAny = Shared(false)
+            let heardAny = Locked(false)
             var reason = "connection closed by the server"
             do {
                 try await connectOnce(attempt: attempt, canary: canary, heardAny: heardAny, handler)
@@ -146,7 +146,7 @@ public struct RISLiveClient: Sendable {
     }
 
     private func connectOnce(
-        attempt: Int, canary: Shared<(heard: Double, alarmed: Bool)>, heardAny: Shared<Bool>,
+        attempt: Int, canary: Locked<(heard: Double, alarmed: Bool)>, heardAny: Locked<Bool>,
         _ handler: @escaping @Sendable (RISLiveEvent) async -> Void
     ) async throws {
         let config = configuration
@@ -159,7 +159,7 @@ public struct RISLiveClient: Sendable {
         ) { inbound, outbound, _ in
             for s in config.allSubscriptions { try await outbound.write(.text(s.frame)) }
             await handler(.connected(attempt: attempt))
-            let waitingSince = Shared(clock())
+            let waitingSince = Locked(clock())
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // Pings, the stall watchdog and the canary check.
@@ -241,13 +241,4 @@ public struct RISLiveClient: Sendable {
             }
         }
     }
-}
-
-/// A value shared between tasks behind a lock.
-final class Shared<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-
-    init(_ value: Value) { mutex = Mutex(value) }
-
-    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }

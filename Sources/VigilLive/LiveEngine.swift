@@ -4,6 +4,7 @@ import MRT
 import RISLive
 import Synchronization
 import Vigil
+import VigilClock
 import VigilStore
 
 /// What live monitoring reports as it goes: told before the store is tried, so a failing store never

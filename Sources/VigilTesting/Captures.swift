@@ -1,4 +1,5 @@
 import Foundation
+import VigilClock
 
 /// Reads packet captures with `tshark`, the independent decoder the BMP tests check against.
 public enum Captures {
@@ -71,27 +72,42 @@ public enum Captures {
 }
 
 extension Captures {
-    /// Captures on `interface` for `seconds` into `path` in the background (tshark stops itself, so the
-    /// file is complete), and returns once the capture file exists, that is once packets are being kept.
-    public static func capture(interface: String, seconds: Int, to path: String) async throws -> Task<
-        Tools.Result, any Error
-    > {
+    /// A tshark capture running in the background.
+    public struct Running: Sendable {
+        let pid: Int32
+        let result: Task<Tools.Result, any Error>
+
+        /// Stops the capture (SIGINT: tshark writes out what it has and exits) and returns its result.
+        public func stop() async throws -> Tools.Result {
+            kill(pid, SIGINT)
+            return try await result.value
+        }
+    }
+
+    /// Captures on `interface` into `path` until stopped (`Running.stop`, at most `seconds`), and returns
+    /// once the capture file exists, that is once packets are being kept. Stopped when the code under
+    /// test has finished, not after a fixed time, the capture holds everything it sent however slow a
+    /// loaded machine made it.
+    public static func capture(interface: String, seconds: Int = 120, to path: String) async throws -> Running {
         let tshark = try Tools.which("tshark", package: "Debian's tshark package")
         try? FileManager.default.removeItem(atPath: path)
+        let pid = Locked<Int32>(0)
         let task = Task {
             try await Tools.offload {
-                try Tools.run(tshark, ["-i", interface, "-a", "duration:\(seconds)", "-w", path, "-q"])
+                try Tools.run(tshark, ["-i", interface, "-a", "duration:\(seconds)", "-w", path, "-q"]) { started in
+                    pid.withLock { $0 = started }
+                }
             }
         }
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: path) {
             try await Task.sleep(for: .milliseconds(100))
         }
-        guard FileManager.default.fileExists(atPath: path) else {
+        guard FileManager.default.fileExists(atPath: path), pid.withLock({ $0 }) > 0 else {
             task.cancel()
             throw Tools.NotInstalled(description: "tshark did not start capturing on \(interface)")
         }
         try await Task.sleep(for: .milliseconds(500))
-        return task
+        return Running(pid: pid.withLock { $0 }, result: task)
     }
 
     /// The `fields` of each packet in `pcap` that matches the display filter, one array per packet.

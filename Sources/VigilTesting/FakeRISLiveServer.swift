@@ -5,6 +5,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import Synchronization
+import VigilClock
 
 /// One frame a fake RIS Live server can send, with what its subscriptions filter on.
 public struct RISTestFrame: Sendable {
@@ -122,8 +123,8 @@ public final class FakeRISLiveServer: Sendable {
             if s.connections > 1 { s.position = max(0, s.position - overlap) }
             return s.connections
         }
-        let subscribed = Box<[String]>([])
-        let stalled = Box(false)
+        let subscribed = Locked<[String]>([])
+        let stalled = Locked(false)
         let firstSubscription = AsyncStream<Void>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -220,13 +221,4 @@ struct SubscriptionFilter {
         if let o = f.origin, origins.contains(o) { return true }
         return f.prefixes.contains { p in prefixes.contains { s in s.0.contains(p) || (s.less && p.contains(s.0)) } }
     }
-}
-
-/// A value shared by tasks behind a lock.
-final class Box<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-
-    init(_ value: Value) { mutex = Mutex(value) }
-
-    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }

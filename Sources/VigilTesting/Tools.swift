@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MRT
+import VigilClock
 
 /// Runs external programs (the reference tools and Vigil's own binary) for tests.
 public enum Tools {
@@ -57,8 +58,13 @@ public enum Tools {
         throw NotInstalled(description: "the vigil binary was not built; run `swift build` before the tests")
     }
 
-    /// Runs `executable` with `arguments`, feeding `input` on stdin, and collects its output.
-    public static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> Result {
+    /// Runs `executable` with `arguments`, feeding `input` on stdin, and collects its output. `started`
+    /// gets the child's process id once it runs (to signal it): the child then starts with no signal
+    /// blocked (a child inherits the spawning thread's mask, and the test process's threads block most
+    /// signals, so SIGINT would never reach it).
+    public static func run(
+        _ executable: String, _ arguments: [String], input: Data? = nil, started: ((Int32) -> Void)? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -68,7 +74,17 @@ public enum Tools {
         process.standardError = err
         let inPipe = Pipe()
         process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-        try process.run()
+        if let started {
+            var none = sigset_t()
+            var saved = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, &saved)
+            defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+            try process.run()
+            started(process.processIdentifier)
+        } else {
+            try process.run()
+        }
         let writer = Thread {
             if let input {
                 inPipe.fileHandleForWriting.write(input)
@@ -76,26 +92,33 @@ public enum Tools {
             }
         }
         writer.start()
-        let errorBox = DataBox()
-        let errThread = Thread { errorBox.data = err.fileHandleForReading.readDataToEndOfFile() }
+        let errorBox = Locked<Data?>(nil)  // stderr, read on another thread
+        let errThread = Thread {
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            errorBox.withLock { $0 = data }
+        }
         errThread.start()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !errorBox.done { usleep(1000) }
-        return Result(status: process.terminationStatus, stdout: stdout, stderr: errorBox.data)
+        while errorBox.withLock({ $0 }) == nil { usleep(1000) }
+        return Result(status: process.terminationStatus, stdout: stdout, stderr: errorBox.withLock { $0 } ?? Data())
     }
 
-    /// A queue of the tests' own: Linux's global queues run about one item per core at a time, so a
-    /// long child process there (a capture) would hold back the code under test.
-    static let queue = DispatchQueue(label: "vigil.tests.offload", attributes: .concurrent)
-
-    /// Runs blocking work (a child process, a socket read) on a dispatch thread and awaits it, so a test
-    /// does not hold one of Swift's few cooperative threads while a server in the same process needs them.
+    /// Runs blocking work (a child process, a socket read) on a thread of its own and awaits it, so a test
+    /// does not hold one of Swift's few cooperative threads while a server in the same process needs
+    /// them. A thread per call: Dispatch's queues run only a few items at a time on Linux, so a long child
+    /// process there (a capture) would hold back the next one.
     public static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async(
-                execute: DispatchWorkItem { continuation.resume(with: Swift.Result { try body() }) })
+            Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
         }
+    }
+
+    /// `run` from an async test: the child runs from a thread of its own (`offload`), since waiting for it
+    /// on one of Swift's few cooperative threads would stall the servers and timers of every suite running
+    /// beside. Swift picks this form in async code, so no async test can block the pool by mistake.
+    public static func run(_ executable: String, _ arguments: [String], input: Data? = nil) async throws -> Result {
+        try await offload { try run(executable, arguments, input: input, started: nil) }
     }
 
     /// Runs one statement with Debian's `sqlite3` shell on the file at `path`; its output, trimmed.
@@ -107,6 +130,16 @@ public enum Tools {
     /// Runs `bgpdump` (Debian's 1.6.2) with `arguments`.
     public static func bgpdump(_ arguments: [String]) throws -> Result {
         try run(which("bgpdump", package: "Debian's bgpdump package"), arguments)
+    }
+
+    /// `sqlite` from an async test, off the cooperative pool (see the async `run`).
+    public static func sqlite(_ path: String, _ sql: String) async throws -> String {
+        try await offload { try sqlite(path, sql) }
+    }
+
+    /// `bgpdump` from an async test, off the cooperative pool (see the async `run`).
+    public static func bgpdump(_ arguments: [String]) async throws -> Result {
+        try await offload { try bgpdump(arguments) }
     }
 
     /// Decompresses a file with Vigil's own reader sources (gzip and bzip2 are told by magic bytes).
@@ -136,23 +169,4 @@ public enum Tools {
         }
         return result
     }
-}
-
-/// Output collected on another thread.
-final class DataBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = Data()
-    private var finished = false
-
-    var data: Data {
-        get { lock.withLock { value } }
-        set {
-            lock.withLock {
-                value = newValue
-                finished = true
-            }
-        }
-    }
-
-    var done: Bool { lock.withLock { finished } }
 }

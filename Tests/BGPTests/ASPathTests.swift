@@ -1,7 +1,8 @@
 import BGP
 import Testing
+import VigilTesting
 
-@Suite struct ASPathTests {
+@Suite(.ownThread) struct ASPathTests {
     /// AS_SEQUENCE [174, 4837, 131279] with 4-byte AS numbers, then AS_SET {1, 2}, built by hand.
     static let fourByte: [UInt8] = [
         2, 3, 0, 0, 0, 174, 0, 0, 0x12, 0xE5, 0, 2, 0x00, 0xCF,

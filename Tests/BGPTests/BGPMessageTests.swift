@@ -1,7 +1,8 @@
 import BGP
 import Testing
+import VigilTesting
 
-@Suite struct BGPMessageTests {
+@Suite(.ownThread) struct BGPMessageTests {
     static func message(type: UInt8, body: [UInt8]) -> [UInt8] {
         let length = 19 + body.count
         return [UInt8](repeating: 0xFF, count: 16) + [UInt8(length >> 8), UInt8(length & 0xFF), type] + body

@@ -1,7 +1,8 @@
 import BGP
 import Testing
+import VigilTesting
 
-@Suite struct IPAddressTests {
+@Suite(.ownThread) struct IPAddressTests {
     /// Canonical forms from RFC 5952 section 4 (expected values written from the RFC's text).
     @Test(arguments: [
         ("192.0.2.1", "192.0.2.1"),

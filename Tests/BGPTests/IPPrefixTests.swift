@@ -1,7 +1,8 @@
 import BGP
 import Testing
+import VigilTesting
 
-@Suite struct IPPrefixTests {
+@Suite(.ownThread) struct IPPrefixTests {
     /// 11.13.0.0/13: the second octet 13 is 0b00001101; a /13 keeps its top 5 bits, 0b00001000 = 8.
     @Test func masksStrayBits() throws {
         let prefix = try #require(IPPrefix("11.13.0.0/13"))

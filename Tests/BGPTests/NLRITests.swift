@@ -1,7 +1,8 @@
 import BGP
 import Testing
+import VigilTesting
 
-@Suite struct NLRITests {
+@Suite(.ownThread) struct NLRITests {
     /// 175.45.176.0/24 and 175.45.177.0/24, then 10.0.0.0/8, encoded by hand (length, then the bytes needed).
     static let plain: [UInt8] = [24, 175, 45, 176, 24, 175, 45, 177, 8, 10]
 

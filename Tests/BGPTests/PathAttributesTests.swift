@@ -1,7 +1,8 @@
 import BGP
 import Testing
+import VigilTesting
 
-@Suite struct PathAttributesTests {
+@Suite(.ownThread) struct PathAttributesTests {
     /// An attribute block built by hand, one attribute per line (flags, type, length, value).
     static let block: [UInt8] = [
         0x40, 1, 1, 0,  // ORIGIN IGP

@@ -1,10 +1,11 @@
 import Testing
+import VigilTesting
 
 @testable import BGP
 
 /// Origin and upstream of AS paths worked out by hand, through the one rule (`PathEnds`) and through the
 /// wire view that applies it to AS_PATH bytes.
-@Suite struct PathEndsTests {
+@Suite(.ownThread) struct PathEndsTests {
     /// AS_PATH bytes with 4-byte ASes: each segment is (type, ASes); 2 is AS_SEQUENCE, 1 AS_SET.
     static func wire(_ segments: [(UInt8, [UInt32])]) -> [UInt8] {
         var out: [UInt8] = []

@@ -1,8 +1,9 @@
 import Testing
+import VigilTesting
 
 @testable import BGP
 
-@Suite struct UTCTimeTests {
+@Suite(.ownThread) struct UTCTimeTests {
     // Expected strings from GNU date: `date -u -d @SECONDS +%FT%TZ`.
     @Test(arguments: [
         (0.0, "1970-01-01T00:00:00Z"),
@@ -27,7 +28,7 @@ import Testing
 /// fraction digits), every refusal a reason, never a trap. Expected seconds from GNU date
 /// (`date -u -d 2025-01-01 +%s` = 1735689600, `date -u -d 9999-12-31T23:59:59 +%s` = 253402300799,
 /// `date -u -d 2024-02-29T12:00:00 +%s` = 1709208000).
-@Suite struct UTCTimeBoundsTests {
+@Suite(.ownThread) struct UTCTimeBoundsTests {
     static func read(_ text: String) -> Double? {
         if case .success(let t) = UTCTime.read(text) { return t }
         return nil

@@ -8,7 +8,7 @@ import VigilTesting
 
 /// Route elements from BMP against pmacct's decoding of the same captures (the expected outputs shipped
 /// beside them in `data/real/pcap/`).
-@Suite struct BMPRouteDecoderTests {
+@Suite(.ownThread) struct BMPRouteDecoderTests {
     /// One route as pmacct logs it and as Vigil decodes it.
     struct Route: Hashable, CustomStringConvertible {
         var peer: String

@@ -5,7 +5,7 @@ import VigilTesting
 @testable import BMP
 
 /// The framer against tshark's BMP dissector, on the real router captures in `data/real/pcap/`.
-@Suite struct BMPStreamDecoderTests {
+@Suite(.ownThread) struct BMPStreamDecoderTests {
     static let captures = [
         "pmacct-ta__200-BMP-HUAWEI-locrib_instance.pcap", "pmacct-ta__201-BMP-CISCO-rd_instance.pcap",
         "pmacct-ta__202-BMP-CISCO-HUAWEI-multiple-sources-01.pcap", "pmacct-ta__204-BMP-CISCO-peer_down.pcap",

@@ -5,7 +5,7 @@ import VigilTesting
 
 @testable import MRT
 
-@Suite struct BGPDumpFormatterTests {
+@Suite(.ownThread) struct BGPDumpFormatterTests {
     /// bgpdump's own round-trip vectors for its IPv6 printer (`test_fmt_ip()` in bgpdump's inet_ntop.c).
     @Test(arguments: ["fe80::", "2001:db8::1", "::ffff:192.168.2.1", "::192.168.1.2", "2001:7f8:30::2:1:0:8447"])
     func ipv6LikeBgpdump(text: String) throws {

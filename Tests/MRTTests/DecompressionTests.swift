@@ -4,7 +4,7 @@ import Testing
 import VigilTesting
 
 /// gzip and bzip2 decoding, checked against the `gzip` and `bzip2` command-line tools.
-@Suite struct DecompressionTests {
+@Suite(.ownThread) struct DecompressionTests {
     func readAll(_ source: ByteSource) throws -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 10_007)

@@ -3,7 +3,7 @@ import MRT
 import Testing
 import VigilTesting
 
-@Suite struct MRTDecoderTests {
+@Suite(.ownThread) struct MRTDecoderTests {
     /// Element counts from the data's README (Debian bgpdump 1.6.2 -m lines per type).
     @Test(arguments: [
         ("bgpdump__updates.20160811.1600.gz", 39_256, 1_956, 22),

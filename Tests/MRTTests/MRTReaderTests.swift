@@ -3,7 +3,7 @@ import MRT
 import Testing
 import VigilTesting
 
-@Suite struct MRTReaderTests {
+@Suite(.ownThread) struct MRTReaderTests {
     /// Record counts from the data's README (a plain MRT header walker) and the elements bgpdump counted.
     @Test(arguments: [
         ("bgpdump__updates.20020722.2238.gz", 1_121),

@@ -64,7 +64,7 @@ import VigilTesting
         // Daemon mode: dnsmasq closes every inherited descriptor, which Foundation's Process would take
         // for its exit; the launcher exits once the server runs, and the pid file says whom to stop.
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("dnsmasq-\(port).pid").path
-        let started = try Tools.run(
+        let started = try await Tools.run(
             dnsmasq,
             [
                 "--port=\(port)", "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
@@ -82,8 +82,10 @@ import VigilTesting
         try await Task.sleep(for: .milliseconds(500))
         let codes = ["NOERROR": 0, "SERVFAIL": 2, "NXDOMAIN": 3, "REFUSED": 5]
         for zone in ["vigil.test", "elsewhere.example"] {
-            let digged = try Tools.run(dig, ["@127.0.0.1", "-p", "\(port)", zone, "SOA", "+norecurse", "+time=2"])
-                .output
+            let digged = try await Tools.run(
+                dig, ["@127.0.0.1", "-p", "\(port)", zone, "SOA", "+norecurse", "+time=2"]
+            )
+            .output
             let status = digged.firstMatch(of: /status: ([A-Z]+)/).map { String($0.output.1) } ?? "?"
             let r = await Self.prober().probe(try ProbeRequest("dns://127.0.0.1:\(port)/\(zone)"))
             #expect(r.reachable, "\(zone): \(r.error ?? "")")

@@ -5,7 +5,7 @@ import VigilTesting
 @testable import Probing
 
 /// Longest-prefix match over prefix-to-AS tables: hand-made lines, and RouteViews' real pfx2as file.
-@Suite struct PrefixToASTests {
+@Suite(.ownThread) struct PrefixToASTests {
     @Test("the longest prefix wins; multi-origin entries give their first AS; IPv6 and junk are skipped")
     func handMade() {
         let table = PrefixToAS(

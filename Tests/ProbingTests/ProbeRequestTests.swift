@@ -1,9 +1,10 @@
 import Testing
+import VigilTesting
 
 @testable import Probing
 
 /// Probe URLs as users type them, and the errors for the ones that are not.
-@Suite struct ProbeRequestTests {
+@Suite(.ownThread) struct ProbeRequestTests {
     @Test("each scheme parses into its kind, host, port and zone")
     func valid() throws {
         let tcp = try ProbeRequest("tcp://ns1.kptc.kp:53")

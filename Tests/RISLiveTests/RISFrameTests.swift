@@ -7,7 +7,7 @@ import VigilTesting
 
 /// The RIS Live frame parser against Foundation's JSON parser on the real frames in `data/real/ris-live/`,
 /// and on the manual's shapes.
-@Suite struct RISFrameTests {
+@Suite(.ownThread) struct RISFrameTests {
     static func lines() throws -> [String] {
         let text = try String(
             contentsOfFile: Fixtures.path("ris-live/libbgpstream__ris-live-stream.json"), encoding: .utf8)
@@ -123,7 +123,7 @@ import VigilTesting
 }
 
 /// Frames a misbehaving or impersonated server could send (the security review's findings).
-@Suite struct RISFrameHardeningTests {
+@Suite(.ownThread) struct RISFrameHardeningTests {
     static func frame(timestamp: String) -> String {
         #"{"type":"ris_message","data":{"timestamp":"# + timestamp
             + #","peer":"192.0.2.1","peer_asn":"64500","id":"x","host":"rrc00.ripe.net","type":"UPDATE","path":[64500,131279],"announcements":[{"next_hop":"192.0.2.1","prefixes":["175.45.176.0/24"]}]}}"#

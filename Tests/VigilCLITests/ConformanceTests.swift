@@ -7,7 +7,7 @@ import VigilTesting
 /// Where bgpdump prints wrong data the file is listed in `deviations` with the reason, and the test
 /// checks Vigil's lines against an independent source instead (mrtparse, the upstream reference
 /// outputs, or bytes decoded by hand in the test).
-@Suite("bgpdump conformance")
+@Suite("bgpdump conformance", .ownThread)
 struct ConformanceTests {
     /// Every file in ../shared/data/real/mrt. A test below fails if the folder holds others.
     static let files = [

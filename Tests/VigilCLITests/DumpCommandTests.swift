@@ -4,7 +4,7 @@ import Testing
 import VigilTesting
 
 /// `vigil dump` as a user runs it: options, filters, JSON, standard input, exit codes and bad input.
-@Suite struct DumpCommandTests {
+@Suite(.ownThread) struct DumpCommandTests {
     static let updates = "mrt/bgpdump__updates.20160811.1600.gz"
 
     func vigil(_ args: [String], input: Data? = nil) throws -> Tools.Result {

@@ -3,7 +3,7 @@ import Testing
 import VigilTesting
 
 /// `vigil probe` as a user runs it, on loopback only (the target's real hosts are only listed).
-@Suite struct ProbeCommandTests {
+@Suite(.ownThread) struct ProbeCommandTests {
     @Test("--target north-korea --list names the target's hosts over TCP and sends nothing")
     func list() throws {
         let r = try Tools.run(try Tools.vigil(), ["probe", "--target", "north-korea", "--list"])

@@ -5,7 +5,7 @@ import VigilTesting
 
 /// The real incidents of `../shared/data/real/incidents/`, replayed as a user would, against the right
 /// reading their README gives (times and peers there come from `bgpdump -m` of the same files).
-@Suite struct RealIncidentTests {
+@Suite(.ownThread) struct RealIncidentTests {
     /// `vigil replay --json --events-only` of `files` for a target file's target; the event objects.
     static func events(targets: String, target: String, files: [String], extra: [String] = []) throws -> [[String: Any]]
     {

@@ -4,7 +4,7 @@ import VigilTesting
 
 /// A failure while running (a missing store, an unreadable file) is one clear line naming what failed and
 /// a non-zero exit, never the usage text that belongs to a mistyped argument.
-@Suite struct RuntimeErrorTests {
+@Suite(.ownThread) struct RuntimeErrorTests {
     static func check(_ arguments: [String], says expected: String) throws {
         let r = try Tools.run(try Tools.vigil(), arguments)
         let text = String(decoding: r.stderr, as: UTF8.self)

@@ -28,7 +28,7 @@ import VigilTesting
         let serve = try ServeCommandTests.start(["serve", "--store", store, "--port", "0"])
         _ = try await serve.port()
         _ = serve.stop()
-        _ = try Tools.sqlite(store, sql)
+        _ = try await Tools.sqlite(store, sql)
         return store
     }
 
@@ -282,7 +282,7 @@ import VigilTesting
         #expect(try post(#"{"text":"before\u0000after"}"#) == 400)
         #expect(try post(#"{"text":"ok","author":"me\u001b[31m"}"#) == 400)
         #expect(try post(#"{"text":"line one\nline two"}"#) == 201)
-        let stored = try Tools.sqlite(store, "SELECT text FROM annotations;")
+        let stored = try await Tools.sqlite(store, "SELECT text FROM annotations;")
         #expect(stored.trimmingCharacters(in: .whitespacesAndNewlines) == "line one\nline two")
     }
 
@@ -293,7 +293,7 @@ import VigilTesting
         let port = try await serve.port()
         defer { _ = serve.stop() }
         // Break the store under the running server.
-        _ = try Tools.sqlite(store, "DROP TABLE events;")
+        _ = try await Tools.sqlite(store, "DROP TABLE events;")
         let r = try Self.get("/api/v1/events", port: port)
         #expect(r.status == 500)
         #expect(

@@ -13,13 +13,14 @@ import VigilTesting
         /// Waits for the line that names the dashboard's address; returns its port.
         func port(seconds: Double = 60) async throws -> Int {
             let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
+            // The log is read once more after the deadline: a waiter that woke late still sees the line.
+            while true {
                 let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 if let r = text.range(of: #"on http://127\.0\.0\.1:[0-9]+/"#, options: .regularExpression) {
                     let digits = text[r].dropFirst("on http://127.0.0.1:".count).dropLast()
                     if let port = Int(digits) { return port }
                 }
-                if !process.isRunning { break }
+                if !process.isRunning || Date() >= deadline { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
             throw CLITestFailure(
@@ -74,7 +75,8 @@ import VigilTesting
         let first = try Self.start(["serve", "--store", Self.newStorePath(), "--port", "0"])
         let port = try await first.port()
         defer { _ = first.stop() }
-        let second = try Tools.run(try Tools.vigil(), ["serve", "--store", Self.newStorePath(), "--port", "\(port)"])
+        let second = try await Tools.run(
+            try Tools.vigil(), ["serve", "--store", Self.newStorePath(), "--port", "\(port)"])
         #expect(second.status != 0)
         #expect(String(decoding: second.stderr, as: UTF8.self).contains("the port is in use"))
     }

@@ -12,7 +12,7 @@ import VigilTesting
 /// Live monitoring of several targets by one engine: one feed, one store, each route reaching only the
 /// monitors whose space it touches. The readings come from outside: the Cloudflare incident's README and
 /// bgpdump's view of its file, and the lab's ground truth.
-@Suite struct ManyTargetsLiveTests {
+@Suite(.ownThread) struct ManyTargetsLiveTests {
     /// The Cloudflare incident's target, as RealIncidentTests builds it from bgpdump's reading of the file:
     /// AS13335 and every prefix the three peers carried at 06:00; YouTube's /22 as a second, disjoint target.
     static func incidentTargets() throws -> (file: String, targets: [Target], withdrawals: Set<Double>) {
@@ -90,7 +90,7 @@ import VigilTesting
 
 /// Every APNIC country watched at once from a real RIB: registry space that no route covers is not an
 /// outage under way.
-@Suite struct CountriesLiveTests {
+@Suite(.ownThread) struct CountriesLiveTests {
     @Test(
         "every APNIC country of 2016 seeded from a real RIB of 2002: every country has bins, peers vote, and no event opens (nothing happened after the snapshot; delegations of later years are simply not routed yet)"
     )

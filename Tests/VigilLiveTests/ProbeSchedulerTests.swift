@@ -13,17 +13,18 @@ import VigilTesting
 @Suite(.enabled(if: NetnsChain.available, "needs root for ip netns"), .serialized)
 struct ProbeSchedulerTests {
     /// Runs `scheduler` for `seconds` while tshark captures the chain's link; returns the capture's path.
+    /// The capture stops once the scheduler has stopped, so every probe it sent is in it.
     static func probe(
         _ scheduler: ProbeScheduler, chain: NetnsChain, seconds: Double, name: String
     ) async throws -> String {
         let pcap = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(name).pcapng").path
-        let capture = try await Captures.capture(
-            interface: chain.hostInterface, seconds: Int(seconds.rounded(.up)) + 3, to: pcap)
+        let capture = try await Captures.capture(interface: chain.hostInterface, to: pcap)
         let task = Task { await scheduler.run() }
         try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
         task.cancel()
         await task.value
-        let result = try await capture.value
+        try await Task.sleep(for: .milliseconds(300))  // the last reply's way back
+        let result = try await capture.stop()
         try #require(result.status == 0, "tshark: \(String(decoding: result.stderr, as: UTF8.self))")
         return pcap
     }

@@ -12,7 +12,9 @@ import VigilTesting
         try RISLiveFrames.fromMRT([Fixtures.path("mrt/bgpdump__updates.20160811.1600.gz")])
     }
 
-    @Test("survives malformed JSON, a server error, a dropped connection, a stall and a flood; every frame arrives")
+    @Test(
+        "survives malformed JSON, a server error, a dropped connection, a stall and a flood; every frame arrives (manual clock)"
+    )
     func survivesFaults() async throws {
         let frames = try Self.realFrames()
         #expect(frames.count > 10_000)
@@ -29,25 +31,48 @@ import VigilTesting
         let serverTask = try await Live.start(server)
         defer { serverTask.cancel() }
         let collected = Collected()
+        // The client's timers (pings, the stall watchdog, the back-off) run on a manual clock, moved below
+        // only once the frames sent so far have arrived: however slow the machine, a stall is the server's.
+        let clock = ManualClock(seconds: 1_749_200_000)
         let config = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
-        let client = RISLiveClient(configuration: config, logger: Live.logger, clock: SystemClock())
+        let client = RISLiveClient(configuration: config, logger: Live.logger, clock: clock)
         let clientTask = Task { await client.run { collected.add($0) } }
         defer { clientTask.cancel() }
+        func connects() -> Int {
+            collected.all.filter { if case .connected = $0 { return true } else { return false } }.count
+        }
+        func drops() -> [String] {
+            collected.all.compactMap { if case .disconnected(let reason, _) = $0 { return reason } else { return nil } }
+        }
+        // The first connection: the malformed frame, the error, 500 frames, then the server closes.
+        #expect(try await Live.wait(seconds: 60) { collected.messages.count == 500 && drops().count == 1 })
+        // Past the back-off (at most the configured maximum, 0.2 s): the second, 700 frames, then silence.
+        #expect(try await Live.wait(seconds: 20, every: .milliseconds(1)) { clock.sleepers > 0 })
+        clock.advance(by: .seconds(config.backoffMaximum))
+        #expect(try await Live.wait(seconds: 60) { collected.messages.count == 1200 && connects() == 2 })
+        // Silence, one watchdog tick (0.3 s, the ping interval) at a time: a stall once past 1.2 s.
+        var ticks = 0
+        while drops().count < 2 && ticks < 10 {
+            #expect(try await Live.wait(seconds: 20, every: .milliseconds(1)) { clock.sleepers > 0 })
+            clock.advance(by: .seconds(config.pingInterval))
+            ticks += 1
+            _ = try await Live.wait(seconds: 1) { drops().count == 2 }
+        }
+        #expect(drops().count == 2 && (4...6).contains(ticks), "\(ticks) ticks: \(drops())")
+        #expect(drops().last?.contains("stalled") == true, "\(drops())")
+        // Past the back-off again: the third connection brings the rest as fast as the socket takes it.
+        #expect(try await Live.wait(seconds: 20, every: .milliseconds(1)) { clock.sleepers > 0 })
+        clock.advance(by: .seconds(config.backoffMaximum))
         let arrived = try await Live.wait(seconds: 60) { collected.messages.count >= frames.count }
         #expect(arrived, "\(collected.messages.count) of \(frames.count) frames arrived")
         let events = collected.all
-        let connects = events.filter { if case .connected = $0 { return true } else { return false } }.count
-        let drops = events.compactMap { e -> String? in
-            if case .disconnected(let reason, _) = e { return reason }
-            return nil
-        }
-        #expect(connects == 3, "\(drops)")
-        #expect(drops.count == 2, "\(drops)")
-        #expect(drops.last?.contains("stalled") == true, "\(drops)")
+        #expect(connects() == 3, "\(drops())")
+        #expect(drops().count == 2, "\(drops())")
         let bad = events.compactMap { e -> Int? in
             if case .malformed(let frame, _) = e { return frame }
             return nil
         }
+        // One malformed frame, the first the server sent: no ping went out before it (the clock stood still).
         #expect(bad == [1])
         #expect(events.contains { if case .serverError("test error") = $0 { return true } else { return false } })
         // Every frame, once and in order, equal to the frame parsed on its own.
@@ -59,7 +84,11 @@ import VigilTesting
         }
         #expect(server.subscriptions.count == 3)
         #expect(server.subscriptions.allSatisfy { $0.count == 2 })  // everything + RIS_PEER_STATE
-        #expect(server.pings > 0)
+        // One tick more: the client pings the live server, which answers.
+        #expect(try await Live.wait(seconds: 20, every: .milliseconds(1)) { clock.sleepers > 0 })
+        clock.advance(by: .seconds(config.pingInterval))
+        #expect(try await Live.wait(seconds: 20) { server.pings > 0 })
+        #expect(drops().count == 2, "\(drops())")
     }
 
     @Test("a handler slower than the stall timeout is not a stalled server: one connection, every frame")

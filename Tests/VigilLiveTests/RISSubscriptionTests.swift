@@ -1,11 +1,12 @@
 import RISLive
 import Testing
 import Vigil
+import VigilTesting
 
 @testable import VigilLive
 
 /// The RIS Live subscriptions `vigil watch` makes for a target, worked out by hand from its definition.
-@Suite struct RISSubscriptionTests {
+@Suite(.ownThread) struct RISSubscriptionTests {
     @Test("North Korea: the /22 with more- and less-specifics (its /24s are inside it), its origin and both upstreams")
     func northKorea() {
         let subs = RISSubscription.covering(.northKorea)

@@ -51,7 +51,7 @@ struct StoreFaultTests {
         let place = dir.appendingPathComponent("store").path
         try FileManager.default.createDirectory(atPath: place, withIntermediateDirectories: true)
         if fault == .diskFull {
-            let r = try Tools.run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", place])
+            let r = try await Tools.run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", place])
             try #require(r.status == 0, "mount: \(String(decoding: r.stderr, as: UTF8.self))")
         }
         defer { if fault == .diskFull { _ = try? Tools.run("/usr/bin/umount", ["-l", place]) } }
@@ -86,7 +86,7 @@ struct StoreFaultTests {
         case .diskFull:
             // A short write-ahead log first (else commits could reuse its old pages and need no new
             // space), not an empty one (SQLite's readers need one that holds a frame).
-            _ = try Tools.sqlite(
+            _ = try await Tools.sqlite(
                 store,
                 "PRAGMA wal_checkpoint(TRUNCATE); INSERT OR REPLACE INTO settings (key, value) VALUES ('fault-test', '1');"
             )
@@ -117,10 +117,10 @@ struct StoreFaultTests {
         let health = try LoopbackSocket.httpGet("/healthz", port: port)
         #expect(health.status == 503)
         #expect(health.body.contains("\"status\":\"failing\"") && health.body.contains(store), "\(health.body)")
-        let status = try Tools.run(try Tools.vigil(), ["status", "--store", store])
+        let status = try await Tools.run(try Tools.vigil(), ["status", "--store", store])
         let said = String(decoding: status.stdout, as: UTF8.self)
         #expect(said.contains("store FAILING since") && said.contains("watch running"), "\(said)")
-        let asJSON = try Tools.run(try Tools.vigil(), ["status", "--json", "--store", store]).output
+        let asJSON = try await Tools.run(try Tools.vigil(), ["status", "--json", "--store", store]).output
         #expect(asJSON.contains("\"store_failing\":{\"since\":") && asJSON.contains("\"running\":\"yes\""), "\(asJSON)")
         let stored = try History(path: store).events().filter { $0.cause != .feedProblem }
         #expect(stored.isEmpty, "the store took the event although it was failing: the test proves nothing")

@@ -93,10 +93,10 @@ struct WatchManyTargetsCommandTests {
         }
 
         // `vigil events` lists both twins' events; `vigil status` every target.
-        let listed = try Tools.run(try Tools.vigil(), ["events", "--store", store])
+        let listed = try await Tools.run(try Tools.vigil(), ["events", "--store", store])
         let listing = String(decoding: listed.stdout, as: UTF8.self)
         #expect(listing.contains("north-korea") && listing.contains("nk-twin"), "\(listing)")
-        let status = try Tools.run(try Tools.vigil(), ["status", "--store", store])
+        let status = try await Tools.run(try Tools.vigil(), ["status", "--store", store])
         let said = String(decoding: status.stdout, as: UTF8.self)
         for name in ["north-korea", "nk-twin", "transit"] { #expect(said.contains(name), "\(said)") }
     }

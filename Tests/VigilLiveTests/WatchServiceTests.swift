@@ -11,7 +11,7 @@ import VigilTesting
 
 /// The watch service (RIS Live into the engine, the clock, feed gaps) against the fake server.
 @Suite struct WatchServiceTests {
-    @Test("a dropped RIS Live connection is one feed gap in the store, closed when the client is back")
+    @Test("a dropped RIS Live connection is one feed gap in the store, closed when the client is back (manual clock)")
     func droppedConnectionIsAFeedGap() async throws {
         let frames = Array(
             try RISLiveFrames.fromMRT([Fixtures.path("mrt/bgpdump__updates.20160811.1600.gz")]).prefix(300))
@@ -20,19 +20,33 @@ import VigilTesting
         defer { serverTask.cancel() }
         let store = try Live.temporaryStore()
         let engine = LiveEngine(target: .northKorea, store: store)
-        _ = try engine.resume(now: Date().timeIntervalSince1970)
+        let clock = ManualClock(seconds: Date().timeIntervalSince1970)
+        _ = try engine.resume(now: clock.seconds)
         engine.settleVotes()
         var options = WatchService.Options()
         options.risLive = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
         options.tickInterval = 0.2
+        options.clock = clock
         let service = WatchService(engine: engine, options: options, logger: Live.logger)
         let task = Task { try await service.run() }
         defer { task.cancel() }
-        let drained = try await Live.wait(seconds: 30) {
+        func drained() -> Bool {
             server.remaining == 0 && engine.counters.risMessages == server.framesSent
                 && ((try? store.feedGaps().first?.end) ?? nil) != nil
         }
-        #expect(drained)
+        // The clock moves (ticks, the reconnection's back-off) only while every frame sent has been read:
+        // the client's stall watchdog then never sees a silence that is only this machine being slow.
+        var steps = 0
+        while !drained() && steps < 300 {
+            let caughtUp = try await Live.wait(seconds: 20, every: .milliseconds(1)) {
+                clock.sleepers > 0 && engine.counters.risMessages == server.framesSent
+            }
+            try #require(caughtUp, "\(engine.counters.risMessages) of \(server.framesSent) frames read")
+            clock.advance(by: .seconds(0.2))
+            steps += 1
+            _ = try await Live.wait(seconds: 0.05) { drained() }
+        }
+        #expect(drained(), "\(steps) steps")
         let gaps = try store.feedGaps()
         #expect(gaps.count == 1)
         #expect(gaps.first?.source == "ris-live")
@@ -43,7 +57,7 @@ import VigilTesting
         #expect(try store.events().isEmpty)
     }
 
-    @Test("a silent RIS beacon raises a feed-health alarm, and its return clears it")
+    @Test("a silent RIS beacon raises a feed-health alarm, and its return clears it (manual clock)")
     func canary() async throws {
         func frame(_ prefix: String, _ t: Double) -> RISTestFrame {
             RISTestFrame(
@@ -54,26 +68,40 @@ import VigilTesting
         let frames =
             [frame("198.51.100.0/24", 1), frame("198.51.100.0/24", 2), frame("198.51.100.0/24", 3)]
             + [frame("84.205.64.0/24", 4)]
-        let server = FakeRISLiveServer(frames: frames, pacing: .milliseconds(500))
+        let server = FakeRISLiveServer(frames: frames)
+        server.hold()  // nothing until the canary has been silent long enough
         let serverTask = try await Live.start(server)
         defer { serverTask.cancel() }
         var config = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
         config.canaryPrefix = "84.205.64.0/24"
         config.canarySilence = 0.6
         config.stallTimeout = 3
+        let clock = ManualClock(seconds: 1_749_200_000)
         let collected = Collected()
-        let client = RISLiveClient(configuration: config, logger: Live.logger, clock: SystemClock())
+        let client = RISLiveClient(configuration: config, logger: Live.logger, clock: clock)
         let task = Task { await client.run { collected.add($0) } }
         defer { task.cancel() }
-        let done = try await Live.wait(seconds: 15) { collected.messages.count == 4 }
-        #expect(done)
-        let canary = collected.all.compactMap { e -> Bool? in
-            if case .canary(let silent, _) = e { return silent }
-            return nil
+        func canary() -> [Bool] {
+            collected.all.compactMap { e -> Bool? in
+                if case .canary(let silent, _) = e { return silent }
+                return nil
+            }
         }
-        // Silent before its frame, heard with it; after the last frame the stream is quiet, so a loaded
-        // machine that reads this late may also see the canary fall silent again (right, and not judged).
-        #expect(Array(canary.prefix(2)) == [true, false], "\(canary)")
+        // Two watchdog ticks (0.3 s each): silent 0.6 s, not more than the limit; the third, 0.9 s: the alarm.
+        for tick in 1...3 {
+            #expect(try await Live.wait(seconds: 20, every: .milliseconds(1)) { clock.sleepers > 0 })
+            clock.advance(by: .seconds(config.pingInterval))
+            if tick < 3 {
+                try await Task.sleep(for: .milliseconds(50))
+                #expect(canary().isEmpty, "alarm after \(tick) ticks: \(canary())")
+            }
+        }
+        #expect(try await Live.wait(seconds: 20) { canary() == [true] }, "\(canary())")
+        // The beacon's frame comes: heard again, the alarm clears.
+        server.release()
+        let done = try await Live.wait(seconds: 20) { collected.messages.count == 4 && canary().count == 2 }
+        #expect(done)
+        #expect(canary() == [true, false], "\(canary())")
         #expect(server.subscriptions.first?.contains { $0.contains("84.205.64.0/24") } == true)
     }
 }

@@ -8,7 +8,7 @@ import VigilTesting
 /// End to end on the routing lab's recordings: for every scenario, the replay of the collector's MRT must
 /// give the ground truth's cause, prefixes and upstreams, start within 5 s of the fault and end within 5 s
 /// of the repair. The ground truth comes from the lab (what it did, and when), never from Vigil.
-@Suite(.enabled(if: !LabRecordings.skipped, "VIGIL_SKIP_LAB=1"))
+@Suite(.enabled(if: !LabRecordings.skipped, "VIGIL_SKIP_LAB=1"), .ownThread)
 struct LabReplayTests {
     static func replay(_ truth: LabRecordings.GroundTruth) -> [DetectedEvent] {
         var target = Target.northKorea

@@ -12,7 +12,7 @@ import VigilTesting
 /// tally that each view takes later, and the others go only to the views whose space they touch), so
 /// equal bins and events show the shared tally loses nothing: table sizes, votes, visibility, upstream
 /// shares and every event, on real files with a RIB and without.
-@Suite struct MultiTargetReplayTests {
+@Suite(.ownThread) struct MultiTargetReplayTests {
     static let countries = ["JP", "AU", "IN", "CN", "KR", "TW", "HK", "SG", "ID", "NZ", "TH", "VN", "KP", "PK", "BD"]
 
     static func targets() throws -> [Target] {

@@ -11,7 +11,7 @@ import VigilTesting
 /// announced is read from Debian's bgpdump, not from Vigil: announced by at least two peers, and no
 /// withdrawal in the file touches them (neither they nor anything inside or around them). Replaying an
 /// update file without a RIB, a peer speaks for a prefix once it has shown a route to it.
-@Suite struct RealDataReplayTests {
+@Suite(.ownThread) struct RealDataReplayTests {
     static let updateFiles: [String] =
         (try? Fixtures.mrtFiles())?.filter {
             $0.contains("updates") || $0.contains("_bgp") || $0.hasSuffix("update.bz2")
@@ -67,7 +67,7 @@ extension RealDataReplayTests {
 /// update file in ../shared/data/real/mrt, replayed for every country of the real APNIC delegated file
 /// (as `vigil replay --country CC ... --delegated FILE` does, all in one pass), raises no event: no hijack from space that
 /// providers and multinationals announce for a country, no outage from one prefix of thousands.
-@Suite struct CountryQuietTests {
+@Suite(.ownThread) struct CountryQuietTests {
     @Test("every real update file, every APNIC country: no event")
     func noEventOnOrdinaryDays() throws {
         let delegated = try Fixtures.path("rir/bgp-traceparse__delegated-apnic-latest.20161214")

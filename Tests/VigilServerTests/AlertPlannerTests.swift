@@ -2,11 +2,12 @@ import BGP
 import Testing
 import Vigil
 import VigilStore
+import VigilTesting
 
 @testable import VigilServer
 
 /// What a hook is told, from what it was told before: hand-built sequences.
-@Suite struct AlertPlannerTests {
+@Suite(.ownThread) struct AlertPlannerTests {
     static func event(cause: Cause = .upstreamLoss, prefixes: [String] = ["175.45.177.0/24"], end: Double? = nil)
         -> DetectedEvent
     {

@@ -13,16 +13,23 @@ import VigilTesting
 /// `.build/test-output/screenshots` (the ones in docs/ come from here).
 @Suite(.serialized) struct IncidentPagesTests {
     /// `vigil replay --store` of `files` for the targets file's `target`, one-minute bins.
-    static func store(targets: String, target: String, files: [String], extra: [String] = []) throws -> History {
+    /// The replay runs on a dispatch thread (`Tools.offload`): a pool thread held for its seconds would
+    /// stall the servers of the suites running beside this one.
+    static func store(targets: String, target: String, files: [String], extra: [String] = []) async throws
+        -> History
+    {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-pages-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("targets.toml").path
         try targets.write(toFile: file, atomically: true, encoding: .utf8)
         let path = dir.appendingPathComponent("store.sqlite").path
-        let r = try Tools.run(
-            try Tools.vigil(),
-            ["replay", "--quiet", "--bin", "60", "--store", path, "--targets", file, "--target", target] + extra + files
-        )
+        let vigil = try Tools.vigil()
+        let r = try await Tools.offload {
+            try Tools.run(
+                vigil,
+                ["replay", "--quiet", "--bin", "60", "--store", path, "--targets", file, "--target", target] + extra
+                    + files)
+        }
         #expect(r.status == 0, "\(String(decoding: r.stderr, as: UTF8.self))")
         return try History(path: path)
     }
@@ -41,7 +48,7 @@ import VigilTesting
             ["1807", "1824", "1839", "1854", "1909", "1924", "1939", "1954"].map { "20080224.\($0)" }
             + ["2009", "2026", "2041", "2056", "2111", "2126"].map { "20080224.\($0)" }
         let files = try names.map { try Fixtures.path("incidents/youtube-2008-02-24/route-views2/updates.\($0).bz2") }
-        let store = try Self.store(
+        let store = try await Self.store(
             targets: "[target.youtube]\norigins = [36561]\nprefixes = [\"208.65.152.0/22\"]\n", target: "youtube",
             files: files)
         let events = try store.events(target: "youtube", since: 0, until: 2e9, limit: 10)
@@ -81,12 +88,12 @@ import VigilTesting
     func cloudflare() async throws {
         let file = try Fixtures.path("incidents/cloudflare-2022-06-21/cloudflare-20220621.ris-t1.mrt.gz")
         var prefixes: Set<String> = []
-        for line in try Tools.bgpdump(["-m", file]).lines {
+        for line in try await Tools.bgpdump(["-m", file]).lines {
             let f = line.split(separator: "|", omittingEmptySubsequences: false)
             if f.count > 5, f[2] == "A", let t = Double(f[1]), t < 1_655_791_300 { prefixes.insert(String(f[5])) }
         }
         let list = prefixes.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
-        let store = try Self.store(
+        let store = try await Self.store(
             targets: "[target.cloudflare]\norigins = [13335]\nprefixes = [\(list)]\n", target: "cloudflare",
             files: [file], extra: ["--full-feed", "100"])
         let events = try store.events(target: "cloudflare", since: 0, until: 2e9, limit: 10)

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import VigilTesting
 
 /// The dashboard's colours meet WCAG 2 contrast for text (4.5:1) on its background, in light and dark:
 /// the ratio computed here from the stylesheet's own variables with WCAG's formula.
-@Suite struct StylesheetTests {
+@Suite(.ownThread) struct StylesheetTests {
     static var css: String {
         get throws {
             let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

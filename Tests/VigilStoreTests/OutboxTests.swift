@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 import Vigil
+import VigilTesting
 
 @testable import VigilStore
 
 /// The webhook outbox and the annotations, on a real SQLite file.
-@Suite struct OutboxTests {
+@Suite(.ownThread) struct OutboxTests {
     @Test("queued alerts come back in order per hook; delivery, failure and giving up are recorded")
     func queue() throws {
         let path = VigilStoreTests.temporaryPath()

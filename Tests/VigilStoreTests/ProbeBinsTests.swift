@@ -7,7 +7,7 @@ import VigilTesting
 
 /// Probe results per URL and bin: a bin committed twice adds up, and the `sqlite3` shell reads the
 /// same figures from the file; wider bins sum the stored ones.
-@Suite struct ProbeBinsTests {
+@Suite(.ownThread) struct ProbeBinsTests {
     @Test("a bin committed twice holds the sum; the sqlite3 shell agrees; pruning removes old bins")
     func upsertAndShell() throws {
         let path = VigilStoreTests.temporaryPath()

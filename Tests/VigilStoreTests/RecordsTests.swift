@@ -9,7 +9,7 @@ import VigilTesting
 
 /// One GRDB record type per table: each record writes exactly the columns its table has, as the sqlite3
 /// shell lists them, and a row written by the shell reads back as the value it holds.
-@Suite struct RecordsTests {
+@Suite(.ownThread) struct RecordsTests {
     /// Every record type, with a sample value and its table.
     static func samples() -> [(table: String, columns: [String])] {
         let event = DetectedEvent(

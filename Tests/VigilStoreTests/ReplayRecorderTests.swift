@@ -8,7 +8,7 @@ import VigilTesting
 
 /// `vigil replay --store`'s writer: events numbered after those the store holds, bins and events written
 /// in batches, and a store locked by another process losing nothing.
-@Suite struct ReplayRecorderTests {
+@Suite(.ownThread) struct ReplayRecorderTests {
     static func bin(_ target: String, _ start: Double) -> BinSummary {
         BinSummary(
             target: target, start: start, seconds: 60, prefixesUp: 4, prefixes: 4, votingPeers: 3, updates: 10,

@@ -6,7 +6,7 @@ import VigilTesting
 @testable import VigilStore
 
 /// Migrations on real files: a store written by the previous schema keeps its rows.
-@Suite struct SchemaTests {
+@Suite(.ownThread) struct SchemaTests {
     @Test("signals written under schema 2 survive the move to the clustered table, read back and countable")
     func clusteredSignals() throws {
         let path = VigilStoreTests.temporaryPath()

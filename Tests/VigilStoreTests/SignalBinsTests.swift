@@ -8,7 +8,7 @@ import VigilTesting
 
 /// Signals read back in wider bins: each keeps the worst stored moment, checked against sums and minima
 /// worked out by hand, and against the `sqlite3` shell's own reading of the file.
-@Suite struct SignalBinsTests {
+@Suite(.ownThread) struct SignalBinsTests {
     /// Ten one-minute bins from 600 s: prefixes up 4,4,3,4,4, 4,0,4,4,4; updates 1..10; upstream 4837's
     /// share equals the prefixes up.
     static func store() throws -> History {
@@ -59,7 +59,7 @@ import VigilTesting
 }
 
 /// The API's signals array, written straight from SQLite rows.
-@Suite struct SignalsJSONTests {
+@Suite(.ownThread) struct SignalsJSONTests {
     @Test("the bytes parse as JSON and carry each bin's figures, times written as UTCTime.iso writes them")
     func sameAsBins() throws {
         let store = try SignalBinsTests.store()

@@ -9,7 +9,7 @@ import VigilTesting
 /// A batch that waits for a failing store absorbs the batches after it (`StoreBatch.merge`): committing
 /// the merged batch must leave the store as committing each batch in turn does. The sequential commits
 /// are the oracle, on real SQLite files.
-@Suite struct StoreBatchMergeTests {
+@Suite(.ownThread) struct StoreBatchMergeTests {
     static let peers = [
         PeerKey(collector: "rrc00", address: IPAddress(v4: 0xC000_0201), asn: 64500),
         PeerKey(collector: "rrc00", address: IPAddress(v4: 0xC000_0202), asn: 64501),

@@ -1,10 +1,11 @@
 import BGP
 import Testing
+import VigilTesting
 
 @testable import Vigil
 
 /// The API's and the pages' query parameters: every value from outside checked, empty ones absent.
-@Suite struct APIQueryTests {
+@Suite(.ownThread) struct APIQueryTests {
     static func get(_ pairs: [String: String]) -> (String) -> String? { { pairs[$0] } }
 
     static func error(_ body: () throws -> Void) -> String? {

@@ -1,10 +1,11 @@
 import BGP
 import Testing
+import VigilTesting
 
 @testable import Vigil
 
 /// A replay bin's text and JSON forms, written out by hand.
-@Suite struct BinOutputTests {
+@Suite(.ownThread) struct BinOutputTests {
     static let bin = BinSummary(
         target: "north-korea", start: 1_749_231_000, seconds: 300, prefixesUp: 3, prefixes: 4, votingPeers: 12,
         updates: 42, visibility: [ScenarioHarness.p176: 1, ScenarioHarness.p177: 0.25],

@@ -1,11 +1,12 @@
 import Testing
+import VigilTesting
 
 @testable import Vigil
 
 /// The data-plane monitor on hand-built rounds of probes (one a minute, no jitter): which events it
 /// opens and closes, their times, causes and evidence, and what it adds to routing events. Every
 /// expected time below is counted by hand from the rounds.
-@Suite struct DataPlaneMonitorTests {
+@Suite(.ownThread) struct DataPlaneMonitorTests {
     static func monitor() -> DataPlaneMonitor {
         var schedule = ProbeSchedule()
         schedule.interval = 60

@@ -1,9 +1,10 @@
 import Testing
+import VigilTesting
 
 @testable import Vigil
 
 /// The data-plane diagnosis on hand-built probe and traceroute sequences.
-@Suite struct DataPlaneTests {
+@Suite(.ownThread) struct DataPlaneTests {
     /// Samples of `host` every 60 s from 0: `pattern` as reachable (RTT given) or not (nil).
     static func series(_ host: String, _ rtts: [Double?]) -> [ProbeSample] {
         rtts.enumerated().map { i, rtt in

@@ -5,7 +5,7 @@ import VigilTesting
 
 @testable import Vigil
 
-@Suite struct DelegatedStatsTests {
+@Suite(.ownThread) struct DelegatedStatsTests {
     @Test func blocksBecomeTheFewestPrefixes() {
         // 10.0.0.0 + 768 addresses = a /23 (512) then a /24 (256); 10.0.1.0 + 512 is not /23-aligned:
         // a /24 at 10.0.1.0, then a /24 at 10.0.2.0.

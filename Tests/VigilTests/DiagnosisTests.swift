@@ -1,10 +1,11 @@
 import BGP
 import Testing
+import VigilTesting
 
 @testable import Vigil
 
 /// One test per diagnosis rule, on hand-built sequences; each states why its verdict is the right one.
-@Suite struct DiagnosisTests {
+@Suite(.ownThread) struct DiagnosisTests {
     typealias H = ScenarioHarness
 
     @Test func everythingWithdrawnAtOnceIsOriginSide() {

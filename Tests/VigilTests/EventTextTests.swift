@@ -1,10 +1,11 @@
 import BGP
 import Testing
+import VigilTesting
 
 @testable import Vigil
 
 /// The console's form of an event, written out by hand.
-@Suite struct EventTextTests {
+@Suite(.ownThread) struct EventTextTests {
     @Test("an event reads as its head line, times, prefixes with named upstreams, and one line per evidence")
     func text() {
         let e = DetectedEvent(

@@ -1,9 +1,10 @@
 import BGP
 import Testing
+import VigilTesting
 
 @testable import Vigil
 
-@Suite struct PrefixIndexTests {
+@Suite(.ownThread) struct PrefixIndexTests {
     let index = PrefixIndex(
         ["175.45.176.0/22", "175.45.177.0/24", "10.0.0.0/8", "2001:db8::/32"].compactMap { IPPrefix($0) })
 

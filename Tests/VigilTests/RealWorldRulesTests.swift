@@ -1,10 +1,11 @@
 import BGP
 import Testing
 import Vigil
+import VigilTesting
 
 /// The rules that make diagnosis hold on the real Internet (issue 15), on small hand-made worlds whose
 /// right readings are worked out by hand in each test.
-@Suite struct RealWorldRulesTests {
+@Suite(.ownThread) struct RealWorldRulesTests {
     /// Runs events through a view and a detector as the replay does.
     struct World {
         var view: RoutingView
@@ -264,7 +265,7 @@ import Vigil
     }
 }
 
-@Suite struct AggregationTests {
+@Suite(.ownThread) struct AggregationTests {
     static func p(_ t: String) -> IPPrefix { RealWorldRulesTests.p(t) }
 
     @Test("prefixes aggregate into the fewest covering blocks, by hand")

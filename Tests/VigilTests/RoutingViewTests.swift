@@ -1,9 +1,10 @@
 import BGP
 import Testing
+import VigilTesting
 
 @testable import Vigil
 
-@Suite struct RoutingViewTests {
+@Suite(.ownThread) struct RoutingViewTests {
     typealias H = ScenarioHarness
     let peer = H.peers[0]
 

@@ -1,9 +1,10 @@
 import BGP
 import Testing
+import VigilTesting
 
 @testable import Vigil
 
-@Suite struct TargetFileTests {
+@Suite(.ownThread) struct TargetFileTests {
     @Test func readsTheDocumentedExample() throws {
         let text = """
             # Comments start with '#'.
@@ -100,7 +101,7 @@ import Testing
 }
 
 /// What the security review found in targets files.
-@Suite struct TargetFileHardeningTests {
+@Suite(.ownThread) struct TargetFileHardeningTests {
     @Test("upstreams given by number have no name, and are printed once (not 'AS4837 AS4837')")
     func upstreamNames() throws {
         let t = try TargetFile.parse("[target.x]\nprefixes = [\"192.0.2.0/24\"]\nupstreams = [4837]\n")[0]

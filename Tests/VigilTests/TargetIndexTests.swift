@@ -1,11 +1,12 @@
 import BGP
 import Testing
+import VigilTesting
 
 @testable import Vigil
 
 /// `TargetIndex` against hand-worked answers: which targets' space a route touches (inside, equal,
 /// covering; nested and overlapping targets; both families), and which targets an origin AS concerns.
-@Suite struct TargetIndexTests {
+@Suite(.ownThread) struct TargetIndexTests {
     static func prefix(_ text: String) throws -> IPPrefix { try #require(IPPrefix(text)) }
 
     static func targets() throws -> [Target] {
