@@ -1,14 +1,26 @@
 import BGP
 import Foundation
 import MRT
+import VigilClock
 
 /// RIS Live frames made from MRT update files (the lab's recordings): one `ris_message` per UPDATE
 /// record, with its path, announcements and withdrawals, and a `RIS_PEER_STATE` per session change, as
 /// RIS Live would have sent them. MRT is read with Vigil's decoder, whose output the tests check against
 /// bgpdump elsewhere.
 public enum RISLiveFrames {
-    /// The frames of `paths` (update files), in file order, `host` as the collector.
+    /// The frames of `paths` (update files), in file order, `host` as the collector. Made once per test
+    /// process and kept: several suites stream the same real file.
     public static func fromMRT(_ paths: [String], host: String = "rrc00") throws -> [RISTestFrame] {
+        let key = paths.joined(separator: "\n") + "\n" + host
+        if let made = made.withLock({ $0[key] }) { return made }
+        let frames = try make(paths, host: host)
+        made.withLock { $0[key] = frames }
+        return frames
+    }
+
+    private static let made = Locked<[String: [RISTestFrame]]>([:])
+
+    static func make(_ paths: [String], host: String) throws -> [RISTestFrame] {
         var frames: [RISTestFrame] = []
         for path in paths {
             let reader = try MRTReader.open(path: path)

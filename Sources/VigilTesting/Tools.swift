@@ -85,6 +85,11 @@ public enum Tools {
         } else {
             try process.run()
         }
+        // After the spawn, from outside: a thread of this process with a lowered priority would hand it
+        // on to the threads created from it.
+        if childNice > 0 {
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(process.processIdentifier), childNice)
+        }
         let writer = Thread {
             if let input {
                 inPipe.fileHandleForWriting.write(input)
@@ -114,11 +119,21 @@ public enum Tools {
         }
     }
 
+    /// The nice value of the child processes `run` starts: batch work (a replay, a decoder, a browser)
+    /// runs below the real-time parts of the tests beside it. 19 in suites on their own threads
+    /// (`OwnThreadTrait`), 10 from async tests, 0 where the child is itself timed (a capture).
+    @TaskLocal public static var childNice: Int32 = 0
+
     /// `run` from an async test: the child runs from a thread of its own (`offload`), since waiting for it
     /// on one of Swift's few cooperative threads would stall the servers and timers of every suite running
-    /// beside. Swift picks this form in async code, so no async test can block the pool by mistake.
+    /// beside. Swift picks this form in async code, so no async test can block the pool by mistake. The
+    /// child is batch work (a replay, a decoder, a browser), so it runs at nice 10: the real-time parts of
+    /// the tests beside it come first.
     public static func run(_ executable: String, _ arguments: [String], input: Data? = nil) async throws -> Result {
-        try await offload { try run(executable, arguments, input: input, started: nil) }
+        let nice = max(childNice, 10)
+        return try await offload {
+            try Tools.$childNice.withValue(nice) { try run(executable, arguments, input: input, started: nil) }
+        }
     }
 
     /// Runs one statement with Debian's `sqlite3` shell on the file at `path`; its output, trimmed.
@@ -134,12 +149,14 @@ public enum Tools {
 
     /// `sqlite` from an async test, off the cooperative pool (see the async `run`).
     public static func sqlite(_ path: String, _ sql: String) async throws -> String {
-        try await offload { try sqlite(path, sql) }
+        let nice = max(childNice, 10)
+        return try await offload { try Tools.$childNice.withValue(nice) { try sqlite(path, sql) } }
     }
 
     /// `bgpdump` from an async test, off the cooperative pool (see the async `run`).
     public static func bgpdump(_ arguments: [String]) async throws -> Result {
-        try await offload { try bgpdump(arguments) }
+        let nice = max(childNice, 10)
+        return try await offload { try Tools.$childNice.withValue(nice) { try bgpdump(arguments) } }
     }
 
     /// Decompresses a file with Vigil's own reader sources (gzip and bzip2 are told by magic bytes).

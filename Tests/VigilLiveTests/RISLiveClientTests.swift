@@ -91,26 +91,38 @@ import VigilTesting
         #expect(drops().count == 2, "\(drops())")
     }
 
-    @Test("a handler slower than the stall timeout is not a stalled server: one connection, every frame")
+    @Test("a handler slower than the stall timeout is not a stalled server: one connection, every frame (manual clock)")
     func slowHandlerIsNotAStall() async throws {
         let frames = Array(try Self.realFrames().prefix(40))
-        let server = FakeRISLiveServer(frames: frames, pacing: .milliseconds(20))
+        let server = FakeRISLiveServer(frames: frames)
         let serverTask = try await Live.start(server)
         defer { serverTask.cancel() }
         let collected = Collected()
-        // The stall timeout is 2.5 s; the handler takes 5 s over the tenth message, while the server goes
-        // on sending into the socket. (With the suite's 1.2 s, a server in this process starved for over a
-        // second by the other suites of its group looked stalled to a watchdog that woke on time: CI.)
+        // The handler holds the tenth message while the clock moves 6 s, over twice the 2.5 s stall
+        // timeout, and the server has sent everything into the socket: silence while the client is busy is
+        // not the server's.
+        let clock = ManualClock(seconds: 1_749_200_000)
         var config = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
         config.stallTimeout = 2.5
-        let client = RISLiveClient(configuration: config, logger: Live.logger, clock: SystemClock())
+        let busy = Locked(true)
+        let client = RISLiveClient(configuration: config, logger: Live.logger, clock: clock)
         let clientTask = Task {
             await client.run { e in
                 collected.add(e)
-                if case .message = e, collected.messages.count == 10 { try? await Task.sleep(for: .seconds(5)) }
+                guard case .message = e, collected.messages.count == 10 else { return }
+                while busy.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
             }
         }
         defer { clientTask.cancel() }
+        #expect(
+            try await Live.wait(seconds: 20) {
+                collected.messages.count == 10 && server.framesSent == frames.count && clock.sleepers > 0
+            })
+        for _ in 0..<20 {
+            #expect(try await Live.wait(seconds: 20, every: .milliseconds(1)) { clock.sleepers > 0 })
+            clock.advance(by: .seconds(config.pingInterval))
+        }
+        busy.withLock { $0 = false }
         let arrived = try await Live.wait(seconds: 20) { collected.messages.count >= frames.count }
         #expect(arrived, "\(collected.messages.count) of \(frames.count) frames arrived")
         let drops = collected.all.compactMap { e -> String? in

@@ -21,7 +21,10 @@ struct BrowserTests {
     static func chromium(_ url: String, screenshot: String? = nil, size: String = "1280,900", dark: Bool = false)
         async throws -> (dom: String, log: String)
     {
-        try await Tools.offload { try runChromium(url, screenshot: screenshot, size: size, dark: dark) }
+        // A thread of its own, the browser below the real-time tests beside (see Tools.childNice).
+        try await Tools.offload {
+            try Tools.$childNice.withValue(10) { try runChromium(url, screenshot: screenshot, size: size, dark: dark) }
+        }
     }
 
     static func runChromium(_ url: String, screenshot: String?, size: String, dark: Bool) throws -> (

@@ -13,8 +13,8 @@ import VigilTesting
 /// `.build/test-output/screenshots` (the ones in docs/ come from here).
 @Suite(.serialized) struct IncidentPagesTests {
     /// `vigil replay --store` of `files` for the targets file's `target`, one-minute bins.
-    /// The replay runs on a dispatch thread (`Tools.offload`): a pool thread held for its seconds would
-    /// stall the servers of the suites running beside this one.
+    /// The replay runs from a thread of its own at low priority (the async `Tools.run`): a pool thread
+    /// held for its seconds would stall the servers of the suites running beside this one.
     static func store(targets: String, target: String, files: [String], extra: [String] = []) async throws
         -> History
     {
@@ -24,12 +24,10 @@ import VigilTesting
         try targets.write(toFile: file, atomically: true, encoding: .utf8)
         let path = dir.appendingPathComponent("store.sqlite").path
         let vigil = try Tools.vigil()
-        let r = try await Tools.offload {
-            try Tools.run(
-                vigil,
-                ["replay", "--quiet", "--bin", "60", "--store", path, "--targets", file, "--target", target] + extra
-                    + files)
-        }
+        let r = try await Tools.run(
+            vigil,
+            ["replay", "--quiet", "--bin", "60", "--store", path, "--targets", file, "--target", target] + extra + files
+        )
         #expect(r.status == 0, "\(String(decoding: r.stderr, as: UTF8.self))")
         return try History(path: path)
     }
