@@ -252,9 +252,10 @@ public struct WatchApp: Sendable {
             onBMPBound: { port in say("BMP listening on port \(port)") })
         var services: [any Service] = [service]
         if let http = c.http {
-            let server = VigilHTTPServer(
+            var server = VigilHTTPServer(
                 store: history, host: http.host, port: http.port, apiToken: http.token, limits: http.limits,
                 health: { engine.storeHealth })
+            server.clock = c.clock
             services.append(
                 server.application(logger: logger) { bound in
                     say("dashboard on \(http.url(port: bound))/ (API under /api/v1)")

@@ -56,6 +56,22 @@ public enum LoopbackSocket {
         return (status, String(answer[..<split.lowerBound]), String(answer[split.upperBound...]))
     }
 
+    /// `httpGet` from an async test: the blocking socket calls run from a thread of their own
+    /// (`Tools.offload`). Waiting for a server of this process on one of Swift's few cooperative threads
+    /// can leave that server no thread to answer with; Swift picks this form in async code.
+    public static func httpGet(_ path: String, port: Int) async throws -> (status: Int, body: String) {
+        try await Tools.offload { try httpGet(path, port: port) as (status: Int, body: String) }
+    }
+
+    /// `http` from an async test, off the cooperative pool (see the async `httpGet`).
+    public static func http(_ request: String, port: Int, timeout: Double = 10) async throws -> (
+        status: Int, head: String, body: String
+    ) {
+        try await Tools.offload {
+            try http(request, port: port, timeout: timeout) as (status: Int, head: String, body: String)
+        }
+    }
+
     /// Connects to 127.0.0.1:`port`, sends `bytes` in pieces of up to `piece` bytes, and closes.
     public static func send(_ bytes: [UInt8], port: Int, piece: Int = 1 << 16) throws {
         let connection = try Connection(port: port)

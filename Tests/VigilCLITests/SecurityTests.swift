@@ -75,26 +75,25 @@ import VigilTesting
         defer { _ = watch.stop() }
         #expect(try Self.get("/api/v1/events?since=&until=", port: port).status == 200)
         for method in ["TRACE", "PUT", "DELETE", "PATCH", "OPTIONS"] {
-            let r = try LoopbackSocket.http(
+            let r = try await LoopbackSocket.http(
                 "\(method) /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
                 port: port)
             #expect(r.status == 405, "\(method): \(r.status)")
             // Allow lists exactly what the resource supports.
             #expect(r.head.lowercased().contains("allow: get, head\r"), "\(method): \(r.head)")
-            let notes = try LoopbackSocket.http(
+            let notes = try await LoopbackSocket.http(
                 "\(method) /api/v1/events/1/annotations HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                     + "Content-Length: 0\r\n\r\n", port: port)
             #expect(notes.status == 405)
             #expect(notes.head.lowercased().contains("allow: get, head, post"), "\(method): \(notes.head)")
         }
-        let post = try LoopbackSocket.http(
+        let post = try await LoopbackSocket.http(
             "POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
             port: port)
         #expect(post.status == 405)
-        #expect(
-            try LoopbackSocket.http(
-                "HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", port: port
-            ).status == 200)
+        let head = try await LoopbackSocket.http(
+            "HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", port: port)
+        #expect(head.status == 200)
     }
 
     // MARK: DNS rebinding
@@ -158,7 +157,7 @@ import VigilTesting
         for _ in 0..<1100 { idle.append(try LoopbackSocket.Connection(port: port)) }
         try await Task.sleep(for: .milliseconds(500))
         let started = Date()
-        let r = try LoopbackSocket.http(
+        let r = try await LoopbackSocket.http(
             "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", port: port, timeout: 10)
         #expect(r.status == 200)
         #expect(Date().timeIntervalSince(started) < 5)

@@ -62,11 +62,11 @@ import VigilTesting
         let serve = try Self.start(["serve", "--store", store, "--port", "0"])
         let port = try await serve.port()
         #expect(FileManager.default.fileExists(atPath: store))
-        #expect(try LoopbackSocket.httpGet("/healthz", port: port).body == #"{"status":"ok"}"#)
-        let overview = try LoopbackSocket.httpGet("/", port: port)
+        #expect(try await LoopbackSocket.httpGet("/healthz", port: port).body == #"{"status":"ok"}"#)
+        let overview = try await LoopbackSocket.httpGet("/", port: port)
         #expect(overview.status == 200)
         #expect(overview.body.contains("No targets yet"))
-        #expect(try LoopbackSocket.httpGet("/api/v1/targets", port: port).body == #"{"targets":[]}"#)
+        #expect(try await LoopbackSocket.httpGet("/api/v1/targets", port: port).body == #"{"targets":[]}"#)
         #expect(serve.stop() == 0)
     }
 
@@ -101,15 +101,14 @@ import VigilTesting
             "watch", "--no-ris-live", "--bmp", "127.0.0.1:0", "--store", store, "--port", "0", "--no-probes",
         ])
         let port = try await watch.port()
-        let status = try LoopbackSocket.httpGet("/api/v1/status", port: port)
+        let status = try await LoopbackSocket.httpGet("/api/v1/status", port: port)
         #expect(status.status == 200)
         #expect(status.body.contains(#""target":"north-korea""#))
-        let page = try LoopbackSocket.httpGet("/targets/north-korea", port: port)
+        let page = try await LoopbackSocket.httpGet("/targets/north-korea", port: port)
         #expect(page.status == 200)
         #expect(page.body.contains("<h1>north-korea</h1>"))
-        #expect(
-            try LoopbackSocket.httpGet("/metrics", port: port).body.contains(
-                "vigil_target_state{target=\"north-korea\""))
+        let metrics = try await LoopbackSocket.httpGet("/metrics", port: port)
+        #expect(metrics.body.contains("vigil_target_state{target=\"north-korea\""))
         #expect(watch.stop() == 0, "\(watch.output)")
     }
 }

@@ -66,7 +66,7 @@ import VigilTesting
         // Bins are committed on the next tick after each probe; a few rounds at one a second.
         var bins: [[String: Any]] = []
         for _ in 0..<100 {
-            let body = try LoopbackSocket.httpGet("/api/v1/probes?target=lab", port: port).body
+            let body = try await LoopbackSocket.httpGet("/api/v1/probes?target=lab", port: port).body
             let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
             bins = object?["probes"] as? [[String: Any]] ?? []
             let sent = bins.reduce(0) { $0 + ($1["sent"] as? Int ?? 0) }

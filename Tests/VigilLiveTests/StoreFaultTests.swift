@@ -114,7 +114,7 @@ struct StoreFaultTests {
         #expect(watch.isRunning, "the watch exited: \(during)")
         #expect(during.contains("the store fails"), "no word of the failing store: \(during)")
         #expect(during.contains("\"cause\":\"\(truth.cause)\""), "the event was not printed: \(during)")
-        let health = try LoopbackSocket.httpGet("/healthz", port: port)
+        let health = try await LoopbackSocket.httpGet("/healthz", port: port)
         #expect(health.status == 503)
         #expect(health.body.contains("\"status\":\"failing\"") && health.body.contains(store), "\(health.body)")
         let status = try await Tools.run(try Tools.vigil(), ["status", "--store", store])
@@ -148,7 +148,7 @@ struct StoreFaultTests {
         }
         #expect(written, "the event never reached the store: \(read(log))")
         #expect(read(log).contains("the store works again"))
-        #expect(try LoopbackSocket.httpGet("/healthz", port: port).status == 200)
+        #expect(try await LoopbackSocket.httpGet("/healthz", port: port).status == 200)
         // Once the store has the event and the dispatcher has scanned it a few times: still one start (it
         // was logged as told when the store came back, so the store's side does not tell it again).
         try await Task.sleep(for: .seconds(4))

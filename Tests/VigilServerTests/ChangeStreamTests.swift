@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Testing
 import Vigil
+import VigilClock
 import VigilStore
 import VigilTesting
 
@@ -40,6 +41,43 @@ import VigilTesting
         }
     }
 
+    @Test("on a manual clock: a keep-alive once 5 s of the clock passed without news; the stream ends at 600 s")
+    func keepAliveAndLifetimeOnManualClock() async throws {
+        let store = try ServerHarness.emptyStore()
+        let clock = ManualClock(seconds: 5_100)
+        try await ServerHarness.withServer(store, clock: clock, now: { 5_100 }) { _, port in
+            let c = try LoopbackSocket.Connection(port: port)
+            defer { c.close() }
+            try c.send(
+                Array("GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8))
+            let hello = try await Tools.offload { c.receive(until: "event: hello", timeout: 10) }
+            #expect(hello.contains("event: hello"))
+            /// Moves the clock once the stream sleeps on it (one poll per move).
+            func advance(_ seconds: Double) async throws {
+                #expect(try await Waiting.until(seconds: 20, every: .milliseconds(1)) { clock.sleepers > 0 })
+                clock.advance(by: .seconds(seconds))
+            }
+            // Four polls of a second: nothing to say, and 4 s is not yet time for a keep-alive.
+            for _ in 0..<4 { try await advance(1) }
+            #expect(try await Waiting.until(seconds: 20, every: .milliseconds(1)) { clock.sleepers > 0 })
+            let early = try await Tools.offload { c.receive(until: "keep-alive", timeout: 0.5) }
+            #expect(!early.contains("keep-alive"), "\(early)")
+            // The fifth: 5 s without a word, a keep-alive comment.
+            try await advance(1)
+            let alive = try await Tools.offload { c.receive(until: ": keep-alive", timeout: 10) }
+            #expect(alive.contains(": keep-alive"), "\(alive)")
+            // 595 s of the clock: still open. At 605 s the stream has outlived its 600 s and ends (the
+            // chunked body's last, empty chunk).
+            for _ in 0..<5 { try await advance(118) }
+            #expect(try await Waiting.until(seconds: 20, every: .milliseconds(1)) { clock.sleepers > 0 })
+            let open = try await Tools.offload { c.receive(until: "\r\n0\r\n\r\n", timeout: 0.5) }
+            #expect(!open.contains("\r\n0\r\n\r\n") && open.contains(": keep-alive"), "\(open)")
+            try await advance(10)
+            let end = try await Tools.offload { c.receive(until: "\r\n0\r\n\r\n", timeout: 10) }
+            #expect(end.contains("\r\n0\r\n\r\n"), "\(end)")
+        }
+    }
+
     @Test("streams beyond the cap say busy and end; slots come back when streams end, and HEAD takes none")
     func cap() async throws {
         let store = try ServerHarness.emptyStore()
@@ -49,7 +87,7 @@ import VigilTesting
             let request = "GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
             // HEAD requests (which never run the body) leave the one slot free.
             for _ in 0..<3 {
-                let head = try LoopbackSocket.http(
+                let head = try await LoopbackSocket.http(
                     "HEAD /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", port: port)
                 #expect(head.status == 200)
             }

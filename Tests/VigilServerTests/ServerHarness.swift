@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import VigilClock
 import VigilStore
 
 @testable import VigilServer
@@ -17,17 +18,20 @@ enum ServerHarness {
 
     /// Serves `store` (dashboard and API, as `vigil serve` does) on a free loopback port while `body` runs.
     static func withServer(
-        _ store: History, token: String? = nil, limits: ServerLimits? = nil, now: @escaping @Sendable () -> Double,
+        _ store: History, token: String? = nil, limits: ServerLimits? = nil, clock: any EpochClock = SystemClock(),
+        now: @escaping @Sendable () -> Double,
         _ body: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Void
     ) async throws {
-        let router = VigilHTTPServer(store: store, apiToken: token, limits: limits).router(now: now)
+        var server = VigilHTTPServer(store: store, apiToken: token, limits: limits)
+        server.clock = clock
+        let router = server.router(now: now)
         var logger = Logger(label: "server-test")
         logger.logLevel = .critical
-        let port = PortBox()
+        let port = Locked(0)
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { port.value = $0.localAddress?.port ?? 0 }, logger: logger)
-        try await app.test(.live) { client in try await body(client, port.value) }
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: logger)
+        try await app.test(.live) { client in try await body(client, port.withLock { $0 }) }
     }
 
     static func object(_ body: ByteBuffer) throws -> [String: Any] {
@@ -35,16 +39,6 @@ enum ServerHarness {
             throw ServerTestFailure("not a JSON object: \(String(buffer: body))")
         }
         return o
-    }
-}
-
-/// The port a test server bound.
-final class PortBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _value = 0
-    var value: Int {
-        get { lock.withLock { _value } }
-        set { lock.withLock { _value = newValue } }
     }
 }
 

@@ -2,6 +2,7 @@ import BGP
 import Foundation
 import Hummingbird
 import Vigil
+import VigilClock
 import VigilStore
 
 /// The JSON API under `/api/v1`, the health check and the Prometheus metrics, over one store.
@@ -18,6 +19,8 @@ public struct APIRoutes: Sendable {
     public let apiToken: String?
     /// Change streams open, against their cap.
     let streams: StreamSlots
+    /// The clock the change streams run on.
+    let clock: any EpochClock
     /// Whether the process serving writes its store (a watch), for `/healthz` and `/metrics`.
     let health: @Sendable () -> StoreHealth
 
@@ -31,8 +34,9 @@ public struct APIRoutes: Sendable {
 
     init(
         store: History, apiToken: String?, now: @escaping @Sendable () -> Double, streams: StreamSlots,
-        health: @escaping @Sendable () -> StoreHealth = { StoreHealth() }
+        health: @escaping @Sendable () -> StoreHealth = { StoreHealth() }, clock: any EpochClock = SystemClock()
     ) {
+        self.clock = clock
         self.store = store
         self.apiToken = apiToken
         self.now = now
@@ -53,7 +57,8 @@ public struct APIRoutes: Sendable {
             try await self.annotate(try Self.id(context), request)
         }
         router.read("/api/v1/openapi.json") { _, _ in try Self.openAPI() }
-        router.read("/api/v1/stream") { _, _ in try ChangeStream(store: store, slots: streams).response() }
+        router.read("/api/v1/stream") { _, _ in try ChangeStream(store: store, slots: streams, clock: clock).response()
+        }
         router.read("/api/v1/signals") { request, _ in try await self.signals(request) }
         router.read("/api/v1/probes") { request, _ in try await self.probes(request) }
         router.read("/metrics") { _, _ in try await self.metrics() }

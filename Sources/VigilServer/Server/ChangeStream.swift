@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ServiceLifecycle
 import Vigil
+import VigilClock
 import VigilStore
 
 /// Server-sent events that tell open pages the store changed (a new bin, an event opened, updated or
@@ -20,6 +21,8 @@ struct ChangeStream: Sendable {
     var keepAlive: Duration = .seconds(5)
     /// A stream ends after this long; the browser reconnects by itself (bounds a forgotten tab's cost).
     var lifetime: Duration = .seconds(600)
+    /// The clock the polls, keep-alives and lifetime run on (the server's).
+    var clock: any EpochClock = SystemClock()
 
     /// The `text/event-stream` response. When the cap on open streams is reached, the stream says `busy`
     /// and ends, and the browser comes back after 30 s. The slot is taken and given back inside the body,
@@ -33,6 +36,7 @@ struct ChangeStream: Sendable {
         let poll = self.poll
         let keepAlive = self.keepAlive
         let lifetime = self.lifetime
+        let clock = self.clock
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
@@ -42,19 +46,19 @@ struct ChangeStream: Sendable {
                     return
                 }
                 defer { slots.release() }
-                let clock = ContinuousClock()
                 let started = clock.now
                 var lastSent = started
                 var version = (try? await storeRead { try store.version() }) ?? ""
                 try await writer.write(ByteBuffer(string: "retry: 3000\nevent: hello\ndata: \(Self.data(version))\n\n"))
-                while !Task.isCancelled && !Task.isShuttingDownGracefully && clock.now - started < lifetime {
-                    try await Task.sleep(for: poll)
+                while !Task.isCancelled && !Task.isShuttingDownGracefully && started.duration(to: clock.now) < lifetime
+                {
+                    try await clock.sleep(for: poll)
                     let now = (try? await storeRead { try store.version() }) ?? version
                     if now != version {
                         version = now
                         try await writer.write(ByteBuffer(string: "event: change\ndata: \(Self.data(now))\n\n"))
                         lastSent = clock.now
-                    } else if clock.now - lastSent >= keepAlive {
+                    } else if lastSent.duration(to: clock.now) >= keepAlive {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                         lastSent = clock.now
                     }

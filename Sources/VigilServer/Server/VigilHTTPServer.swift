@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import VigilClock
 import VigilStore
 
 /// Vigil's HTTP server: the dashboard, the JSON API, the change stream and the metrics over a store.
@@ -23,6 +24,8 @@ public struct VigilHTTPServer: Sendable {
     public var limits: ServerLimits
     /// Whether the watch serving the store can write to it (always fine for `vigil serve`).
     public var health: @Sendable () -> StoreHealth
+    /// The clock of pages' "now" and of the change streams' polls, keep-alives and lifetime (the watch's).
+    public var clock: any EpochClock = SystemClock()
 
     /// A server for `store` on `host:port`.
     public init(
@@ -37,15 +40,18 @@ public struct VigilHTTPServer: Sendable {
         self.limits = limits ?? ServerLimits(listeningOn: host)
     }
 
-    /// The routes, for the application and for tests.
+    /// The routes, for the application and for tests. `now` fixes the pages' time (tests); by default it
+    /// is the clock's.
     public func router(
-        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
-        logger: Logger = Logger(label: "vigil.http")
+        now: (@Sendable () -> Double)? = nil, logger: Logger = Logger(label: "vigil.http")
     ) -> Router<BasicRequestContext> {
+        let clock = self.clock
+        let now = now ?? { clock.seconds }
         let router = Router()
         router.add(middleware: RequestGuard(limits: limits, logger: logger))
         let streams = StreamSlots(limit: limits.maxStreams)
-        APIRoutes(store: store, apiToken: apiToken, now: now, streams: streams, health: health).add(to: router)
+        APIRoutes(store: store, apiToken: apiToken, now: now, streams: streams, health: health, clock: clock).add(
+            to: router)
         DashboardRoutes(store: store, now: now).add(to: router)
         return router
     }
