@@ -90,14 +90,12 @@ public final class LiveEngine: Sendable {
     private let queued = Atomic<Bool>(false)
     /// What failed to commit until the store takes it, and when to try again; touched on `writer` only.
     private let committing = Mutex<CommitState>(CommitState())
-    /// The store's health as the last commit left it (with its retry time), published at once: readers
-    /// (`/healthz`, the health report, the dispatcher) never wait for a commit under way.
-    private let published = Mutex<(health: StoreHealth, retryAt: Double)>((StoreHealth(), 0))
+    /// The commit state as the last commit left it, published at once: readers (`/healthz`, the health
+    /// report, the dispatcher's unstored events) never wait for a commit under way, which may wait seconds
+    /// for a lock held elsewhere.
+    private let published = Mutex<CommitState>(CommitState())
     /// Where the health is reported beside the store (for `vigil status`), as soon as it changes.
     private let healthFile = Mutex<StoreHealthFile?>(nil)
-    /// While the store fails, what waits for it (a copy of `CommitState.waiting`, readable while a commit
-    /// is under way); nil while it works.
-    private let unstored = Mutex<[StoreBatch]?>(nil)
     /// Wall time, for the store's failure and its retries.
     private let clock: @Sendable () -> Double
 
@@ -355,7 +353,7 @@ public final class LiveEngine: Sendable {
     /// Whether the store takes the commits, and what waits for it, as the last commit left it (never
     /// waits for a commit under way).
     public var storeHealth: StoreHealth {
-        let (health, retryAt) = published.withLock { $0 }
+        let (health, retryAt) = published.withLock { ($0.health, $0.retryAt) }
         var h = health
         if h.isFailing { h.retryIn = max(0, retryAt - clock()) }
         return h
@@ -365,7 +363,7 @@ public final class LiveEngine: Sendable {
     /// open), for alerts that cannot wait for the store. Nil while the store works.
     public var unstoredEvents: [(event: DetectedEvent, open: Bool)]? {
         // Not behind the commit lock: a commit under way may wait seconds for a lock held elsewhere.
-        guard let waiting = unstored.withLock({ $0 }) else { return nil }
+        guard let waiting = published.withLock({ $0.waiting }) else { return nil }
         let held = state.withLock { s in s.targets.map(\.batch) }
         var out: [(event: DetectedEvent, open: Bool)] = []
         for (e, open) in StoreBatch.merged(waiting, then: held).flatMap(\.events) {
@@ -462,7 +460,7 @@ public final class LiveEngine: Sendable {
             guard !batch.isEmpty else { return }
             let wasFailing = c.health.isFailing
             defer {
-                published.withLock { $0 = (c.health, c.retryAt) }
+                published.withLock { $0 = c }
                 if wasFailing || c.health.isFailing, let file = healthFile.withLock({ $0 }) {
                     _ = file.write(c.health, storePath: store.path, at: now)
                 }
@@ -470,7 +468,6 @@ public final class LiveEngine: Sendable {
             if !due {
                 c.waiting = batch
                 c.health.waiting = StoreBatch.summary(of: batch)
-                unstored.withLock { $0 = batch }
                 return
             }
             do {
@@ -480,7 +477,6 @@ public final class LiveEngine: Sendable {
                     said.append(.storeRecovered(since: since, written: StoreBatch.summary(of: batch)))
                 }
                 c = CommitState()
-                unstored.withLock { $0 = nil }
             } catch {
                 let first = !c.health.isFailing
                 c.waiting = batch
@@ -488,7 +484,6 @@ public final class LiveEngine: Sendable {
                 c.health.error = "\(error)"
                 c.health.failures += 1
                 c.health.waiting = StoreBatch.summary(of: batch)
-                unstored.withLock { $0 = batch }
                 let delay = min(Self.maxRetryDelay, Self.firstRetryDelay * Double(1 << min(c.health.failures - 1, 16)))
                 c.retryAt = now + delay
                 if first {

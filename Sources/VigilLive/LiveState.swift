@@ -173,9 +173,8 @@ struct LiveState {
             guard let key = lastKey else { continue }
             if e.kind == .stateChange { counters.sessionChanges += 1 } else { counters.elementRoutes += 1 }
             heard(id, at: time)
-            feeder.feed(e, peer: id, set: &set) { hits.append($0) }
+            let ends = feeder.feed(e, peer: id, set: &set) { hits.append($0) }
             guard !hits.isEmpty else { continue }
-            let ends = e.kind == .announcement || e.kind == .ribEntry ? e.attributes.originAndUpstream : nil
             for i in hits {
                 switch e.kind {
                 case .announcement, .ribEntry:

@@ -68,8 +68,15 @@ struct DataPlaneWatchTests {
         defer { running.cancel() }
 
         // Healthy: every host answers (the name server with NOERROR, the web server with 200), nothing opens.
-        try await Task.sleep(for: .seconds(4))
+        // Waited for, not timed: each host's first probes come within its first intervals, later on a
+        // machine the other suites keep busy.
+        let settled = try await Live.wait(seconds: 30, every: .milliseconds(200)) {
+            engine.commitPending()
+            let bins = (try? store.probeBins(target: target.name, from: 0, to: 4e9, bin: 4e9)) ?? []
+            return bins.count == 4 && bins.allSatisfy { $0.sent >= 2 } && engine.dataPlaneVerdict == .healthy
+        }
         let healthy = try store.probeBins(target: target.name, from: 0, to: 4e9, bin: 4e9)
+        #expect(settled, "\(engine.dataPlaneVerdict) \(healthy)")
         #expect(healthy.count == 4 && healthy.allSatisfy { $0.sent > 0 && $0.answered == $0.sent }, "\(healthy)")
         #expect(Self.events(store).isEmpty, "\(Self.events(store).map(\.cause))")
         #expect(engine.dataPlaneVerdict == .healthy)

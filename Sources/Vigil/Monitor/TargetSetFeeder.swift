@@ -15,16 +15,19 @@ public struct TargetSetFeeder {
     }
 
     /// Feeds one element of peer number `id` (from `set.id(of:)`); calls `changed` with each monitor whose
-    /// watched state changed.
-    @inline(__always)
-    public mutating func feed(_ e: RouteElement, peer id: Int, set: inout TargetSet, changed: (Int) -> Void) {
+    /// watched state changed. Returns the route's origin and upstream when it concerns some target (read
+    /// once here; the live engine's store rows take them from this).
+    @inline(__always) @discardableResult
+    public mutating func feed(_ e: RouteElement, peer id: Int, set: inout TargetSet, changed: (Int) -> Void) -> (
+        origin: UInt32, upstream: UInt32?
+    )? {
         let kind: RouteEvent.Kind
         switch e.kind {
         case .stateChange:
             let change: RouteEvent.Kind? = e.newState == 6 ? .peerUp : (e.oldState == 6 ? .peerDown : nil)
-            guard let change else { return }
+            guard let change else { return nil }
             for i in set.applyToAll(RouteEvent(time: e.time, peer: placeholder, kind: change), peer: id) { changed(i) }
-            return
+            return nil
         case .ribEntry, .announcement:
             kind = e.kind == .ribEntry ? .ribEntry : .announce
             let origin = set.index.needsOrigin ? e.attributes.originASN : nil
@@ -32,14 +35,14 @@ public struct TargetSetFeeder {
             if touched.isEmpty {
                 set.count(peer: id, kind: kind, family: e.prefix.family, time: e.time)
                 if set.wantsPathSample(), let path = e.attributes.collapsedPath { set.takeSample(path) }
-                return
+                return nil
             }
         case .withdrawal:
             kind = .withdraw
             set.targets(prefix: e.prefix, origin: nil, peer: id, into: &touched)
             if touched.isEmpty {
                 set.count(peer: id, kind: kind, family: e.prefix.family, time: e.time)
-                return
+                return nil
             }
         }
         let ends = kind == .withdraw ? nil : e.attributes.originAndUpstream
@@ -58,5 +61,6 @@ public struct TargetSetFeeder {
             if set.apply(event, peer: id, to: i, counted: counted) { changed(i) }
             counted = true
         }
+        return ends
     }
 }
