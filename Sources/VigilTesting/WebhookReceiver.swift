@@ -1,19 +1,19 @@
 import Foundation
 import Hummingbird
 import Logging
+import VigilClock
 
 /// A webhook receiver on loopback: a real HTTP server that records every POST to `/hook/KIND` and
 /// answers 200, for the alert tests.
 public enum WebhookReceiver {
     /// What the receiver got: (path's last part, body).
     public final class Inbox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [(String, String)] = []
+        private let items = Locked<[(String, String)]>()
 
         public init() {}
 
-        public func add(_ path: String, _ body: String) { lock.withLock { items.append((path, body)) } }
-        public func bodies(_ path: String) -> [String] { lock.withLock { items.filter { $0.0 == path }.map(\.1) } }
+        public func add(_ path: String, _ body: String) { items.append((path, body)) }
+        public func bodies(_ path: String) -> [String] { items.value.filter { $0.0 == path }.map(\.1) }
 
         /// The `kind` of each body received on `path`, in order ("event_start", ...).
         public func kinds(_ path: String) -> [String] { bodies(path).map(WebhookReceiver.kind) }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Vigil
+import VigilClock
 import VigilTesting
 
 @testable import Probing
@@ -159,12 +160,11 @@ enum NetnsChainTC {
 
 /// Junk UDP datagrams at a steady rate towards a lab address (the discard port), until stopped.
 final class Flooder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var running = false
+    private let running = Locked(false)
     private var thread: Thread?
 
     func start(to address: String, bitsPerSecond: Int) {
-        lock.withLock { running = true }
+        running.withLock { $0 = true }
         let t = Thread { [self] in
             let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
             defer { close(fd) }
@@ -174,7 +174,7 @@ final class Flooder: @unchecked Sendable {
             sa.sin_addr.s_addr = inet_addr(address)
             let payload = [UInt8](repeating: 0x55, count: 1000)
             let perMillisecond = max(1, bitsPerSecond / 8 / 1000 / payload.count)
-            while lock.withLock({ running }) {
+            while running.value {
                 for _ in 0..<perMillisecond {
                     _ = withUnsafePointer(to: &sa) { p in
                         p.withMemoryRebound(to: sockaddr.self, capacity: 1) { s in
@@ -191,5 +191,5 @@ final class Flooder: @unchecked Sendable {
         t.start()
     }
 
-    func stop() { lock.withLock { running = false } }
+    func stop() { running.withLock { $0 = false } }
 }

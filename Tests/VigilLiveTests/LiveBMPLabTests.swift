@@ -4,6 +4,7 @@ import Foundation
 import Synchronization
 import Testing
 import Vigil
+import VigilClock
 import VigilStore
 import VigilTesting
 
@@ -19,13 +20,6 @@ import VigilTesting
 /// feed health.
 @Suite(.enabled(if: !LabRecordings.skipped, "VIGIL_SKIP_LAB=1"))
 struct LiveBMPLabTests {
-    final class Feed: @unchecked Sendable {
-        let lock = NSLock()
-        var lines: [String] = []
-        func add(_ s: String) { lock.withLock { lines.append(s) } }
-        var disconnected: Bool { lock.withLock { lines.contains { $0.contains("disconnected") } } }
-    }
-
     /// The engine's BMP feed, telling the test how far the listener has read.
     final class Counting: BMPSink {
         let feed: BMPFeed
@@ -63,12 +57,12 @@ struct LiveBMPLabTests {
             target: target, store: store, binSeconds: 60, thresholds: target.thresholds.scaled(by: truth.speed))
         _ = try engine.resume(now: pieces[0].time)
         engine.settleVotes()
-        let feed = Feed()
+        let feed = Locked<[String]>()
         let port = Mutex(0)
         let clock = Mutex(pieces[0].time)
         let now: @Sendable () -> Double = { clock.withLock { $0 } }
         let listener = BMPListener(host: "127.0.0.1", port: 0, clock: now)
-        let sink = Counting(feed: BMPFeed(engine: engine, logger: Live.logger, onFeed: { feed.add($0) }, now: now))
+        let sink = Counting(feed: BMPFeed(engine: engine, logger: Live.logger, onFeed: { feed.append($0) }, now: now))
         let task = Task { try await listener.run(sink: sink) { p in port.withLock { $0 = p } } }
         defer { task.cancel() }
         let bound = try await Live.wait(seconds: 60) { port.withLock { $0 } != 0 }
@@ -84,9 +78,9 @@ struct LiveBMPLabTests {
             try #require(decoded, "the listener stopped at byte \(sink.read.withLock { $0 }) of \(end)")
         }
         connection.close()
-        let done = try await Live.wait(seconds: 60) { feed.disconnected }
-        try #require(done, "the router's stream was not read to its end: \(feed.lines)")
-        #expect(!feed.lines.contains { $0.contains("skipped") }, "\(feed.lines)")
+        let done = try await Live.wait(seconds: 60) { feed.value.contains { $0.contains("disconnected") } }
+        try #require(done, "the router's stream was not read to its end: \(feed.value)")
+        #expect(!feed.value.contains { $0.contains("skipped") }, "\(feed.value)")
         try engine.shutdown(now: now())
         return try store.events().reversed()
     }

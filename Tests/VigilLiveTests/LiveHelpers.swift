@@ -4,6 +4,7 @@ import Logging
 import RISLive
 import Testing
 import Vigil
+import VigilClock
 import VigilStore
 import VigilTesting
 
@@ -51,14 +52,12 @@ enum Live {
 }
 
 /// Events a client reported, collected across tasks.
-final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [RISLiveEvent] = []
+typealias Collected = Locked<[RISLiveEvent]>
 
-    func add(_ e: RISLiveEvent) { lock.withLock { items.append(e) } }
-    var all: [RISLiveEvent] { lock.withLock { items } }
+extension Locked where Value == [RISLiveEvent] {
+    /// The messages among them, in order.
     var messages: [RISMessage] {
-        all.compactMap {
+        value.compactMap {
             if case .message(let m) = $0 { return m }
             return nil
         }

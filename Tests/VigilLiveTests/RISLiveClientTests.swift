@@ -36,13 +36,15 @@ import VigilTesting
         let clock = ManualClock(seconds: 1_749_200_000)
         let config = Live.configuration(server.url, subscriptions: [RISSubscription(type: nil)])
         let client = RISLiveClient(configuration: config, logger: Live.logger, clock: clock)
-        let clientTask = Task { await client.run { collected.add($0) } }
+        let clientTask = Task { await client.run { collected.append($0) } }
         defer { clientTask.cancel() }
         func connects() -> Int {
-            collected.all.filter { if case .connected = $0 { return true } else { return false } }.count
+            collected.value.filter { if case .connected = $0 { return true } else { return false } }.count
         }
         func drops() -> [String] {
-            collected.all.compactMap { if case .disconnected(let reason, _) = $0 { return reason } else { return nil } }
+            collected.value.compactMap {
+                if case .disconnected(let reason, _) = $0 { return reason } else { return nil }
+            }
         }
         // The first connection: the malformed frame, the error, 500 frames, then the server closes.
         #expect(try await Live.wait(seconds: 60) { collected.messages.count == 500 && drops().count == 1 })
@@ -65,7 +67,7 @@ import VigilTesting
         clock.advance(by: .seconds(config.backoffMaximum))
         let arrived = try await Live.wait(seconds: 60) { collected.messages.count >= frames.count }
         #expect(arrived, "\(collected.messages.count) of \(frames.count) frames arrived")
-        let events = collected.all
+        let events = collected.value
         #expect(connects() == 3, "\(drops())")
         #expect(drops().count == 2, "\(drops())")
         let bad = events.compactMap { e -> Int? in
@@ -108,7 +110,7 @@ import VigilTesting
         let client = RISLiveClient(configuration: config, logger: Live.logger, clock: clock)
         let clientTask = Task {
             await client.run { e in
-                collected.add(e)
+                collected.append(e)
                 guard case .message = e, collected.messages.count == 10 else { return }
                 while busy.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
             }
@@ -125,7 +127,7 @@ import VigilTesting
         busy.withLock { $0 = false }
         let arrived = try await Live.wait(seconds: 20) { collected.messages.count >= frames.count }
         #expect(arrived, "\(collected.messages.count) of \(frames.count) frames arrived")
-        let drops = collected.all.compactMap { e -> String? in
+        let drops = collected.value.compactMap { e -> String? in
             if case .disconnected(let reason, _) = e { return reason }
             return nil
         }
@@ -149,16 +151,18 @@ import VigilTesting
         config.backoffMaximum = 5
         let collected = Collected()
         let client = RISLiveClient(configuration: config, logger: Live.logger, clock: clock)
-        let clientTask = Task { await client.run { collected.add($0) } }
+        let clientTask = Task { await client.run { collected.append($0) } }
         defer { clientTask.cancel() }
         func connected() -> Int {
-            collected.all.filter { if case .connected = $0 { return true } else { return false } }.count
+            collected.value.filter { if case .connected = $0 { return true } else { return false } }.count
         }
         func drops() -> [String] {
-            collected.all.compactMap { if case .disconnected(let reason, _) = $0 { return reason } else { return nil } }
+            collected.value.compactMap {
+                if case .disconnected(let reason, _) = $0 { return reason } else { return nil }
+            }
         }
         func canaries() -> [Bool] {
-            collected.all.compactMap { if case .canary(let silent, _) = $0 { return silent } else { return nil } }
+            collected.value.compactMap { if case .canary(let silent, _) = $0 { return silent } else { return nil } }
         }
         #expect(try await Live.wait(seconds: 20) { connected() == 1 && clock.sleepers > 0 })
         // The server goes silent 50 ms (its own, real time) after the subscriptions arrive; until then it
@@ -173,12 +177,12 @@ import VigilTesting
         #expect(canaries() == [true], "the canary, silent for 30 s of the clock's 25: \(canaries())")
         // Silent 40 s: stalled, reported, and the reconnection waits its back-off on the same clock.
         clock.advance(by: .seconds(10))
-        #expect(try await Live.wait(seconds: 20) { drops().count == 1 }, "\(collected.all)")
+        #expect(try await Live.wait(seconds: 20) { drops().count == 1 }, "\(collected.value)")
         #expect(drops().first?.contains("stalled") == true, "\(drops())")
         #expect(connected() == 1, "reconnected before the back-off")
         #expect(try await Live.wait(seconds: 20, every: .milliseconds(1)) { clock.sleepers > 0 })
         clock.advance(by: .seconds(8))  // past the back-off, 2.5 to 7.5 s
-        #expect(try await Live.wait(seconds: 20) { connected() == 2 }, "\(collected.all)")
+        #expect(try await Live.wait(seconds: 20) { connected() == 2 }, "\(collected.value)")
     }
 
     @Test("a server that refuses connections is retried with back-off, each failure reported")
@@ -192,10 +196,10 @@ import VigilTesting
         let collected = Collected()
         let config = Live.configuration("ws://127.0.0.1:\(port)/v1/ws/", subscriptions: [])
         let client = RISLiveClient(configuration: config, logger: Live.logger, clock: SystemClock())
-        let clientTask = Task { await client.run { collected.add($0) } }
-        _ = try await Live.wait(seconds: 5) { collected.all.count >= 3 }
+        let clientTask = Task { await client.run { collected.append($0) } }
+        _ = try await Live.wait(seconds: 5) { collected.value.count >= 3 }
         clientTask.cancel()
-        let delays = collected.all.compactMap { e -> Double? in
+        let delays = collected.value.compactMap { e -> Double? in
             if case .disconnected(_, let retry) = e { return retry }
             return nil
         }

@@ -4,6 +4,7 @@ import RISLive
 import Testing
 import Vigil
 import VigilApp
+import VigilClock
 import VigilStore
 import VigilTesting
 
@@ -13,13 +14,6 @@ import VigilTesting
 /// lines it says, the store it fills, and the one-line failures it throws.
 @Suite(.enabled(if: !LabRecordings.skipped, "VIGIL_SKIP_LAB=1"))
 struct WatchAppTests {
-    final class Lines: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [String] = []
-        func add(_ s: String) { lock.withLock { items.append(s) } }
-        var all: [String] { lock.withLock { items } }
-    }
-
     @Test(
         "two targets over the lab's origin-down stream: the console names each event's target, the store holds both events as the ground truth reads, run returns when cancelled"
     )
@@ -42,19 +36,19 @@ struct WatchAppTests {
         c.thresholds = targets.map { $0.thresholds.scaled(by: truth.speed) }
         c.ribs = ribs
         c.risLive = Live.configuration(server.url, subscriptions: RISSubscription.covering(targets))
-        let (out, err) = (Lines(), Lines())
-        let app = WatchApp(configuration: c, out: { out.add($0) }, err: { err.add($0) })
+        let (out, err) = (Locked<[String]>(), Locked<[String]>())
+        let app = WatchApp(configuration: c, out: { out.append($0) }, err: { err.append($0) })
         let run = Task { try await app.run() }
         let drained = try await Live.wait(seconds: 60) {
-            server.remaining == 0 && out.all.filter { $0.hasPrefix("EVENT OPEN") }.count == 2
+            server.remaining == 0 && out.value.filter { $0.hasPrefix("EVENT OPEN") }.count == 2
         }
-        try #require(drained, "\(server.remaining) frames left; \(out.all); \(err.all)")
+        try #require(drained, "\(server.remaining) frames left; \(out.value); \(err.value)")
         try await Task.sleep(for: .seconds(2))
         run.cancel()
         let counters = try await run.value
         #expect(counters.risMessages == server.framesSent, "\(counters)")
-        #expect(err.all.contains { $0.contains("watching 2 targets (north-korea, nk-twin") }, "\(err.all)")
-        let opened = out.all.filter { $0.hasPrefix("EVENT OPEN") }
+        #expect(err.value.contains { $0.contains("watching 2 targets (north-korea, nk-twin") }, "\(err.value)")
+        let opened = out.value.filter { $0.hasPrefix("EVENT OPEN") }
         // Each opening line names its target (the cause may sharpen in later updates; the store has the last).
         #expect(
             opened.contains { $0.hasPrefix("EVENT OPEN 1 north-korea: ") || $0.hasPrefix("EVENT OPEN 2 north-korea: ") }

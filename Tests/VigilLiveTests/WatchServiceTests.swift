@@ -79,10 +79,10 @@ import VigilTesting
         let clock = ManualClock(seconds: 1_749_200_000)
         let collected = Collected()
         let client = RISLiveClient(configuration: config, logger: Live.logger, clock: clock)
-        let task = Task { await client.run { collected.add($0) } }
+        let task = Task { await client.run { collected.append($0) } }
         defer { task.cancel() }
         func canary() -> [Bool] {
-            collected.all.compactMap { e -> Bool? in
+            collected.value.compactMap { e -> Bool? in
                 if case .canary(let silent, _) = e { return silent }
                 return nil
             }
