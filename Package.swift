@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "VigilStore",
             dependencies: [
-                "Vigil", "BGP", .product(name: "GRDB", package: "GRDB.swift"),
+                "Vigil", "BGP", "VigilClock", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: hot),
@@ -149,7 +149,8 @@ let package = Package(
         .testTarget(
             name: "VigilStoreTests",
             dependencies: [
-                "VigilStore", "Vigil", "BGP", "VigilTesting", .product(name: "GRDB", package: "GRDB.swift"),
+                "VigilStore", "Vigil", "BGP", "VigilClock", "VigilTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         .testTarget(

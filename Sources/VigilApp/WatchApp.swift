@@ -156,7 +156,7 @@ public struct WatchApp: Sendable {
         let say: @Sendable (String) -> Void = { text in if !c.quiet { err("vigil: \(text)") } }
         let history: History
         do {
-            history = try History(path: c.storePath)
+            history = try History(path: c.storePath, clock: c.clock)
         } catch {
             throw Failure("\(error)")
         }

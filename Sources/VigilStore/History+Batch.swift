@@ -183,11 +183,12 @@ extension History {
     public func commit(_ batches: [StoreBatch]) throws(StoreError) {
         let batches = batches.filter { !$0.isEmpty }
         guard !batches.isEmpty else { return }
-        try write { db in for batch in batches { try Self.write(batch, db) } }
+        let now = clock.seconds
+        try write { db in for batch in batches { try Self.write(batch, at: now, db) } }
     }
 
-    /// Writes one batch inside a transaction.
-    static func write(_ batch: StoreBatch, _ db: Database) throws {
+    /// Writes one batch inside a transaction; `now` stamps its event rows.
+    static func write(_ batch: StoreBatch, at now: Double, _ db: Database) throws {
         let t = batch.target
         for s in batch.signals { try Self.insert(signals: s, db) }
         for g in batch.gaps {
@@ -201,7 +202,7 @@ extension History {
             }
         }
         for p in batch.probes { try Self.insert(probes: p, target: t, db) }
-        for (e, open) in batch.events { try Self.insert(event: e, open: open, db) }
+        for (e, open) in batch.events { try Self.insert(event: e, open: open, updated: now, db) }
         try Self.insert(peers: batch.peers, target: t, db)
         for (key, value) in batch.settings {
             try SettingRecord(key: key, value: value).insert(db, onConflict: .replace)

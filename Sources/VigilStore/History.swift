@@ -2,6 +2,7 @@ import BGP
 import Foundation
 import GRDB
 import Vigil
+import VigilClock
 
 /// Vigil's history in one SQLite file (WAL mode): events with their diagnosis and evidence, per-bin
 /// signals, feed gaps, peers and targets.
@@ -13,10 +14,13 @@ public final class History: Sendable {
     /// The file.
     public let path: String
     let pool: DatabasePool
+    /// The clock of the store's own stamps (when an event row or a target was last written): the watch's.
+    public let clock: any EpochClock
 
     /// Opens (creating it if needed) the store at `path` and brings its schema up to date.
-    public init(path: String) throws(StoreError) {
+    public init(path: String, clock: any EpochClock = SystemClock()) throws(StoreError) {
         self.path = path
+        self.clock = clock
         // Several processes may open a new file at once (watch starting while `vigil events` reads it):
         // switching it to WAL and creating the schema then collide, SQLite answers "locked" or our
         // migration finds the other's tables. Trying again finds the other's work done.
@@ -94,7 +98,7 @@ public final class History: Sendable {
     /// Records the target being watched (what `vigil status` lists).
     public func save(target: Target) throws(StoreError) {
         let description = target.summary
-        let now = Date().timeIntervalSince1970
+        let now = clock.seconds
         var names = JSONObject()
         for asn in target.upstreams.keys.sorted() {
             if let name = target.upstreamName(asn) { names.add("\(asn)", name) }
@@ -127,11 +131,12 @@ public final class History: Sendable {
 
     /// Inserts or replaces an event by its id; `open` says whether the detector may still change it.
     public func save(event e: DetectedEvent, open: Bool) throws(StoreError) {
-        try write { db in try Self.insert(event: e, open: open, db) }
+        let now = clock.seconds
+        try write { db in try Self.insert(event: e, open: open, updated: now, db) }
     }
 
-    static func insert(event e: DetectedEvent, open: Bool, _ db: Database) throws {
-        try EventRecord(e, open: open, updated: Date().timeIntervalSince1970).upsert(db)
+    static func insert(event e: DetectedEvent, open: Bool, updated: Double, _ db: Database) throws {
+        try EventRecord(e, open: open, updated: updated).upsert(db)
     }
 
     /// The next free event id (events are numbered by the detector; a restart continues the numbering).

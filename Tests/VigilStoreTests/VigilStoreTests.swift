@@ -2,6 +2,7 @@ import BGP
 import Foundation
 import Testing
 import Vigil
+import VigilClock
 import VigilTesting
 
 @testable import VigilStore
@@ -19,6 +20,23 @@ import VigilTesting
             id: id, target: "north-korea", cause: .originSide, confidence: 0.8, start: 1_749_231_000, end: end,
             prefixes: ["175.45.176.0/24", "175.45.177.0/24"].compactMap(IPPrefix.init), upstreams: [4837, 20485],
             severity: 12.5, evidence: ["all 4 prefixes withdrawn within 14 s", "quote \" and \\ kept"])
+    }
+
+    @Test("the store's own stamps are its clock's: a target's and an event row's time, as the sqlite3 shell reads them")
+    func stampsFromTheClock() throws {
+        let path = Self.temporaryPath()
+        let clock = ManualClock(seconds: 1_749_231_003)
+        let store = try History(path: path, clock: clock)
+        try store.save(target: .northKorea)
+        try store.save(event: Self.event(id: 1, end: nil), open: true)
+        #expect(try Tools.sqlite(path, "select updated from targets where name = 'north-korea'") == "1749231003.0")
+        #expect(try Tools.sqlite(path, "select updated from events where id = 1") == "1749231003.0")
+        // A batch committed a minute of the clock later (the engine's path) stamps the row again.
+        clock.advance(by: .seconds(60))
+        var batch = StoreBatch(target: "north-korea")
+        batch.events = [(Self.event(id: 1, end: 1_749_231_050), false)]
+        try store.commit(batch)
+        #expect(try Tools.sqlite(path, "select updated from events where id = 1") == "1749231063.0")
     }
 
     @Test("an event saved open, then closed, reads back field for field, also after reopening the file")
