@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Runs each test of a suite on a thread of its own, at a lower scheduling priority, instead of Swift's
-/// cooperative pool.
+/// Runs each test of a suite on a thread of its own instead of Swift's cooperative pool, and the child
+/// processes it starts at a lower scheduling priority.
 ///
 /// Swift Testing calls a synchronous test from the pool, and the pool has one thread per core (two on
 /// the CI machine). A test that decodes real files for a minute, or waits for bgpdump, holds one of them
