@@ -1,5 +1,5 @@
-import Foundation
 import Testing
+import VigilStore
 
 /// Runs each test of a suite on a thread of its own instead of Swift's cooperative pool, and the child
 /// processes it starts at a lower scheduling priority.
@@ -8,7 +8,8 @@ import Testing
 /// the CI machine). A test that decodes real files for a minute, or waits for bgpdump, holds one of them
 /// for that minute; two such tests stall every task in the process: the servers other suites talk to,
 /// their timers, their waits. That is why the suites once ran in serial groups, one `swift test` each.
-/// With this trait a test's body runs on a thread of its own, so the pool stays free for the tasks that
+/// With this trait a test's body runs on a thread of its own (a `StoreThread`, the serial executor the
+/// engine gives its blocking store calls), so the pool stays free for the tasks that
 /// need it; and the child processes it starts (bgpdump, `vigil replay`) run at nice 19 (`Tools.run`), so
 /// that the real-time end-to-end tests running beside (probes on the wire, a web server in a namespace
 /// answering within its timeout) get the CPU when they need it and the batch work takes the rest. The
@@ -25,8 +26,7 @@ public struct OwnThreadTrait: SuiteTrait, TestTrait, TestScoping {
     ) async throws {
         // Only a test case has a body; a suite's scope is the scopes of its tests.
         guard testCase != nil else { return try await function() }
-        let thread = TestThread(name: "test: \(test.name)")
-        defer { thread.stop() }
+        let thread = StoreThread(label: "test: \(test.name)")
         try await Tools.$childNice.withValue(19) {
             try await withTaskExecutorPreference(thread) { try await function() }
         }
@@ -36,48 +36,4 @@ public struct OwnThreadTrait: SuiteTrait, TestTrait, TestScoping {
 extension Trait where Self == OwnThreadTrait {
     /// Each test on a thread of its own, its child processes at low priority (see `OwnThreadTrait`).
     public static var ownThread: Self { Self() }
-}
-
-/// A task executor that is one thread: jobs run one at a time, in the order enqueued, until `stop()`.
-final class TestThread: TaskExecutor, @unchecked Sendable {
-    private let condition = NSCondition()
-    private var jobs: [UnownedJob] = []
-    private var stopped = false
-
-    init(name: String) {
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.start()
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
-
-    /// Ends the thread once the jobs enqueued so far have run.
-    func stop() {
-        condition.lock()
-        stopped = true
-        condition.signal()
-        condition.unlock()
-    }
-
-    private func run() {
-        let executor = asUnownedTaskExecutor()
-        while true {
-            condition.lock()
-            while jobs.isEmpty && !stopped { condition.wait() }
-            guard !jobs.isEmpty else {
-                condition.unlock()
-                return
-            }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job.runSynchronously(on: executor)
-        }
-    }
 }
