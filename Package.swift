@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "BMP", targets: ["BMP"]),
         .library(name: "Vigil", targets: ["Vigil"]),
         .library(name: "VigilReplay", targets: ["VigilReplay"]),
+        .library(name: "VigilArchive", targets: ["VigilArchive"]),
         .library(name: "RISLive", targets: ["RISLive"]),
         .library(name: "VigilStore", targets: ["VigilStore"]),
         .library(name: "VigilLive", targets: ["VigilLive"]),
@@ -72,6 +73,15 @@ let package = Package(
         .target(name: "Vigil", dependencies: ["BGP"], swiftSettings: hot),
         // Sources of route events from MRT files, and the replay driver.
         .target(name: "VigilReplay", dependencies: ["Vigil", "MRT", "BGP"], swiftSettings: hot),
+        // Public archives (RIPE RIS, RouteViews): listings read, files picked for a time range, downloaded
+        // and cached.
+        .target(
+            name: "VigilArchive",
+            dependencies: [
+                "BGP", "Vigil", "VigilClock", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         // Durable history in one SQLite file: events, signals, feed gaps, peers, targets.
         .target(
             name: "VigilStore",
@@ -123,7 +133,8 @@ let package = Package(
         .executableTarget(
             name: "VigilCLI",
             dependencies: [
-                "BGP", "MRT", "Vigil", "VigilReplay", "VigilStore", "VigilLive", "VigilServer", "VigilApp", "RISLive",
+                "BGP", "MRT", "Vigil", "VigilReplay", "VigilArchive", "VigilStore", "VigilLive", "VigilServer",
+                "VigilApp", "RISLive",
                 "BMP", "Probing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -174,5 +185,8 @@ let package = Package(
             name: "VigilReplayTests", dependencies: ["VigilReplay", "Vigil", "MRT", "BGP", "VigilTesting"],
             swiftSettings: strict),
         .testTarget(name: "VigilCLITests", dependencies: ["MRT", "BGP", "VigilTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "VigilArchiveTests", dependencies: ["VigilArchive", "BGP", "VigilClock", "VigilTesting"],
+            swiftSettings: strict),
     ]
 )

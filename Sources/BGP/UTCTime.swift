@@ -38,13 +38,17 @@ public enum UTCTime {
         public var description: String { reason }
     }
 
-    /// Reads a time given as ISO 8601 UTC (`2025-06-06T17:30:03Z`, `.fffffffff` allowed) or as seconds
+    /// Reads a time given as ISO 8601 UTC (`2025-06-06T17:30:03Z`, `.fffffffff` allowed; also to the
+    /// minute, `2025-06-06T17:30Z`, as people write a range) or as seconds
     /// since the epoch (`1749231003`, `1749231003.5`). Years 1970 to 9999 only; anything else is an error
     /// that says why. Total: never traps, whatever the text.
     public static func read(_ text: String) -> Result<Double, InputError> {
-        let c = Array(text.utf8)
+        var c = Array(text.utf8)
         guard !c.isEmpty else { return .failure(InputError(reason: "is empty")) }
         guard c.count <= 64 else { return .failure(InputError(reason: "is longer than 64 characters")) }
+        if c.count == 17, c[16] == UInt8(ascii: "Z"), c[13] == UInt8(ascii: ":") {
+            c.insert(contentsOf: Array(":00".utf8), at: 16)
+        }
         if c.count >= 5, c[4] == UInt8(ascii: "-") { return parseISO(c) }
         return parseSeconds(c)
     }

@@ -3,11 +3,14 @@ import BGP
 import Foundation
 import MRT
 import Vigil
+import VigilArchive
+import VigilClock
 import VigilReplay
 import VigilStore
 
-/// `vigil replay`: the live pipeline run over MRT files on their own clock.
-struct ReplayCommand: ParsableCommand {
+/// `vigil replay`: the live pipeline run over MRT files on their own clock, or over a time range fetched
+/// from the public archives.
+struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Replay MRT files and report the targets' outages with their most likely cause.",
@@ -28,13 +31,24 @@ struct ReplayCommand: ParsableCommand {
 
             Damaged or truncated files are handled as by `vigil dump`: a warning with the offset, recovery, \
             and counts in the summary.
+
+            A time range instead of files: --from and --to fetch what the public archives hold (RIPE RIS, \
+            RouteViews) for --collectors (default rrc00,route-views2): each collector's last RIB snapshot at or \
+            before --from and every update file from it to --to, found in the archives' listings, downloaded \
+            several at once into the cache (resumed after a failure, sizes checked) and replayed. A file that \
+            cannot be had (404, time-out, truncated) is reported with its URL and becomes a feed gap for its \
+            collector (never withdrawals); the rest goes on. A second run of the same range sends no request. \
+            With files, --from and --to only window the replay.
             """
     )
 
     @OptionGroup var targetOptions: TargetOptions
 
-    @Argument(help: ArgumentHelp("MRT files: RIB snapshots and update files.", valueName: "file"))
-    var files: [String]
+    @Argument(
+        help: ArgumentHelp("MRT files: RIB snapshots and update files (or give --from and --to).", valueName: "file"))
+    var files: [String] = []
+
+    @OptionGroup var archive: ArchiveOptions
 
     @Flag(name: .long, help: "One JSON object per line.")
     var json = false
@@ -66,9 +80,41 @@ struct ReplayCommand: ParsableCommand {
         if !(bin == 0 || (0.001...86400).contains(bin)) {
             throw ValidationError("--bin must be 0 (no bins) or from 0.001 to 86400 seconds, not \(bin)")
         }
+        if files.isEmpty && archive.range == nil {
+            throw ValidationError("give MRT files, or a time range with --from and --to to fetch from the archives")
+        }
+        if !files.isEmpty && archive.fetches {
+            throw ValidationError(
+                "--collectors, --all-collectors, --cache, --offline and the archive URLs fetch a range; with files, leave them out"
+            )
+        }
     }
 
-    func run() throws {
+    func run() async throws {
+        var files = self.files
+        var gaps: [ArchiveGap] = []
+        let stderr = OutputSink(fd: 2)
+        if files.isEmpty, let request = try archive.request() {
+            let printer = ArchiveProgressPrinter(sink: stderr)
+            let fetched: ArchiveFetchResult
+            do {
+                fetched = try await ArchiveFetcher(request).fetch { printer.show($0) }
+            } catch {
+                throw RuntimeError("\(error)")
+            }
+            printer.finish()
+            for w in fetched.warnings where !quiet { stderr.say("vigil: warning: \(w)") }
+            stderr.say(
+                "vigil: \(fetched.files.count) files (\(fetched.files.filter(\.cached).count) from the cache \(request.cache.root)), \(fetched.requests) requests, \(ArchiveProgress.megabytes(fetched.bytes)) downloaded; \(fetched.gaps.count) feed gaps"
+            )
+            files = fetched.paths
+            gaps = fetched.gaps
+            if files.isEmpty { throw RuntimeError("nothing to replay: no file of the range could be had") }
+        }
+        try replay(files: files, gaps: gaps)
+    }
+
+    func replay(files: [String], gaps: [ArchiveGap]) throws {
         var targets = try targetOptions.resolveAll()
         let thresholds = targets.indices.map { rules.apply(to: &targets[$0]) }
         let byName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -78,6 +124,7 @@ struct ReplayCommand: ParsableCommand {
             targets: targets, thresholds: thresholds, binSeconds: eventsOnly ? 0 : bin, collector: collector)
         replayer.learnsOrigins = !targetOptions.country.isEmpty || targetOptions.allCountries
         replayer.relationships = try rules.relationships { stderr.say("vigil: warning: \($0)") }
+        replayer.window = archive.range
         let total = files.reduce(UInt64(0)) { $0 + (DumpCommand.fileSize($1) ?? 0) }
         let progress = ProgressBar(label: "replay", total: total)
         var warnings = 0
@@ -89,6 +136,11 @@ struct ReplayCommand: ParsableCommand {
             throw RuntimeError("\(error)")
         }
         let naming = targets.count > 1
+        // The archives' holes, before the timeline: a span of a collector with no data.
+        for g in gaps {
+            stdout.say(json ? g.jsonLine : g.description)
+            recorder?.add(gap: g.collector, start: g.start, end: g.end, reason: g.reason)
+        }
         let summary = replayer.run(
             paths: files,
             output: { item in

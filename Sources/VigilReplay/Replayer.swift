@@ -46,6 +46,10 @@ public struct Replayer {
     public var learnsOrigins = false
     /// AS relationships for route leaks (a CAIDA file); nil infers them from degrees in the data.
     public var relationships: ASRelationships?
+    /// The range asked for (`--from`, `--to`): update records at or after `to` are not played, and what
+    /// happened wholly before `from` (bins ended by then, events over by then, notices) is played but not
+    /// reported: the RIB and the updates between it and `from` bring the view up to date first.
+    public var window: (from: Double, to: Double)?
 
     /// A replayer for `target`.
     public init(target: Target, thresholds: Thresholds? = nil, binSeconds: Double = 300, collector: String? = nil) {
@@ -94,19 +98,24 @@ public struct Replayer {
         let single = targets.count == 1
         let binSeconds = self.binSeconds
         var nextID = 1
+        let reportFrom = window?.from ?? -Double.infinity
+        let stopAt = window?.to ?? .infinity
         /// Hands on what the monitors said: replay prints an event once it is over.
         func emit(_ i: Int) {
             for o in set.monitors[i].drain() {
                 switch o {
                 case .notice(let n):
-                    output(.notice(n, target: set.monitors[i].target.name))
+                    if n.time >= reportFrom { output(.notice(n, target: set.monitors[i].target.name)) }
                 case .closed(var e):
-                    if !single {
+                    if let end = e.end, end < reportFrom { continue }
+                    // One target numbers its own events, unless some are left out before the window.
+                    if !single || window != nil {
                         e.id = nextID
                         nextID += 1
                     }
                     output(.event(e))
-                case .bin(let b): output(.bin(b))
+                case .bin(let b):
+                    if b.start + b.seconds > reportFrom { output(.bin(b)) }
                 case .opened, .updated: break
                 }
             }
@@ -168,7 +177,7 @@ public struct Replayer {
                     }
                 }
             }
-            guard let input = next, input.pending != nil else { break }
+            guard let input = next, input.pending != nil, nextTime < stopAt else { break }
             if nextTime < ribTime {
                 summary.skippedBeforeRIB += 1
                 input.advance()
@@ -188,7 +197,7 @@ public struct Replayer {
             // The records that follow in this file are played in one go while nothing else would come
             // between them in the merge: the same second of record time (one observation), the same bin,
             // at or after the RIB, and (with other files) before every other file's next record.
-            var limit = binSeconds > 0 ? (binStart ?? .infinity) + binSeconds : .infinity
+            var limit = min(stopAt, binSeconds > 0 ? (binStart ?? .infinity) + binSeconds : .infinity)
             if one == nil {
                 for other in updates where other !== input { limit = min(limit, other.time ?? .infinity) }
             }

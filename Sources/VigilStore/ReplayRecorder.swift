@@ -44,6 +44,13 @@ public struct ReplayRecorder {
         return numbered
     }
 
+    /// Adds a feed gap: a span of `source` (a collector) with no data, which is never a withdrawal.
+    public mutating func add(gap source: String, start: Double, end: Double, reason: String) {
+        pending.gaps.append((source, start, reason, nil))
+        pending.gaps.append((source, start, "", end))
+        countOne()
+    }
+
     private mutating func countOne() {
         count += 1
         if count >= batchSize { flush() }

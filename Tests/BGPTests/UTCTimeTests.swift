@@ -66,6 +66,9 @@ import VigilTesting
         #expect(Self.read("1735689600") == 1_735_689_600)
         #expect(Self.read("1735689600.5") == 1_735_689_600.5)
         #expect(Self.read("2025-01-01T00:00:00Z") == 1_735_689_600)
+        // To the minute, as a range is written (`--from 2025-06-06T16:00Z`): 2025-06-06 is day 20,245.
+        #expect(Self.read("2025-06-06T16:00Z") == 1_749_225_600)
+        #expect(Self.read("2025-06-06T16:60Z") == nil)
         // Nine fraction digits are accepted (nanoseconds); ten are not.
         let nine = Self.read("2025-01-01T00:00:00.123456789Z")
         #expect(nine.map { abs($0 - 1_735_689_600.123456789) < 1e-6 } == true)
