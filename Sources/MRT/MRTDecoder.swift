@@ -167,17 +167,44 @@ public struct MRTDecoder {
     func decodeTableDump(_ h: MRTRecordHeader, _ b: UnsafeRawBufferPointer, _ visit: (RouteElement) -> Void)
         -> DecodingOutcome
     {
+        // One entry per record as RFC 6396 has it; RIS's files of 1999-2000 pack several into one record:
+        // entries are read while the record holds another whole one.
+        var offset = 0
+        var outcome = DecodingOutcome.decoded
+        repeat {
+            let (next, result) = decodeTableDumpEntry(h, b, at: offset, visit)
+            if case .damaged = result { return result }
+            if case .damaged = outcome {} else { outcome = result }
+            guard let next, next > offset else { break }
+            offset = next
+        } while offset < b.count
+        return outcome
+    }
+
+    /// Decodes the TABLE_DUMP entry at `offset`; returns where the next one would start (nil when the
+    /// entry's end is unknown) and the outcome.
+    func decodeTableDumpEntry(
+        _ h: MRTRecordHeader, _ whole: UnsafeRawBufferPointer, at offset: Int, _ visit: (RouteElement) -> Void
+    ) -> (Int?, DecodingOutcome) {
+        let b = UnsafeRawBufferPointer(rebasing: whole[offset...])
         let v6 = h.subtype == 2 || h.subtype == 4
         let as4 = h.subtype >= 3
         let aw = v6 ? 16 : 4
         let fixed = 4 + aw + 2 + 4 + aw + (as4 ? 4 : 2) + 2
-        guard b.count >= fixed else { return .damaged("TABLE_DUMP record shorter than \(fixed) bytes") }
+        guard b.count >= fixed else {
+            return (
+                nil,
+                .damaged("TABLE_DUMP \(offset == 0 ? "record" : "entry at byte \(offset)") shorter than \(fixed) bytes")
+            )
+        }
+        let attrLength = Int(b.u16(fixed - 2))
+        let next = offset + fixed + attrLength
         let family: IPAddress.Family = v6 ? .v6 : .v4
         let bits = Int(b[4 + aw])
-        guard bits <= family.bitWidth else { return .damaged("TABLE_DUMP prefix length \(bits) is invalid") }
+        guard bits <= family.bitWidth else { return (nil, .damaged("TABLE_DUMP prefix length \(bits) is invalid")) }
         var element = RouteElement(kind: .ribEntry, record: h)
         element.prefix = IPPrefix(address: IPAddress(family: family, bytes: b, offset: 4, count: aw), length: bits)
-        guard filter.accepts(prefix: element.prefix), filter.accepts(kind: .ribEntry) else { return .decoded }
+        guard filter.accepts(prefix: element.prefix), filter.accepts(kind: .ribEntry) else { return (next, .decoded) }
         var at = 4 + aw + 2
         element.originatedTime = b.u32(at)
         at += 4
@@ -185,8 +212,7 @@ public struct MRTDecoder {
         at += aw
         element.peerASN = as4 ? b.u32(at) : UInt32(b.u16(at))
         at += as4 ? 4 : 2
-        guard filter.accepts(peer: element.peerAddress, asn: element.peerASN) else { return .decoded }
-        let attrLength = Int(b.u16(at))
+        guard filter.accepts(peer: element.peerAddress, asn: element.peerASN) else { return (next, .decoded) }
         at += 2
         var outcome = DecodingOutcome.decoded
         var end = at + attrLength
@@ -196,10 +222,10 @@ public struct MRTDecoder {
         }
         var view = PathAttributeView(parsing: UnsafeRawBufferPointer(rebasing: b[at..<end]), asnSize: as4 ? 4 : 2)
         view.abbreviatedMPReach = family
-        guard filter.originASNs.isEmpty || filter.accepts(origin: view.originASN) else { return outcome }
+        guard filter.originASNs.isEmpty || filter.accepts(origin: view.originASN) else { return (next, outcome) }
         element.attributes = view
         element.nextHop = MRTDecoder.ribNextHop(view)
         visit(element)
-        return outcome
+        return (next, outcome)
     }
 }

@@ -39,6 +39,8 @@ public struct MRTDiagnostics: Hashable, Sendable {
     public var skippedRecords = 0
     /// Times the reader lost the record framing and found it again.
     public var resynchronisations = 0
+    /// TABLE_DUMP records that declared 4 bytes less than they hold (RIS's files of 1999-2000), read whole.
+    public var shortTableDumpRecords = 0
     /// Every warning (the first 10,000 are kept; the count goes on).
     public var warnings: [MRTWarning] = []
     /// Total warnings, including those not kept.
@@ -58,6 +60,7 @@ public struct MRTDiagnostics: Hashable, Sendable {
         skippedBytes += other.skippedBytes
         skippedRecords += other.skippedRecords
         resynchronisations += other.resynchronisations
+        shortTableDumpRecords += other.shortTableDumpRecords
         warningCount += other.warningCount
         warnings.append(contentsOf: other.warnings.prefix(max(0, 10_000 - warnings.count)))
     }
@@ -67,5 +70,7 @@ public struct MRTDiagnostics: Hashable, Sendable {
         "\(records) records read, \(damagedRecords) damaged, \(skippedRecords) dropped, "
             + "\(skippedBytes) bytes skipped, \(resynchronisations) resynchronisations, "
             + "\(unsupportedRecords) of unsupported types, \(warningCount) warnings"
+            + (shortTableDumpRecords > 0
+                ? "; \(shortTableDumpRecords) TABLE_DUMP records declared 4 bytes short, read whole" : "")
     }
 }

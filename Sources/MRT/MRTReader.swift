@@ -151,6 +151,25 @@ public final class MRTReader {
         return plausible(rawHeader(at: start + nextRel), limit: MRTReader.maximumRecordLength)
     }
 
+    /// Whether the TABLE_DUMP record at `start` holds 4 bytes more than it declares: what follows its
+    /// declared end is not a record header (nor the end of the input), but 4 bytes later one is (or the
+    /// input ends there).
+    private func declaredFourShort(_ h: RawHeader) throws(MRTInputError) -> Bool {
+        let declaredEnd = h.headerSize + h.length
+        if try fill(declaredEnd + 12) {
+            guard !plausible(rawHeader(at: start + declaredEnd), limit: MRTReader.maximumRecordLength) else {
+                return false
+            }
+        } else if end - start == declaredEnd {
+            return false
+        }
+        let realEnd = declaredEnd + 4
+        if try !fill(realEnd + 12) { return end - start == realEnd }
+        let next = rawHeader(at: start + realEnd)
+        return next.type == h.type && plausible(next, limit: MRTReader.maximumRecordLength)
+            && timestampFits(next.timestamp)
+    }
+
     private func timestampFits(_ t: UInt32) -> Bool {
         guard let last = lastTimestamp else { return true }
         let delta = t > last ? t - last : last - t
@@ -194,7 +213,7 @@ public final class MRTReader {
                 flushSourceProblems()
                 return nil
             }
-            let h = rawHeader(at: start)
+            var h = rawHeader(at: start)
             if !plausible(h, limit: MRTReader.maximumRecordLength) {
                 let why = "no valid MRT header here (type \(h.type), subtype \(h.subtype), length \(h.length))"
                 guard let target = try resynchronise(fromRel: 1) else {
@@ -218,7 +237,17 @@ public final class MRTReader {
                 flushSourceProblems()
                 return nil
             }
-            if let ok = try followedByPlausible(0, h), !ok {
+            if h.type == MRTType.tableDump, try declaredFourShort(h) {
+                // RIS's TABLE_DUMP files of 1999-2000 declare each record 4 bytes shorter than written
+                // (and pack several entries into one): read the 4 bytes as the record's.
+                h.length += 4
+                diagnostics.shortTableDumpRecords += 1
+                if diagnostics.shortTableDumpRecords == 1 {
+                    warn(
+                        "TABLE_DUMP records declare 4 bytes less than they hold (as RIS wrote them in 1999-2000); read whole",
+                        offset: position, record: diagnostics.records + 1)
+                }
+            } else if let ok = try followedByPlausible(0, h), !ok {
                 // The next header is wrong: either this record's length is torn, or the damage starts
                 // after it. Look for a record boundary inside this one.
                 if let target = try resynchronise(fromRel: 1), target < h.headerSize + h.length {
