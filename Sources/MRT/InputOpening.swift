@@ -45,8 +45,28 @@ extension MRTReader {
         return reader
     }
 
-    /// Wraps any byte source, sniffing gzip or bzip2 from its first bytes.
-    public convenience init(detecting raw: ByteSource, name: String, bufferSize: Int = 1 << 20) throws(MRTInputError) {
+    /// Opens a file whose decompression `pool` does on its worker threads, ahead of the reader;
+    /// `priority` says when it is read (lowest first; `setPriority` on `readAhead` changes it).
+    public static func open(path: String, readAhead pool: ReadAheadPool, priority: Double) throws(MRTInputError)
+        -> MRTReader
+    {
+        let file = try FileByteSource(path: path)
+        var source: ByteSource?
+        let reader = try MRTReader(detecting: file, name: path == "-" ? "<stdin>" : path) { inner in
+            let wrapped = pool.wrap(inner, raw: file, priority: priority)
+            source = wrapped
+            return wrapped
+        }
+        reader.readAhead = source as? ReadAheadSource
+        return reader
+    }
+
+    /// Wraps any byte source, sniffing gzip or bzip2 from its first bytes; `wrap` may put the
+    /// decompressed stream behind another source (a read-ahead).
+    public convenience init(
+        detecting raw: ByteSource, name: String, bufferSize: Int = 1 << 20,
+        wrap: (ByteSource) -> ByteSource = { $0 }
+    ) throws(MRTInputError) {
         var head: [UInt8] = []
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4, alignment: 1)
         defer { scratch.deallocate() }
@@ -63,7 +83,7 @@ extension MRTReader {
         case .gzip: source = try GzipByteSource(input: replay)
         case .bzip2: source = try Bzip2ByteSource(input: replay)
         }
-        self.init(source: source, name: name, bufferSize: bufferSize)
+        self.init(source: wrap(source), name: name, bufferSize: bufferSize)
         self.compression = compression
     }
 }

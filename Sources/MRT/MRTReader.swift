@@ -54,10 +54,12 @@ public final class MRTReader {
     public var position: UInt64 { baseOffset + UInt64(start) }
 
     /// Bytes of the file read so far (compressed bytes for gzip and bzip2), for progress bars.
-    public var compressedPosition: UInt64 { rawSource?.offset ?? position }
+    public var compressedPosition: UInt64 { readAhead?.rawOffset ?? rawSource?.offset ?? position }
 
     /// The file underneath any decompressor, when the reader was opened from a path.
     var rawSource: FileByteSource?
+    /// The read-ahead the decompressed bytes come through, when a pool decompresses this input.
+    public internal(set) var readAhead: ReadAheadSource?
 
     private func warn(_ message: String, offset: UInt64?, record: Int?) {
         let warning = MRTWarning(input: name, offset: offset, record: record, message: message)

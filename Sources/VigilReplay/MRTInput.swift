@@ -32,9 +32,14 @@ final class MRTInput {
     @exclusivity(unchecked) var recent = [(PeerAddress, Int)](
         repeating: (PeerAddress(address: .zero(.v4), asn: 0), -1), count: 64)
 
-    init(path: String, collector: String?) throws(MRTInputError) {
+    init(path: String, collector: String?, readAhead: ReadAheadPool? = nil, order: Int = 0) throws(MRTInputError) {
         self.path = path
-        reader = try MRTReader.open(path: path)
+        // Until its first record is read, inputs are read in the order given.
+        if let readAhead {
+            reader = try MRTReader.open(path: path, readAhead: readAhead, priority: -1e15 + Double(order))
+        } else {
+            reader = try MRTReader.open(path: path)
+        }
         self.collector = collector ?? MRTReader.collectorLabel(forFile: path)
         placeholder = PeerKey(collector: self.collector, address: .zero(.v4), asn: 0)
         do {
@@ -45,6 +50,8 @@ final class MRTInput {
         }
         let type = pending?.header.type
         isRIB = type == MRTType.tableDump || type == MRTType.tableDumpV2
+        // RIB snapshots are played first, one after the other; update files by their first record's time.
+        if !isRIB, let t = time { reader.readAhead?.setPriority(t) }
     }
 
     /// The pending record's time.

@@ -50,6 +50,8 @@ public struct Replayer {
     /// happened wholly before `from` (bins ended by then, events over by then, notices) is played but not
     /// reported: the RIB and the updates between it and `from` bring the view up to date first.
     public var window: (from: Double, to: Double)?
+    /// Decompress on worker threads (one per core), ahead of the replay, rather than on its own thread.
+    public var readAhead = true
 
     /// A replayer for `target`.
     public init(target: Target, thresholds: Thresholds? = nil, binSeconds: Double = 300, collector: String? = nil) {
@@ -77,10 +79,15 @@ public struct Replayer {
     ) -> ReplaySummary {
         var summary = ReplaySummary()
         var inputs: [MRTInput] = []
+        let pool = readAhead ? ReadAheadPool() : nil
+        defer {
+            inputs.removeAll()
+            pool?.shutdown()
+        }
 
-        for path in paths {
+        for (i, path) in paths.enumerated() {
             do {
-                let input = try MRTInput(path: path, collector: collector)
+                let input = try MRTInput(path: path, collector: collector, readAhead: pool, order: i)
                 input.reader.onWarning = { output(.warning("\($0)")) }
                 inputs.append(input)
             } catch {
