@@ -52,7 +52,9 @@ extension MRTReader {
     {
         let file = try FileByteSource(path: path)
         var source: ByteSource?
-        let reader = try MRTReader(detecting: file, name: path == "-" ? "<stdin>" : path) { inner in
+        // The pool buffers ahead; the reader's own buffer need only hold a record (it grows for larger ones).
+        let reader = try MRTReader(detecting: file, name: path == "-" ? "<stdin>" : path, bufferSize: 64 << 10) {
+            inner in
             let wrapped = pool.wrap(inner, raw: file, priority: priority)
             source = wrapped
             return wrapped

@@ -92,6 +92,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         var files = self.files
+        var sources = files
         var gaps: [ArchiveGap] = []
         let stderr = OutputSink(fd: 2)
         if files.isEmpty, let request = try archive.request() {
@@ -108,13 +109,22 @@ struct ReplayCommand: AsyncParsableCommand {
                 "vigil: \(fetched.files.count) files (\(fetched.files.filter(\.cached).count) from the cache \(request.cache.root)), \(fetched.requests) requests, \(ArchiveProgress.megabytes(fetched.bytes)) downloaded; \(fetched.gaps.count) feed gaps"
             )
             files = fetched.paths
+            sources = fetched.files.map(\.url)
             gaps = fetched.gaps
             if files.isEmpty { throw RuntimeError("nothing to replay: no file of the range could be had") }
         }
-        try replay(files: files, gaps: gaps)
+        try replay(files: files, gaps: gaps, sources: sources)
     }
 
-    func replay(files: [String], gaps: [ArchiveGap]) throws {
+    /// The command line as typed, for the store's note of how to replay it again.
+    static var commandLine: String {
+        (["vigil"] + CommandLine.arguments.dropFirst()).map { a in
+            a.allSatisfy({ $0.isLetter || $0.isNumber || "-_./:=,+@".contains($0) })
+                ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }.joined(separator: " ")
+    }
+
+    func replay(files: [String], gaps: [ArchiveGap], sources: [String]) throws {
         var targets = try targetOptions.resolveAll()
         let thresholds = targets.indices.map { rules.apply(to: &targets[$0]) }
         let byName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -135,6 +145,7 @@ struct ReplayCommand: AsyncParsableCommand {
         } catch {
             throw RuntimeError("\(error)")
         }
+        for t in targets { recorder?.note(target: t.name, sources: sources, command: Self.commandLine) }
         let naming = targets.count > 1
         // The archives' holes, before the timeline: a span of a collector with no data.
         for g in gaps {

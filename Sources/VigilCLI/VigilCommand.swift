@@ -8,7 +8,7 @@ struct VigilCommand: AsyncParsableCommand {
         abstract: "Watch a country's Internet from the outside and explain its outages.",
         subcommands: [
             WatchCommand.self, ServeCommand.self, ReplayCommand.self, EventsCommand.self, StatusCommand.self,
-            TargetsCommand.self, DumpCommand.self, ProbeCommand.self,
+            TargetsCommand.self, DumpCommand.self, ProbeCommand.self, ReportCommand.self,
         ]
     )
 }

@@ -168,26 +168,14 @@ public struct Replayer {
             }
             changed.removeAll()
         }
-        let one = updates.count == 1 ? updates.first : nil
-        while true {
-            var next: MRTInput?
-            var nextTime = Double.infinity
-            if let one {
-                // One file: no merge to do.
-                next = one
-                nextTime = one.time ?? .infinity
-            } else {
-                for input in updates {
-                    if let t = input.time, t < nextTime {
-                        nextTime = t
-                        next = input
-                    }
-                }
-            }
-            guard let input = next, input.pending != nil, nextTime < stopAt else { break }
+        var heap = MergeHeap(count: updates.count) { updates[$0].time }
+        while let (nextTime, index) = heap.top {
+            let input = updates[index]
+            guard input.pending != nil, nextTime < stopAt else { break }
             if nextTime < ribTime {
                 summary.skippedBeforeRIB += 1
                 input.advance()
+                heap.updateTop(input.time)
                 continue
             }
             if let t = changed.latest, nextTime.rounded(.down) > t.rounded(.down) { observePending() }
@@ -204,12 +192,11 @@ public struct Replayer {
             // The records that follow in this file are played in one go while nothing else would come
             // between them in the merge: the same second of record time (one observation), the same bin,
             // at or after the RIB, and (with other files) before every other file's next record.
-            var limit = min(stopAt, binSeconds > 0 ? (binStart ?? .infinity) + binSeconds : .infinity)
-            if one == nil {
-                for other in updates where other !== input { limit = min(limit, other.time ?? .infinity) }
-            }
+            let limit = min(
+                stopAt, binSeconds > 0 ? (binStart ?? .infinity) + binSeconds : .infinity, heap.secondTime)
             let run = RecordRun(second: nextTime.rounded(.down), limit: limit, notBefore: ribTime)
             let (elements, records) = play(input, run, &set, &changed)
+            heap.updateTop(input.time)
             summary.updateElements += elements
             binUpdates += elements
             recordsSinceProgress &+= records

@@ -44,6 +44,16 @@ public struct ReplayRecorder {
         return numbered
     }
 
+    /// The settings where a replay notes, for `vigil report`, a target's data sources and command.
+    public static func sourcesKey(_ target: String) -> String { "report_sources:\(target)" }
+    public static func commandKey(_ target: String) -> String { "report_command:\(target)" }
+
+    /// Notes, for `vigil report`, where a target's data came from and the command that replays it again.
+    public mutating func note(target: String, sources: [String], command: String) {
+        pending.settings.append((Self.sourcesKey(target), StoreJSON.array(sources)))
+        pending.settings.append((Self.commandKey(target), command))
+    }
+
     /// Adds a feed gap: a span of `source` (a collector) with no data, which is never a withdrawal.
     public mutating func add(gap source: String, start: Double, end: Double, reason: String) {
         pending.gaps.append((source, start, reason, nil))

@@ -21,35 +21,11 @@ struct BrowserTests {
     static func chromium(_ url: String, screenshot: String? = nil, size: String = "1280,900", dark: Bool = false)
         async throws -> (dom: String, log: String)
     {
-        // A thread of its own, the browser below the real-time tests beside (see Tools.childNice).
-        try await Tools.offload {
-            try Tools.$childNice.withValue(10) { try runChromium(url, screenshot: screenshot, size: size, dark: dark) }
-        }
+        try await Chromium.load(url, screenshot: screenshot, size: size, dark: dark)
     }
 
-    static func runChromium(_ url: String, screenshot: String?, size: String, dark: Bool) throws -> (
-        dom: String, log: String
-    ) {
-        let browser = try Tools.which("chromium", package: "Debian's chromium package")
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "vigil-chromium-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: profile) }
-        var args = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-            "--enable-logging=stderr", "--v=0", "--user-data-dir=\(profile.path)", "--window-size=\(size)",
-        ]
-        if dark { args.append("--force-dark-mode") }
-        if let screenshot {
-            _ = try Tools.run(browser, args + ["--hide-scrollbars", "--screenshot=\(screenshot)", url])
-        }
-        let r = try Tools.run(browser, args + ["--dump-dom", url])
-        return (String(decoding: r.stdout, as: UTF8.self), String(decoding: r.stderr, as: UTF8.self))
-    }
-
-    /// Console lines in Chromium's log (script errors, failed loads, anything a page printed).
-    static func console(_ log: String) -> [String] {
-        log.split(separator: "\n").filter { $0.contains(":CONSOLE") }.map(String.init)
-    }
+    /// Console lines in Chromium's log.
+    static func console(_ log: String) -> [String] { Chromium.console(log) }
 
     @Test("overview, target and event pages render in Chromium with the event band and the diagnosis")
     func pages() async throws {

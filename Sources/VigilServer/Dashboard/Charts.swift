@@ -66,7 +66,7 @@ enum Charts {
     /// upstream that carried the target. Feed gaps shaded, events as bands linking to their pages.
     static func timeline(
         bins: [SignalBin], from: Double, to: Double, upstreams: [UInt32], names: [UInt32: String] = [:],
-        gaps: [FeedGap], events: [DetectedEvent], title: String, origins: [OriginLane] = []
+        gaps: [FeedGap], events: [DetectedEvent], title: String, origins: [OriginLane] = [], linkEvents: Bool = true
     ) -> String {
         let left = 150.0
         let right = 12.0
@@ -80,9 +80,9 @@ enum Charts {
         let span = max(to - from, 1)
         let x = { (t: Double) in left + (min(max(t, from), to) - from) / span * (width - left - right) }
         var svg = """
-            <svg class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-labelledby="chart-title chart-desc">\
-            <title id="chart-title">\(HTML.escape(title))</title>\
-            <desc id="chart-desc">\(HTML.escape(description(bins: bins, events: events, gaps: gaps)))</desc>
+            <svg class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="\(HTML.escape(title))">\
+            <title>\(HTML.escape(title))</title>\
+            <desc>\(HTML.escape(description(bins: bins, events: events, gaps: gaps)))</desc>
             """
         // Feed gaps behind everything: no data there, which is not an outage.
         for g in gaps {
@@ -97,11 +97,12 @@ enum Charts {
             let x0 = x(e.start)
             let x1 = x(e.end ?? to)
             let label = "Event \(e.id): \(e.cause.rawValue), \(e.prefixes.count) prefixes"
-            svg += """
-                <a href="/events/\(e.id)" aria-label="\(HTML.escape(label))"><rect class="band" data-event="\(e.id)" \
+            let band = """
+                <rect class="band" data-event="\(e.id)" \
                 style="fill: var(--c-\(e.cause.rawValue))" x="\(f(x0))" y="\(f(top))" width="\(f(max(x1 - x0, 2)))" \
-                height="\(f(plotBottom - top))"><title>\(HTML.escape(label))</title></rect></a>
+                height="\(f(plotBottom - top))"><title>\(HTML.escape(label))</title></rect>
                 """
+            svg += linkEvents ? "<a href=\"/events/\(e.id)\" aria-label=\"\(HTML.escape(label))\">\(band)</a>" : band
         }
         var laneTop = top
         func draw(

@@ -191,7 +191,7 @@ public struct DashboardRoutes: Sendable {
 
     // MARK: Pieces
 
-    static func eventTable(_ events: [DetectedEvent], names: [UInt32: String]) -> String {
+    static func eventTable(_ events: [DetectedEvent], names: [UInt32: String], links: Bool = true) -> String {
         guard !events.isEmpty else { return "<p class=\"muted\">No events in this range.</p>" }
         var out = """
             <div class="table-wrap"><table><thead><tr><th scope="col">Event</th><th scope="col">Cause</th>\
@@ -200,7 +200,7 @@ public struct DashboardRoutes: Sendable {
             """
         for e in events {
             out += """
-                <tr><td><a href="/events/\(e.id)">\(e.id)</a></td><td>\(HTML.escape(e.cause.rawValue))</td>\
+                <tr><td>\(links ? "<a href=\"/events/\(e.id)\">\(e.id)</a>" : "\(e.id)")</td><td>\(HTML.escape(e.cause.rawValue))</td>\
                 <td>\(HTML.time(e.start))</td><td>\(e.end.map(HTML.time) ?? "ongoing")</td>\
                 <td class="hide-narrow">\(e.prefixes.count)</td>\
                 <td class="hide-narrow">\(Self.upstreams(e.upstreams, names))</td></tr>
