@@ -27,26 +27,8 @@ public struct ArchiveFile: Sendable, Hashable {
     /// The file that `name` names, when it is an MRT file of an archive: `bview.YYYYMMDD.HHMM.gz` (RIS),
     /// `rib.YYYYMMDD.HHMM.bz2` (RouteViews) or `updates.YYYYMMDD.HHMM.{gz,bz2}`; nil for anything else.
     public static func named(_ name: String) -> ArchiveFile? {
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, ["gz", "bz2"].contains(parts[3]) else { return nil }
-        let kind: Kind
-        switch parts[0] {
-        case "bview", "rib": kind = .rib
-        case "updates": kind = .updates
-        default: return nil
-        }
-        let day = parts[1].utf8
-        let clock = parts[2].utf8
-        guard day.count == 8, clock.count == 4, day.allSatisfy({ $0 &- 48 < 10 }), clock.allSatisfy({ $0 &- 48 < 10 })
-        else { return nil }
-        let d = Array(day)
-        let c = Array(clock)
-        let iso =
-            "\(String(decoding: d[0..<4], as: UTF8.self))-\(String(decoding: d[4..<6], as: UTF8.self))-"
-            + "\(String(decoding: d[6..<8], as: UTF8.self))T\(String(decoding: c[0..<2], as: UTF8.self)):"
-            + "\(String(decoding: c[2..<4], as: UTF8.self)):00Z"
-        guard let time = UTCTime.parse(iso) else { return nil }
-        return ArchiveFile(name: name, kind: kind, time: time)
+        guard let (kind, time) = ArchiveFileName.parse(name) else { return nil }
+        return ArchiveFile(name: name, kind: kind == .rib ? .rib : .updates, time: time)
     }
 }
 

@@ -12,7 +12,8 @@ struct PeerAddress: Hashable {
 /// file (told by its first record), the collector it belongs to, and the record waiting to be played.
 final class MRTInput {
     let path: String
-    let reader: MRTReader
+    /// The file's reader; while suspended, a reader of nothing.
+    private(set) var reader: MRTReader
     @exclusivity(unchecked) var decoder = MRTDecoder()
     let isRIB: Bool
     let collector: String
@@ -32,8 +33,34 @@ final class MRTInput {
     @exclusivity(unchecked) var recent = [(PeerAddress, Int)](
         repeating: (PeerAddress(address: .zero(.v4), asn: 0), -1), count: 64)
 
+    /// The pool that decompresses it, if any.
+    private let pool: ReadAheadPool?
+    /// Where warnings go (set by the replay; kept for a reader opened again).
+    var onWarning: ((MRTWarning) -> Void)? {
+        didSet { reader.onWarning = onWarning }
+    }
+    /// Set while the file is not open yet (`init(waiting:)`): when its turn comes.
+    private(set) var suspendedAt: Double?
+    /// The file was opened (a waiting file the replay never reached was not).
+    private(set) var opened = true
+
+    /// An update file opened only when its turn comes, `lead` seconds before the time its archive name
+    /// gives (`updates.YYYYMMDD.HHMM`): a replay of thousands of files holds open only those it is
+    /// reading (a bzip2 stream holds megabytes once it has decoded a block).
+    init(waiting path: String, collector: String?, readAhead: ReadAheadPool?, startsAt: Double, lead: Double = 300) {
+        self.path = path
+        pool = readAhead
+        reader = MRTReader(source: MemoryByteSource([]), name: path, bufferSize: 64)
+        self.collector = collector ?? MRTReader.collectorLabel(forFile: path)
+        placeholder = PeerKey(collector: self.collector, address: .zero(.v4), asn: 0)
+        isRIB = false
+        suspendedAt = startsAt - lead
+        opened = false
+    }
+
     init(path: String, collector: String?, readAhead: ReadAheadPool? = nil, order: Int = 0) throws(MRTInputError) {
         self.path = path
+        pool = readAhead
         // Until its first record is read, inputs are read in the order given.
         if let readAhead {
             reader = try MRTReader.open(path: path, readAhead: readAhead, priority: -1e15 + Double(order))
@@ -56,8 +83,32 @@ final class MRTInput {
 
     /// The pending record's time.
     var time: Double? {
+        if let suspendedAt { return suspendedAt }
         guard let h = pending?.header else { return nil }
         return Double(h.timestamp) + Double(h.microseconds) / 1_000_000
+    }
+
+    /// What reading found.
+    var diagnostics: MRTDiagnostics { reader.diagnostics }
+
+    /// Opens a waiting file and reads its first record.
+    func resume() {
+        guard let t = suspendedAt else { return }
+        suspendedAt = nil
+        opened = true
+        reader.onWarning = nil
+        do {
+            if let pool {
+                reader = try MRTReader.open(path: path, readAhead: pool, priority: t)
+            } else {
+                reader = try MRTReader.open(path: path)
+            }
+            reader.onWarning = onWarning
+            pending = try reader.next()
+        } catch {
+            failure = "\(error)"
+            pending = nil
+        }
     }
 
     /// The view's number for the peer (address, asn) of this file.

@@ -52,6 +52,9 @@ public struct Replayer {
     public var window: (from: Double, to: Double)?
     /// Decompress on worker threads (one per core), ahead of the replay, rather than on its own thread.
     public var readAhead = true
+    /// Files beyond which update files named as the archives name them wait unopened until their turn
+    /// (`MRTInput.init(waiting:)`): a day of every collector is thousands of files.
+    public var maxOpenFiles = 64
 
     /// A replayer for `target`.
     public init(target: Target, thresholds: Thresholds? = nil, binSeconds: Double = 300, collector: String? = nil) {
@@ -85,10 +88,19 @@ public struct Replayer {
             pool?.shutdown()
         }
 
+        // Many files (days of many collectors): an update file named as the archives name them waits
+        // unopened until its turn comes.
+        let waits = paths.count > maxOpenFiles
         for (i, path) in paths.enumerated() {
+            if waits, let (kind, time) = ArchiveFileName.parse(path: path), kind == .updates {
+                let input = MRTInput(waiting: path, collector: collector, readAhead: pool, startsAt: time)
+                input.onWarning = { output(.warning("\($0)")) }
+                inputs.append(input)
+                continue
+            }
             do {
                 let input = try MRTInput(path: path, collector: collector, readAhead: pool, order: i)
-                input.reader.onWarning = { output(.warning("\($0)")) }
+                input.onWarning = { output(.warning("\($0)")) }
                 inputs.append(input)
             } catch {
                 output(.warning("\(error)"))
@@ -171,6 +183,11 @@ public struct Replayer {
         var heap = MergeHeap(count: updates.count) { updates[$0].time }
         while let (nextTime, index) = heap.top {
             let input = updates[index]
+            if input.suspendedAt != nil, nextTime < stopAt {
+                input.resume()
+                heap.updateTop(input.time)
+                continue
+            }
             guard input.pending != nil, nextTime < stopAt else { break }
             if nextTime < ribTime {
                 summary.skippedBeforeRIB += 1
@@ -218,11 +235,11 @@ public struct Replayer {
             emit(i)
         }
         for input in inputs {
-            summary.diagnostics.merge(input.reader.diagnostics)
+            summary.diagnostics.merge(input.diagnostics)
             if let failure = input.failure {
                 output(.warning("\(input.reader.name): \(failure)"))
                 summary.failedInputs.append(input.path)
-            } else if input.reader.diagnostics.records == 0 {
+            } else if input.opened && input.diagnostics.records == 0 {
                 summary.failedInputs.append(input.path)
             }
         }

@@ -101,6 +101,22 @@ import VigilTesting
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
         #expect(!html.contains("<script") && !html.contains("<link") && html.contains("<svg"))
 
+        // The range form reports the same event as its headline; an event the store lacks is one clear line.
+        let range = work + "/range"
+        let r2 = try await Tools.run(
+            vigil,
+            [
+                "report", "--target", "youtube", "--from", "2008-02-24T18:00Z", "--to", "2008-02-24T22:00Z",
+                "--store", store, "--out", range,
+            ])
+        #expect(r2.status == 0, "\(String(decoding: r2.stderr, as: UTF8.self))")
+        #expect(String(decoding: r2.stdout, as: UTF8.self).hasPrefix(headline))
+        let missing = try await Tools.run(vigil, ["report", "99", "--store", store, "--out", work + "/none"])
+        let said = String(decoding: missing.stderr, as: UTF8.self)
+        #expect(
+            missing.status != 0 && said.contains("no event 99 in \(store)") && said.split(separator: "\n").count == 1,
+            "\(said)")
+
         // Chromium renders it, with the event band and the headline, and logs nothing.
         let page = try await Chromium.load(
             "file://" + out + "/report.html", screenshot: out + "/report-chromium.png", size: "1280,1600")
