@@ -123,6 +123,15 @@ public enum Tools {
     /// (`OwnThreadTrait`), 10 from async tests, 0 where the child is itself timed (a capture).
     @TaskLocal public static var childNice: Int32 = 0
 
+    /// Lowers the calling thread's priority (nice 19), and so that of every thread it starts from now on
+    /// (Linux threads inherit it): for a test that keeps both cores busy in-process (a replay decompressing
+    /// on worker threads) beside the real-time tests of the same run. Call it on a thread of the test's
+    /// own (`.ownThread`).
+    public static func lowerThreadPriority() {
+        // On Linux the nice value is per thread, and PRIO_PROCESS with 0 names the calling thread.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+    }
+
     /// `run` from an async test: the child runs from a thread of its own (`offload`), since waiting for it
     /// on one of Swift's few cooperative threads would stall the servers and timers of every suite running
     /// beside. Swift picks this form in async code, so no async test can block the pool by mistake. The

@@ -23,6 +23,7 @@ import VigilTesting
     @Test(
         "five real files read in turns through two workers and a 64 KiB budget: byte for byte what zcat and bzcat give")
     func sameBytes() throws {
+        Tools.lowerThreadPriority()
         let paths = try Self.files.map { try Fixtures.path($0) }
         let pool = ReadAheadPool(workers: 2, budget: 64 << 10, chunkSize: 16 << 10)
         defer { pool.shutdown() }
@@ -52,6 +53,7 @@ import VigilTesting
 
     @Test("records through the pool are the records read directly; a truncated bzip2 stream still says so")
     func records() throws {
+        Tools.lowerThreadPriority()
         let pool = ReadAheadPool(workers: 2, budget: 1 << 20, chunkSize: 64 << 10)
         defer { pool.shutdown() }
         // The first MiB of a RouteViews RIB, its bzip2 stream cut mid-block.

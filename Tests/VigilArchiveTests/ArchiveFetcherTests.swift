@@ -27,7 +27,8 @@ import VigilTesting
             from: at(1830), to: at(2115), collectors: try collectors.map { try ArchiveCollector($0) },
             cache: ArchiveCache(root: cache))
         r.bases = [.routeViews: server.url("routeviews"), .ris: server.url("ris")]
-        r.timeout = .seconds(1)
+        // Generous: the server shares two cores with the rest of the test run.
+        r.timeout = .seconds(5)
         r.retries = 1
         r.retryDelay = 0.05
         return r
@@ -43,7 +44,7 @@ import VigilTesting
         let server = ArchiveMirrorServer(
             root: mirror,
             faults: [
-                name(1909): .missing, name(1954): .truncated(10_000), name(2041): .slow(.seconds(3)),
+                name(1909): .missing, name(1954): .truncated(10_000), name(2041): .slow(.seconds(12)),
                 name(1839): .truncatedOnce(50_000),
             ])
         let running = try await server.start()
@@ -68,7 +69,10 @@ import VigilTesting
         let warnings = result.warnings.joined(separator: "\n")
         #expect(warnings.contains("\(url(1909)): not found (HTTP 404)"), "\(warnings)")
         #expect(warnings.contains("\(url(1954)): truncated"), "\(warnings)")
-        #expect(warnings.contains("\(url(2041)): timed out"), "\(warnings)")
+        // Too slow: a read time-out (or, on a loaded machine, the server's close of a connection given up on).
+        #expect(
+            warnings.contains("\(url(2041)): timed out") || warnings.contains("\(url(2041)): the server closed"),
+            "\(warnings)")
         #expect(warnings.contains("route-views2: no RIB snapshot at or before 2008-02-24T18:30:00Z"), "\(warnings)")
         // Each gap spans its file: to the next file's time.
         #expect(

@@ -22,8 +22,8 @@ extension Charts {
         let sent = bins.reduce(0) { $0 + $1.sent }
         var svg = """
             <svg class="chart probes" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" \
-            aria-label="\(HTML.escape(title))"><title>\(HTML.escape(title))</title>\
-            <desc>\(urls.count) probed host\(urls.count == 1 ? "" : "s"); \(answered) of \(sent) probes answered in this range.</desc>
+            aria-label="\(HTML.escape(title))" aria-describedby="probes-desc"><title>\(HTML.escape(title))</title>\
+            <desc id="probes-desc">\(urls.count) probed host\(urls.count == 1 ? "" : "s"); \(answered) of \(sent) probes answered in this range.</desc>
             """
         for (i, url) in urls.enumerated() {
             let y = top + Double(i) * row

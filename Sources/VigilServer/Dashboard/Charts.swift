@@ -80,9 +80,9 @@ enum Charts {
         let span = max(to - from, 1)
         let x = { (t: Double) in left + (min(max(t, from), to) - from) / span * (width - left - right) }
         var svg = """
-            <svg class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="\(HTML.escape(title))">\
+            <svg class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="\(HTML.escape(title))" aria-describedby="chart-desc">\
             <title>\(HTML.escape(title))</title>\
-            <desc>\(HTML.escape(description(bins: bins, events: events, gaps: gaps)))</desc>
+            <desc id="chart-desc">\(HTML.escape(description(bins: bins, events: events, gaps: gaps)))</desc>
             """
         // Feed gaps behind everything: no data there, which is not an outage.
         for g in gaps {
