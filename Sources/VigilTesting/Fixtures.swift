@@ -52,6 +52,14 @@ public enum Fixtures {
         return try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
     }
 
+    /// A new empty folder under the system's temporary folder, named `vigil-NAME-UUID`.
+    public static func temporaryFolder(_ name: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(name)-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
     /// The bytes of a fixture, decompressed when it is gzip or bzip2.
     public static func decompressedBytes(_ relative: String) throws -> [UInt8] {
         try Tools.decompress(path(relative))

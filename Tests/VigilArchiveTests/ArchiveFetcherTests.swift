@@ -13,13 +13,6 @@ import VigilTesting
     static func at(_ hhmm: Int) -> Double { day + Double(hhmm / 100 * 3600 + hhmm % 100 * 60) }
     static let folder = "routeviews/bgpdata/2008.02/UPDATES/"
 
-    static func temporary(_ name: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(name)-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     static func request(_ server: ArchiveMirrorServer, cache: String, collectors: [String] = ["route-views2"]) throws
         -> ArchiveRequest
     {
@@ -38,7 +31,7 @@ import VigilTesting
         "18:30 to 21:15 from route-views2: 12 files byte for byte; one missing, one cut short, one too slow: warnings with URLs, gaps over their spans; one cut once: resumed"
     )
     func faults() async throws {
-        let mirror = try Self.temporary("mirror")
+        let mirror = try Fixtures.temporaryFolder("mirror")
         let linked = try ArchiveMirrorServer.makeMirror(at: mirror)
         let name = { (hhmm: Int) in Self.folder + "updates.20080224.\(hhmm).bz2" }
         let server = ArchiveMirrorServer(
@@ -49,7 +42,7 @@ import VigilTesting
             ])
         let running = try await server.start()
         defer { running.cancel() }
-        let cache = try Self.temporary("cache")
+        let cache = try Fixtures.temporaryFolder("cache")
         let result = try await ArchiveFetcher(try Self.request(server, cache: cache)).fetch()
 
         // The 12 files of the range (ArchivePlanTests), less the three that cannot be had.
@@ -88,12 +81,12 @@ import VigilTesting
 
     @Test("a second run of the same range sends no request; --offline then works, and fails clearly on an empty cache")
     func cache() async throws {
-        let mirror = try Self.temporary("mirror")
+        let mirror = try Fixtures.temporaryFolder("mirror")
         try ArchiveMirrorServer.makeMirror(at: mirror)
         let server = ArchiveMirrorServer(root: mirror)
         let running = try await server.start()
         defer { running.cancel() }
-        let cache = try Self.temporary("cache")
+        let cache = try Fixtures.temporaryFolder("cache")
         let request = try Self.request(server, cache: cache, collectors: ["route-views2", "rrc15", "rrc03"])
         let first = try await ArchiveFetcher(request).fetch()
         #expect(first.files.count == 12, "\(first.warnings)")
@@ -115,7 +108,7 @@ import VigilTesting
         #expect(third.paths == first.paths)
 
         var empty = offline
-        empty.cache = ArchiveCache(root: try Self.temporary("empty"))
+        empty.cache = ArchiveCache(root: try Fixtures.temporaryFolder("empty"))
         let error = await #expect(throws: ArchiveError.self) { try await ArchiveFetcher(empty).fetch() }
         #expect(
             error?.description.contains("--offline: the cache \(empty.cache.root) holds nothing") == true,
@@ -126,12 +119,13 @@ import VigilTesting
         "RIS: a collector's RIB at or before the start and its updates; a collector with no folder is told, not fetched"
     )
     func ris() async throws {
-        let mirror = try Self.temporary("mirror")
+        let mirror = try Fixtures.temporaryFolder("mirror")
         let linked = try ArchiveMirrorServer.makeMirror(at: mirror)
         let server = ArchiveMirrorServer(root: mirror)
         let running = try await server.start()
         defer { running.cancel() }
-        var request = try Self.request(server, cache: try Self.temporary("cache"), collectors: ["rrc00", "rrc01"])
+        var request = try Self.request(
+            server, cache: try Fixtures.temporaryFolder("cache"), collectors: ["rrc00", "rrc01"])
         // 2002-07-22 23:40 to 23:50: the bview of 23:37 seeds; the updates file of 22:38 ended at 22:43.
         request.from = 1_027_381_200
         request.to = 1_027_381_800

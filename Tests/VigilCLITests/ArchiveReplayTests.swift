@@ -10,15 +10,8 @@ import VigilTesting
     static let targets = "[target.youtube]\norigins = [36561]\nprefixes = [\"208.65.152.0/22\"]\n"
     static let range = ["--from", "2008-02-24T18:30Z", "--to", "2008-02-24T21:15Z"]
 
-    static func temporary(_ name: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(name)-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     static func targetsFile() throws -> String {
-        let file = try temporary("targets") + "/targets.toml"
+        let file = try Fixtures.temporaryFolder("targets") + "/targets.toml"
         try targets.write(toFile: file, atomically: true, encoding: .utf8)
         return file
     }
@@ -35,7 +28,7 @@ import VigilTesting
         "fetched from the mirror, 18:30 to 21:15 gives exactly the events and bins of the same 12 files from disk: the hijack of 18:47:57 to 21:01:34"
     )
     func sameAsDisk() async throws {
-        let mirror = try Self.temporary("mirror")
+        let mirror = try Fixtures.temporaryFolder("mirror")
         try ArchiveMirrorServer.makeMirror(at: mirror)
         let server = ArchiveMirrorServer(root: mirror)
         let running = try await server.start()
@@ -43,7 +36,7 @@ import VigilTesting
         let vigil = try Tools.vigil()
         let targets = try Self.targetsFile()
         let common = ["replay", "--json", "--quiet", "--targets", targets, "--target", "youtube"] + Self.range
-        let cache = try Self.temporary("cache")
+        let cache = try Fixtures.temporaryFolder("cache")
         let fetched = try await Tools.run(
             vigil,
             common + [
@@ -89,18 +82,18 @@ import VigilTesting
 
     @Test("a missing file: a warning with its URL, a gap line for route-views2 over its span, the hijack still found")
     func missingFile() async throws {
-        let mirror = try Self.temporary("mirror")
+        let mirror = try Fixtures.temporaryFolder("mirror")
         try ArchiveMirrorServer.makeMirror(at: mirror)
         let missing = "routeviews/bgpdata/2008.02/UPDATES/updates.20080224.1909.bz2"
         let server = ArchiveMirrorServer(root: mirror, faults: [missing: .missing])
         let running = try await server.start()
         defer { running.cancel() }
-        let store = try Self.temporary("store") + "/history.sqlite"
+        let store = try Fixtures.temporaryFolder("store") + "/history.sqlite"
         let r = try await Tools.run(
             try Tools.vigil(),
             ["replay", "--json", "--targets", try Self.targetsFile(), "--target", "youtube"] + Self.range + [
                 "--collectors", "route-views2", "--routeviews-archive", server.url("routeviews"), "--cache",
-                try Self.temporary("cache"), "--retries", "0", "--store", store,
+                try Fixtures.temporaryFolder("cache"), "--retries", "0", "--store", store,
             ])
         let err = String(decoding: r.stderr, as: UTF8.self)
         #expect(r.status == 0, "\(err)")
@@ -122,7 +115,7 @@ import VigilTesting
 
     @Test("--offline with an empty cache: one clear line, non-zero exit, no usage text")
     func offlineEmpty() async throws {
-        let cache = try Self.temporary("empty")
+        let cache = try Fixtures.temporaryFolder("empty")
         let r = try await Tools.run(try Tools.vigil(), ["replay", "--offline", "--cache", cache] + Self.range)
         let err = String(decoding: r.stderr, as: UTF8.self)
         #expect(r.status != 0)

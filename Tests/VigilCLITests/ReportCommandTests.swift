@@ -10,13 +10,6 @@ import VigilTesting
     static let targets =
         "[target.youtube]\nsummary = \"YouTube (AS36561)\"\norigins = [36561]\nprefixes = [\"208.65.152.0/22\"]\n"
 
-    static func temporary(_ name: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(name)-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     /// Where the docs' copies are written (`docs/reports/youtube-2008/` is made from them).
     static var outputDirectory: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -27,13 +20,13 @@ import VigilTesting
         "the YouTube hijack's report: headline, times and origin as the README has them; PNG, SVG, Markdown, JSON; valid HTML that Chromium renders"
     )
     func youtube() async throws {
-        let mirror = try Self.temporary("mirror")
+        let mirror = try Fixtures.temporaryFolder("mirror")
         try ArchiveMirrorServer.makeMirror(at: mirror)
         let server = ArchiveMirrorServer(root: mirror)
         let running = try await server.start()
         defer { running.cancel() }
         let vigil = try Tools.vigil()
-        let work = try Self.temporary("report")
+        let work = try Fixtures.temporaryFolder("report")
         let targets = work + "/youtube.toml"
         try Self.targets.write(toFile: targets, atomically: true, encoding: .utf8)
         let store = work + "/youtube.sqlite"

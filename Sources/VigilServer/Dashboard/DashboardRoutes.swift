@@ -168,12 +168,7 @@ public struct DashboardRoutes: Sendable {
         main += Charts.timeline(
             bins: bins, from: from, to: to, upstreams: upstreams, names: names, gaps: gaps, events: [e],
             title: "\(e.target) around event \(e.id)", origins: origins)
-        main +=
-            "<h2>Evidence</h2><ul class=\"evidence\">" + e.evidence.map { "<li>\(HTML.escape($0))</li>" }.joined()
-            + "</ul>"
-        main +=
-            "<h2>Affected prefixes</h2><ul>" + e.prefixes.map { "<li>\(HTML.escape($0.description))</li>" }.joined()
-            + "</ul>"
+        main += HTML.evidenceAndPrefixes(e)
         main += "<h2>Annotations</h2>"
         if notes.isEmpty {
             main += "<p class=\"muted\">None yet.</p>"

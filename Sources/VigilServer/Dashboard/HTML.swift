@@ -41,31 +41,49 @@ enum HTML {
         "<span class=\"state state-\(state.replacingOccurrences(of: " ", with: "-"))\">\(escape(state))</span>"
     }
 
-    /// A whole page around `main`.
-    static func page(title: String, main: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="color-scheme" content="light dark">
-        <title>\(escape(title)) · Vigil</title>
-        <link rel="stylesheet" href="/static/vigil.css">
-        </head>
-        <body>
-        <a class="skip" href="#content">Skip to content</a>
-        <header>
-        <a class="brand" href="/">Vigil</a>
-        <nav aria-label="Main"><a href="/">Overview</a><a href="/api/v1/openapi.json">API</a></nav>
-        <span id="live" role="status" aria-live="polite">Live updates need JavaScript; reload to refresh.</span>
-        </header>
-        <main id="content">
-        \(main)
-        </main>
-        <script src="/static/vigil.js" defer></script>
-        </body>
-        </html>
-        """
+    /// A whole page around `main`: the dashboard's (stylesheet and script from the server, the site's
+    /// header), or, with `inlineStyle`, a page that stands alone (the style written in, no script, no
+    /// links to the server: a report).
+    static func page(title: String, main: String, inlineStyle: String? = nil) -> String {
+        let head =
+            inlineStyle.map { "<style>\n\($0)\n</style>" } ?? "<link rel=\"stylesheet\" href=\"/static/vigil.css\">"
+        let header =
+            inlineStyle != nil
+            ? ""
+            : """
+            <a class="skip" href="#content">Skip to content</a>
+            <header>
+            <a class="brand" href="/">Vigil</a>
+            <nav aria-label="Main"><a href="/">Overview</a><a href="/api/v1/openapi.json">API</a></nav>
+            <span id="live" role="status" aria-live="polite">Live updates need JavaScript; reload to refresh.</span>
+            </header>
+
+            """
+        let script = inlineStyle != nil ? "" : "<script src=\"/static/vigil.js\" defer></script>\n"
+        return """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="color-scheme" content="light dark">
+            <title>\(escape(title)) · Vigil</title>
+            \(head)
+            </head>
+            <body>
+            \(header)<main id="content">
+            \(main)
+            </main>
+            \(script)</body>
+            </html>
+
+            """
+    }
+
+    /// An event's evidence and affected prefixes, as the event page and a report show them.
+    static func evidenceAndPrefixes(_ e: DetectedEvent) -> String {
+        "<h2>Evidence</h2><ul class=\"evidence\">" + e.evidence.map { "<li>\(escape($0))</li>" }.joined() + "</ul>"
+            + "<h2>Affected prefixes</h2><ul>" + e.prefixes.map { "<li>\(escape($0.description))</li>" }.joined()
+            + "</ul>"
     }
 }

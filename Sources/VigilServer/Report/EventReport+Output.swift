@@ -81,14 +81,7 @@ extension EventReport {
         if !probes.isEmpty {
             main += "<h2>Probes</h2>" + Charts.probes(probes, from: from, to: to, title: "Probes of \(name)")
         }
-        if let e = event {
-            main +=
-                "<h2>Evidence</h2><ul class=\"evidence\">" + e.evidence.map { "<li>\(HTML.escape($0))</li>" }.joined()
-                + "</ul>"
-            main +=
-                "<h2>Affected prefixes</h2><ul>" + e.prefixes.map { "<li>\(HTML.escape($0.description))</li>" }.joined()
-                + "</ul>"
-        }
+        if let e = event { main += HTML.evidenceAndPrefixes(e) }
         if events.count > 1 {
             main +=
                 "<h2>Events in the range</h2>" + DashboardRoutes.eventTable(events, names: upstreamNames, links: false)
@@ -102,27 +95,8 @@ extension EventReport {
         if let command { main += HTML.escape(command) + "\n" }
         main += HTML.escape(reportCommand(store: store)) + "</code></pre>"
         main += "<p class=\"muted\">Made by Vigil from its store; times are UTC.</p>"
-        return """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="color-scheme" content="light dark">
-            <title>\(HTML.escape(chartTitle)) · Vigil report</title>
-            <style>
-            \(css)
-            pre { white-space: pre-wrap; overflow-wrap: anywhere; }
-            </style>
-            </head>
-            <body>
-            <main id="content">
-            \(main)
-            </main>
-            </body>
-            </html>
-
-            """
+        let style = css + "\npre { white-space: pre-wrap; overflow-wrap: anywhere; }"
+        return HTML.page(title: "\(chartTitle) · report", main: main, inlineStyle: style)
     }
 
     /// `report.md`: the same facts as text, with the PNG.
