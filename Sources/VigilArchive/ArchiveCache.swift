@@ -50,6 +50,11 @@ public struct ArchiveCache: Sendable {
         "\(folder(collector, month: month))/\(name)"
     }
 
+    /// The cached path of an archive file, in the month folder of the time its name gives.
+    public func path(_ collector: ArchiveCollector, _ file: ArchiveFile) -> String {
+        path(collector, month: Self.month(file.time), name: file.name)
+    }
+
     /// The cached listing's path; `kind` is nil for RIS (one folder for both kinds).
     public func listingPath(_ collector: ArchiveCollector, month: String, kind: ArchiveFile.Kind?) -> String {
         switch kind {

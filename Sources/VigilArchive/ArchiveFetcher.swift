@@ -147,9 +147,7 @@ public struct ArchiveFetcher: Sendable {
             }
             let plan = ArchivePlan(files: files, from: request.from, to: request.to, project: collector.project)
             if let rib = plan.rib, let url = urls[rib.name] {
-                let month = ArchiveCache.month(rib.time)
-                wanted.append(
-                    (collector, rib, url, rib.time, request.cache.path(collector, month: month, name: rib.name)))
+                wanted.append((collector, rib, url, rib.time, request.cache.path(collector, rib)))
             } else {
                 state.withLock {
                     $0.warnings.append(
@@ -159,9 +157,7 @@ public struct ArchiveFetcher: Sendable {
             }
             for u in plan.updates {
                 guard let url = urls[u.file.name] else { continue }
-                let month = ArchiveCache.month(u.file.time)
-                wanted.append(
-                    (collector, u.file, url, u.end, request.cache.path(collector, month: month, name: u.file.name)))
+                wanted.append((collector, u.file, url, u.end, request.cache.path(collector, u.file)))
             }
             for h in plan.holes {
                 state.withLock {
@@ -306,21 +302,35 @@ public struct ArchiveFetcher: Sendable {
         }
     }
 
+    /// `attempt` tried once, and again after a back-off doubling from `retryDelay` while it fails in a way
+    /// worth trying again (`FetchFailure.retryable`), at most `retries` more times; each try is a request.
+    private func retrying<T>(
+        _ state: Locked<ArchiveFetchResult>, _ attempt: () async -> Result<T, FetchFailure>
+    ) async -> Result<T, FetchFailure> {
+        var last = FetchFailure.transport("not tried")
+        for n in 0...max(0, request.retries) {
+            if n > 0 { try? await clock.sleep(seconds: request.retryDelay * Double(1 << min(n - 1, 10))) }
+            state.withLock { $0.requests += 1 }
+            switch await attempt() {
+            case .success(let value): return .success(value)
+            case .failure(let e):
+                last = e
+                if !e.retryable { return .failure(e) }
+            }
+        }
+        return .failure(last)
+    }
+
     /// A listing's body, with retries.
     private func get(_ url: String, client: HTTPClient, state: Locked<ArchiveFetchResult>) async
         -> Result<[UInt8], FetchFailure>
     {
-        var last = FetchFailure.transport("not tried")
-        for attempt in 0...max(0, request.retries) {
-            if attempt > 0 { try? await clock.sleep(seconds: request.retryDelay * Double(1 << min(attempt - 1, 10))) }
-            state.withLock { $0.requests += 1 }
+        await retrying(state) {
             do {
                 let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(600))
                 guard response.status == .ok else {
                     let code = Int(response.status.code)
-                    last = code == 404 || code == 410 ? .notFound(code) : .status(code)
-                    if !last.retryable { return .failure(last) }
-                    continue
+                    return .failure(code == 404 || code == 410 ? .notFound(code) : .status(code))
                 }
                 var body: [UInt8] = []
                 for try await chunk in response.body {
@@ -331,10 +341,9 @@ public struct ArchiveFetcher: Sendable {
                 }
                 return .success(body)
             } catch {
-                last = .transport(Self.describe(error))
+                return .failure(.transport(Self.describe(error)))
             }
         }
-        return .failure(last)
     }
 
     /// Puts `url` at `path`: at once when it is there already, else downloaded into `path.part` (resumed
@@ -351,22 +360,12 @@ public struct ArchiveFetcher: Sendable {
         } catch {
             return .failure(.local("cannot create the cache folder: \(error.localizedDescription)"))
         }
-        var last = FetchFailure.transport("not tried")
-        for attempt in 0...max(0, request.retries) {
-            if attempt > 0 { try? await clock.sleep(seconds: request.retryDelay * Double(1 << min(attempt - 1, 10))) }
-            state.withLock { $0.requests += 1 }
-            switch await download(url, part: part, client: client, counter: counter) {
-            case .success:
-                guard rename(part, path) == 0 else {
-                    return .failure(.local("cannot rename \(part): \(String(cString: strerror(errno)))"))
-                }
-                return .success(false)
-            case .failure(let e):
-                last = e
-                if !e.retryable { return .failure(e) }
+        return await retrying(state) {
+            await download(url, part: part, client: client, counter: counter).flatMap {
+                rename(part, path) == 0
+                    ? .success(false) : .failure(.local("cannot rename \(part): \(String(cString: strerror(errno)))"))
             }
         }
-        return .failure(last)
     }
 
     /// One try: appends to `part` from its current size.

@@ -2,11 +2,8 @@ import BGP
 
 /// One MRT file an archive lists: a RIB snapshot or an update file, with the time its name gives.
 public struct ArchiveFile: Sendable, Hashable {
-    /// RIB snapshot (`bview.…`, `rib.…`) or update file (`updates.…`).
-    public enum Kind: String, Sendable, Hashable {
-        case rib
-        case updates
-    }
+    /// RIB snapshot (`bview.…`, `rib.…`) or update file (`updates.…`), as its name says.
+    public typealias Kind = ArchiveFileName.Kind
 
     /// The file's name (`updates.20080224.1807.bz2`).
     public var name: String
@@ -28,7 +25,7 @@ public struct ArchiveFile: Sendable, Hashable {
     /// `rib.YYYYMMDD.HHMM.bz2` (RouteViews) or `updates.YYYYMMDD.HHMM.{gz,bz2}`; nil for anything else.
     public static func named(_ name: String) -> ArchiveFile? {
         guard let (kind, time) = ArchiveFileName.parse(name) else { return nil }
-        return ArchiveFile(name: name, kind: kind == .rib ? .rib : .updates, time: time)
+        return ArchiveFile(name: name, kind: kind, time: time)
     }
 }
 
