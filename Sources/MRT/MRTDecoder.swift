@@ -170,15 +170,13 @@ public struct MRTDecoder {
         // One entry per record as RFC 6396 has it; RIS's files of 1999-2000 pack several into one record:
         // entries are read while the record holds another whole one.
         var offset = 0
-        var outcome = DecodingOutcome.decoded
         repeat {
             let (next, result) = decodeTableDumpEntry(h, b, at: offset, visit)
             if case .damaged = result { return result }
-            if case .damaged = outcome {} else { outcome = result }
             guard let next, next > offset else { break }
             offset = next
         } while offset < b.count
-        return outcome
+        return .decoded
     }
 
     /// Decodes the TABLE_DUMP entry at `offset`; returns where the next one would start (nil when the

@@ -56,7 +56,8 @@ public final class ReadAheadPool: @unchecked Sendable {
         }
     }
 
-    /// Stops the workers once they finish their current chunk and frees what is buffered.
+    /// Stops the workers once they finish their current chunk and frees what is buffered. Call it once the
+    /// pool's readers are done: the workers hold the pool until then.
     public func shutdown() {
         condition.lock()
         stopping = true
@@ -66,8 +67,6 @@ public final class ReadAheadPool: @unchecked Sendable {
         entries.removeAll()
         condition.unlock()
     }
-
-    deinit { if running > 0 { shutdown() } }
 
     /// `source` read ahead by the pool; `raw` is the file underneath, for progress.
     func wrap(_ source: ByteSource, raw: FileByteSource?, priority: Double) -> ReadAheadSource {

@@ -12,7 +12,7 @@ struct PeerAddress: Hashable {
 /// file (told by its first record), the collector it belongs to, and the record waiting to be played.
 final class MRTInput {
     let path: String
-    /// The file's reader; while suspended, a reader of nothing.
+    /// The file's reader; while the file waits for its turn (`init(waiting:)`), a reader of nothing.
     private(set) var reader: MRTReader
     @exclusivity(unchecked) var decoder = MRTDecoder()
     let isRIB: Bool
@@ -62,11 +62,7 @@ final class MRTInput {
         self.path = path
         pool = readAhead
         // Until its first record is read, inputs are read in the order given.
-        if let readAhead {
-            reader = try MRTReader.open(path: path, readAhead: readAhead, priority: -1e15 + Double(order))
-        } else {
-            reader = try MRTReader.open(path: path)
-        }
+        reader = try Self.open(path, readAhead, priority: -1e15 + Double(order))
         self.collector = collector ?? MRTReader.collectorLabel(forFile: path)
         placeholder = PeerKey(collector: self.collector, address: .zero(.v4), asn: 0)
         do {
@@ -79,6 +75,12 @@ final class MRTInput {
         isRIB = type == MRTType.tableDump || type == MRTType.tableDumpV2
         // RIB snapshots are played first, one after the other; update files by their first record's time.
         if !isRIB, let t = time { reader.readAhead?.setPriority(t) }
+    }
+
+    /// A reader of `path`, decompressed by `pool` (read at `priority`) when there is one.
+    static func open(_ path: String, _ pool: ReadAheadPool?, priority: Double) throws(MRTInputError) -> MRTReader {
+        guard let pool else { return try MRTReader.open(path: path) }
+        return try MRTReader.open(path: path, readAhead: pool, priority: priority)
     }
 
     /// The pending record's time.
@@ -98,11 +100,7 @@ final class MRTInput {
         opened = true
         reader.onWarning = nil
         do {
-            if let pool {
-                reader = try MRTReader.open(path: path, readAhead: pool, priority: t)
-            } else {
-                reader = try MRTReader.open(path: path)
-            }
+            reader = try Self.open(path, pool, priority: t)
             reader.onWarning = onWarning
             pending = try reader.next()
         } catch {

@@ -92,14 +92,13 @@ public struct Replayer {
         // unopened until its turn comes.
         let waits = paths.count > maxOpenFiles
         for (i, path) in paths.enumerated() {
-            if waits, let (kind, time) = ArchiveFileName.parse(path: path), kind == .updates {
-                let input = MRTInput(waiting: path, collector: collector, readAhead: pool, startsAt: time)
-                input.onWarning = { output(.warning("\($0)")) }
-                inputs.append(input)
-                continue
-            }
             do {
-                let input = try MRTInput(path: path, collector: collector, readAhead: pool, order: i)
+                let input: MRTInput
+                if waits, let (kind, time) = ArchiveFileName.parse(path: path), kind == .updates {
+                    input = MRTInput(waiting: path, collector: collector, readAhead: pool, startsAt: time)
+                } else {
+                    input = try MRTInput(path: path, collector: collector, readAhead: pool, order: i)
+                }
                 input.onWarning = { output(.warning("\($0)")) }
                 inputs.append(input)
             } catch {
