@@ -5,6 +5,20 @@ import VigilStore
 
 /// SVG charts drawn on the server: they show without JavaScript and scale to any screen.
 enum Charts {
+    /// The bin a chart of `span` seconds reads: about 480 points across, never finer than the stored
+    /// minute (nil: the stored bins as they are).
+    static func bin(span: Double) -> Double? {
+        span <= 480 * 60 ? nil : (span / 480 / 60).rounded(.up) * 60
+    }
+
+    /// The time shown around an event: as long again as it lasted on each side (at least 5 minutes),
+    /// never past `now` (an ongoing event has no future to draw).
+    static func window(around e: DetectedEvent, now: Double) -> (from: Double, to: Double) {
+        let end = e.end ?? now
+        let margin = max(end - e.start, 300)
+        return (e.start - margin, min(end + margin, max(now, e.start + 60)))
+    }
+
     /// A small line of the share of prefixes up, for the overview.
     static func sparkline(
         _ bins: [SignalBin], events: [DetectedEvent] = [], from: Double, to: Double, label: String

@@ -89,8 +89,7 @@ public struct DashboardRoutes: Sendable {
         }
         let (from, to) = (range.from, range.to)
         let span = to - from
-        // About 480 points across the chart, never finer than the stored minute.
-        let bin = span <= 480 * 60 ? nil : (span / 480 / 60).rounded(.up) * 60
+        let bin = Charts.bin(span: span)
         let bins = try await storeRead { try store.signalBins(target: name, from: from, to: to, bin: bin) }
         let events = try await storeRead { try store.events(target: name, since: from, until: to, limit: 500) }
         let gaps = try await storeRead { try store.feedGaps(from: from, to: to) }
@@ -139,11 +138,8 @@ public struct DashboardRoutes: Sendable {
         let notes = try await storeRead { try store.annotations(eventID: id) }
         let t = now()
         let end = e.end ?? t
-        let margin = max(end - e.start, 300)
-        let from = e.start - margin
-        let to = min(end + margin, max(t, e.start + 60))
-        let span = to - from
-        let bin = span <= 480 * 60 ? nil : (span / 480 / 60).rounded(.up) * 60
+        let (from, to) = Charts.window(around: e, now: t)
+        let bin = Charts.bin(span: to - from)
         let bins = try await storeRead { try store.signalBins(target: e.target, from: from, to: to, bin: bin) }
         let gaps = try await storeRead { try store.feedGaps(from: from, to: to) }
         let upstreams = Charts.relevantUpstreams(bins, events: [e])

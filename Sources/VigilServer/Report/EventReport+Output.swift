@@ -4,13 +4,22 @@ import Vigil
 import VigilStore
 
 extension EventReport {
-    /// The light theme's colours, written out: a standalone SVG (and the PNG made from it) has no page
-    /// whose stylesheet could resolve `var(--c-…)`.
-    static let causeColours: [String: String] = [
-        "origin-side": "#b3261e", "upstream-loss": "#c25e00", "upstream-down": "#8f3f00", "hijack": "#7a1fa2",
-        "route-leak": "#a0306e", "instability": "#8a7300", "feed-problem": "#5b4bb7", "unknown": "#555b61",
-        "data-plane": "#00677f", "attack": "#a3004f",
-    ]
+    /// The light theme's custom properties (`--name` to value), from the stylesheet's first `:root`
+    /// block: a standalone SVG (and the PNG made from it) has no page whose stylesheet could resolve
+    /// `var(--…)`, so its colours are written in from the same place the dashboard takes them.
+    static func lightTheme(_ css: String) -> [String: String] {
+        guard let open = css.range(of: ":root {"), let close = css[open.upperBound...].firstIndex(of: "}") else {
+            return [:]
+        }
+        var out: [String: String] = [:]
+        for declaration in css[open.upperBound..<close].split(separator: ";") {
+            let pair = declaration.split(separator: ":", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            let name = pair[0].trimmingCharacters(in: .whitespacesAndNewlines)
+            if name.hasPrefix("--") { out[name] = pair[1].trimmingCharacters(in: .whitespacesAndNewlines) }
+        }
+        return out
+    }
 
     var chartTitle: String {
         event.map { "\(name): event \($0.id), \($0.cause.rawValue)" }
@@ -27,22 +36,25 @@ extension EventReport {
             title: chartTitle, origins: origins, linkEvents: false)
     }
 
-    /// The timeline as a file of its own (`timeline.svg`): the SVG namespace, a size, a white panel and the
-    /// styles written in, so that `rsvg-convert` or a browser draws it alone.
-    public var standaloneSVG: String {
-        var svg = timeline
-        for (cause, colour) in Self.causeColours {
-            svg = svg.replacingOccurrences(of: "var(--c-\(cause))", with: colour)
+    /// The timeline as a file of its own (`timeline.svg`): the SVG namespace, a size, the panel and the
+    /// chart's styles written in with the light theme of `css` (the dashboard's stylesheet), so that
+    /// `rsvg-convert` or a browser draws it alone.
+    public func standaloneSVG(css: String) -> String {
+        let theme = Self.lightTheme(css)
+        func resolved(_ text: String) -> String {
+            theme.reduce(text) { $0.replacingOccurrences(of: "var(\($1.key))", with: $1.value) }
         }
-        let style = """
+        let svg = resolved(timeline)
+        let style = resolved(
+            """
             <style>
-            text { fill: #555b61; font: 12px "DejaVu Sans", sans-serif; }
-            .axis { stroke: #d0d4d9; }
-            .series { fill: none; stroke: #0b57b0; stroke-width: 1.5; }
-            .gap { fill: rgba(120, 120, 120, 0.28); }
+            text { fill: var(--muted); font: 12px "DejaVu Sans", sans-serif; }
+            .axis { stroke: var(--line); }
+            .series { fill: none; stroke: var(--series); stroke-width: 1.5; }
+            .gap { fill: var(--gap); }
             .band { opacity: .28; }
             </style>
-            """
+            """)
         guard let open = svg.range(of: "<svg class=\"chart\" "), let close = svg[open.upperBound...].firstIndex(of: ">")
         else { return svg }
         let viewBox = svg[open.upperBound..<close]
@@ -51,7 +63,7 @@ extension EventReport {
         let height = size.count == 4 ? String(size[3]) : "300"
         let head =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" class=\"chart\" \(viewBox)>"
-            + style + "<rect width=\"100%\" height=\"100%\" fill=\"#f4f6f8\"/>"
+            + style + "<rect width=\"100%\" height=\"100%\" fill=\"\(theme["--panel"] ?? "#f4f6f8")\"/>"
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + head + svg[svg.index(after: close)...] + "\n"
     }
 

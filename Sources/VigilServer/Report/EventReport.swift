@@ -30,16 +30,13 @@ public struct EventReport: Sendable {
         public let description: String
     }
 
-    /// The report of event `id`: the event with as much time around it as it lasted (at least 5 minutes
-    /// each side).
+    /// The report of event `id`: the event with the time around it that its page shows.
     public static func event(_ id: Int, store: History, now: Double) throws -> EventReport {
         guard let e = try store.event(id: id) else {
             throw Failure(description: "no event \(id) in \(store.path)")
         }
-        let end = e.end ?? now
-        let margin = max(end - e.start, 300)
-        return try make(
-            target: e.target, from: e.start - margin, to: end + margin, event: e, events: [e], store: store)
+        let (from, to) = Charts.window(around: e, now: now)
+        return try make(target: e.target, from: from, to: to, event: e, events: [e], store: store)
     }
 
     /// The report of `target` over `[from, to)`: its worst event there (the longest of the most severe)
@@ -56,8 +53,7 @@ public struct EventReport: Sendable {
     static func make(
         target: String, from: Double, to: Double, event: DetectedEvent?, events: [DetectedEvent], store: History
     ) throws -> EventReport {
-        let span = to - from
-        let bin = span <= 480 * 60 ? nil : (span / 480 / 60).rounded(.up) * 60
+        let bin = Charts.bin(span: to - from)
         let description = try store.targets().first { $0.name == target }?.description ?? ""
         // What `vigil replay --store` noted (`ReplayRecorder.note`).
         let sources = try store.setting(ReplayRecorder.sourcesKey(target)).map {

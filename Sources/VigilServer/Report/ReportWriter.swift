@@ -23,7 +23,7 @@ public enum ReportWriter {
         var files: [String] = []
         var warnings: [String] = []
         let texts = [
-            ("report.html", report.html(css: css, store: store)), ("timeline.svg", report.standaloneSVG),
+            ("report.html", report.html(css: css, store: store)), ("timeline.svg", report.standaloneSVG(css: css)),
             ("report.md", report.markdown(store: store)), ("report.json", report.json(store: store)),
         ]
         for (name, text) in texts {
