@@ -174,6 +174,14 @@ public final class ArchiveMirrorServer: Sendable {
 }
 
 extension ArchiveMirrorServer {
+    /// A server (not started) for a mirror laid out by `makeMirror` in a new temporary folder, with
+    /// `faults`; and the files linked, by their path under its root.
+    public static func mirror(faults: [String: Fault] = [:]) throws -> (ArchiveMirrorServer, linked: [String: String]) {
+        let root = try Fixtures.temporaryFolder("mirror")
+        let linked = try makeMirror(at: root)
+        return (ArchiveMirrorServer(root: root, faults: faults), linked)
+    }
+
     /// Lays out, under `root`, a mirror of the two archives made of the real files in the shared data
     /// (symbolic links, the files' bytes untouched): RouteViews' route-views2 in its layout before 2026
     /// (`routeviews/bgpdata/2008.02/UPDATES/`, the YouTube incident's 95 update files; `RIBS/` empty, as

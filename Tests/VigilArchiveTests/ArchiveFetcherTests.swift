@@ -31,11 +31,8 @@ import VigilTesting
         "18:30 to 21:15 from route-views2: 12 files byte for byte; one missing, one cut short, one too slow: warnings with URLs, gaps over their spans; one cut once: resumed"
     )
     func faults() async throws {
-        let mirror = try Fixtures.temporaryFolder("mirror")
-        let linked = try ArchiveMirrorServer.makeMirror(at: mirror)
         let name = { (hhmm: Int) in Self.folder + "updates.20080224.\(hhmm).bz2" }
-        let server = ArchiveMirrorServer(
-            root: mirror,
+        let (server, linked) = try ArchiveMirrorServer.mirror(
             faults: [
                 name(1909): .missing, name(1954): .truncated(10_000), name(2041): .slow(.seconds(12)),
                 name(1839): .truncatedOnce(50_000),
@@ -81,9 +78,7 @@ import VigilTesting
 
     @Test("a second run of the same range sends no request; --offline then works, and fails clearly on an empty cache")
     func cache() async throws {
-        let mirror = try Fixtures.temporaryFolder("mirror")
-        try ArchiveMirrorServer.makeMirror(at: mirror)
-        let server = ArchiveMirrorServer(root: mirror)
+        let (server, _) = try ArchiveMirrorServer.mirror()
         let running = try await server.start()
         defer { running.cancel() }
         let cache = try Fixtures.temporaryFolder("cache")
@@ -119,9 +114,7 @@ import VigilTesting
         "RIS: a collector's RIB at or before the start and its updates; a collector with no folder is told, not fetched"
     )
     func ris() async throws {
-        let mirror = try Fixtures.temporaryFolder("mirror")
-        let linked = try ArchiveMirrorServer.makeMirror(at: mirror)
-        let server = ArchiveMirrorServer(root: mirror)
+        let (server, linked) = try ArchiveMirrorServer.mirror()
         let running = try await server.start()
         defer { running.cancel() }
         var request = try Self.request(

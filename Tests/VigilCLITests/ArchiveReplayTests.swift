@@ -28,9 +28,7 @@ import VigilTesting
         "fetched from the mirror, 18:30 to 21:15 gives exactly the events and bins of the same 12 files from disk: the hijack of 18:47:57 to 21:01:34"
     )
     func sameAsDisk() async throws {
-        let mirror = try Fixtures.temporaryFolder("mirror")
-        try ArchiveMirrorServer.makeMirror(at: mirror)
-        let server = ArchiveMirrorServer(root: mirror)
+        let (server, _) = try ArchiveMirrorServer.mirror()
         let running = try await server.start()
         defer { running.cancel() }
         let vigil = try Tools.vigil()
@@ -82,10 +80,8 @@ import VigilTesting
 
     @Test("a missing file: a warning with its URL, a gap line for route-views2 over its span, the hijack still found")
     func missingFile() async throws {
-        let mirror = try Fixtures.temporaryFolder("mirror")
-        try ArchiveMirrorServer.makeMirror(at: mirror)
         let missing = "routeviews/bgpdata/2008.02/UPDATES/updates.20080224.1909.bz2"
-        let server = ArchiveMirrorServer(root: mirror, faults: [missing: .missing])
+        let (server, _) = try ArchiveMirrorServer.mirror(faults: [missing: .missing])
         let running = try await server.start()
         defer { running.cancel() }
         let store = try Fixtures.temporaryFolder("store") + "/history.sqlite"

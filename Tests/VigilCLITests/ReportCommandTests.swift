@@ -20,9 +20,7 @@ import VigilTesting
         "the YouTube hijack's report: headline, times and origin as the README has them; PNG, SVG, Markdown, JSON; valid HTML that Chromium renders"
     )
     func youtube() async throws {
-        let mirror = try Fixtures.temporaryFolder("mirror")
-        try ArchiveMirrorServer.makeMirror(at: mirror)
-        let server = ArchiveMirrorServer(root: mirror)
+        let (server, _) = try ArchiveMirrorServer.mirror()
         let running = try await server.start()
         defer { running.cancel() }
         let vigil = try Tools.vigil()
