@@ -7,7 +7,7 @@ public enum ReplayOutput: Sendable {
     /// A change worth a timeline line, for the named target.
     case notice(TimelineNotice, target: String)
     /// The signals at the end of a time bin.
-    case bin(BinSummary)
+    case bin(SignalBin)
     /// A finished (or, at the end, ongoing) event with its diagnosis.
     case event(DetectedEvent)
     /// A problem with an input, with its file and offset; the replay goes on.

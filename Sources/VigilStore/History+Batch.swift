@@ -40,7 +40,7 @@ public struct StoreBatch: Sendable {
     /// Peer times.
     public var peers: [StoredPeer] = []
     /// Finished bins.
-    public var signals: [BinSummary] = []
+    public var signals: [SignalBin] = []
     /// Settings to store (key, value).
     public var settings: [(String, String)] = []
     /// Probe results, per URL and bin (added to what a bin already holds).

@@ -7,7 +7,7 @@ extension History {
     /// A target's signals from `from` to `to` (in bins of `bin` seconds, nil: as stored) as the API's JSON
     /// array: `[{"start":..., "seconds":..., "prefixes_up":..., "prefixes":..., "voting_peers":...,
     /// "updates":..., "visibility":{...}, "upstreams":{...}, "dark_share":..., "origins":{...}}, ...]`: each
-    /// bin byte for byte as `BinSummary.jsonLine` writes it, less its `type` and `target`.
+    /// bin byte for byte as `SignalBin.jsonLine` writes it, less its `type` and `target`.
     ///
     /// Written straight from SQLite's rows into bytes (the stored JSON columns copied as they are), since a
     /// week of one-minute bins is 10,080 objects and the dashboard asks for it often.
@@ -98,7 +98,7 @@ struct JSONBytes {
     }
 
     /// A share between 0 and 1, clamped, written as `JSONObject.add(_:_:Double)` writes it (three decimals,
-    /// Swift's shortest form: `0.0`, `0.093`, `1.0`), so that the API's bins and `BinSummary.jsonLine` are
+    /// Swift's shortest form: `0.0`, `0.093`, `1.0`), so that the API's bins and `SignalBin.jsonLine` are
     /// byte for byte the same (`SignalsJSONTests`).
     mutating func appendShare(_ value: Double) {
         let n = Int64(((value.isFinite ? min(max(value, 0), 1) : 0) * 1000).rounded())

@@ -176,11 +176,11 @@ public final class History: Sendable {
     // MARK: Signals
 
     /// Records one bin of a target's signals.
-    public func save(signals s: BinSummary) throws(StoreError) {
+    public func save(signals s: SignalBin) throws(StoreError) {
         try write { db in try Self.insert(signals: s, db) }
     }
 
-    static func insert(signals s: BinSummary, _ db: Database) throws {
+    static func insert(signals s: SignalBin, _ db: Database) throws {
         try SignalRecord(s).insert(db, onConflict: .replace)
         // The change marker pages poll (`version()`).
         try db.execute(
@@ -188,16 +188,6 @@ public final class History: Sendable {
                 INSERT INTO settings (key, value) VALUES ('signals_written', '1')
                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
                 """)
-    }
-
-    /// The bins of a target between two times, oldest first.
-    public func signals(target: String, from: Double, to: Double) throws(StoreError) -> [BinSummary] {
-        try read { db in
-            try SignalRecord.filter(
-                SignalRecord.Columns.target == target && SignalRecord.Columns.start >= from
-                    && SignalRecord.Columns.start < to
-            ).order(SignalRecord.Columns.start).fetchAll(db).map(\.bin)
-        }
     }
 
     // MARK: Feed gaps

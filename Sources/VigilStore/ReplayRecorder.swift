@@ -29,7 +29,7 @@ public struct ReplayRecorder {
     }
 
     /// Adds a closed bin.
-    public mutating func add(_ bin: BinSummary) {
+    public mutating func add(_ bin: SignalBin) {
         pending.signals.append(bin)
         countOne()
     }

@@ -109,7 +109,7 @@ extension History {
                         visibility, upstreams, dark_share, origins FROM signals WHERE target = ? ORDER BY start DESC
                         LIMIT 1
                     """), arguments: [target]
-        ).map(Self.signalBin)
+        ).map { Self.signalBin($0, target: target, visibility: false) }
     }
 
     /// When the target's last outage (not a hijack, not a feed problem) ended.

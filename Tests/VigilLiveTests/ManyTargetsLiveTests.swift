@@ -71,7 +71,7 @@ import VigilTesting
         // Bins of ten minutes from 06:00 to 08:00 for every target, each named by it: bgpdump shows records
         // in each of those twelve bins, and every target's bin closes with the others'.
         for t in targets {
-            let bins = try store.signals(target: t.name, from: 0, to: 4e9)
+            let bins = try store.signalBins(target: t.name, from: 0, to: 4e9, visibility: true)
             #expect(bins.count >= 12, "\(t.name): \(bins.count) bins")
             #expect(bins.allSatisfy { $0.target == t.name })
         }
@@ -83,8 +83,8 @@ import VigilTesting
         let aloneEvents = try Self.feed(file, to: alone)
         #expect(aloneEvents == events)
         #expect(
-            try aloneStore.signals(target: "cloudflare", from: 0, to: 4e9)
-                == store.signals(target: "cloudflare", from: 0, to: 4e9))
+            try aloneStore.signalBins(target: "cloudflare", from: 0, to: 4e9, visibility: true)
+                == store.signalBins(target: "cloudflare", from: 0, to: 4e9, visibility: true))
     }
 }
 
@@ -117,7 +117,7 @@ import VigilTesting
         #expect(events.isEmpty, "\(events.map { "\($0.target) \($0.cause.rawValue) \($0.prefixes.count) prefixes" })")
         #expect(engine.signals(now: ribTime + 301).votingPeers > 0)
         for t in targets.prefix(10) {
-            #expect(try store.signals(target: t.name, from: 0, to: 4e9).count >= 4, "\(t.name)")
+            #expect(try store.signalBins(target: t.name, from: 0, to: 4e9, visibility: true).count >= 4, "\(t.name)")
         }
     }
 }

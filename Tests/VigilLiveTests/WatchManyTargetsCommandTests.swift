@@ -89,7 +89,9 @@ struct WatchManyTargetsCommandTests {
         #expect(text.contains("EVENT OPEN"), "\(text)")
         #expect(try history.targets().map(\.name).sorted() == ["nk-twin", "north-korea", "transit"])
         for name in ["north-korea", "nk-twin", "transit"] {
-            #expect(try !history.signals(target: name, from: 0, to: 4e9).isEmpty, "\(name) has no bins")
+            #expect(
+                try !history.signalBins(target: name, from: 0, to: 4e9, visibility: true).isEmpty, "\(name) has no bins"
+            )
         }
 
         // `vigil events` lists both twins' events; `vigil status` every target.

@@ -31,8 +31,8 @@ import VigilTesting
         options.healthFile = health
         let service = WatchService(engine: engine, options: options, logger: Live.logger)
 
-        func bin(_ start: Double) -> BinSummary {
-            BinSummary(
+        func bin(_ start: Double) -> SignalBin {
+            SignalBin(
                 target: "north-korea", start: start, seconds: 60, prefixesUp: 1, prefixes: 1, votingPeers: 1,
                 updates: 0, visibility: [:], upstreamShare: [:])
         }
@@ -43,7 +43,9 @@ import VigilTesting
         let running = Task { try await service.run() }
         defer { running.cancel() }
         func heartbeat() -> Double? { (try? store.setting("heartbeat")).flatMap { $0.flatMap(Double.init) } }
-        func bins() -> [Double] { ((try? store.signals(target: "north-korea", from: 0, to: 4e9)) ?? []).map(\.start) }
+        func bins() -> [Double] {
+            ((try? store.signalBins(target: "north-korea", from: 0, to: 4e9, visibility: true)) ?? []).map(\.start)
+        }
 
         try await Self.asleep(clock)
         clock.advance(by: .seconds(1))

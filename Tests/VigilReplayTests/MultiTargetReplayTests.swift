@@ -27,9 +27,9 @@ import VigilTesting
 
     /// Bins and events per target, in the order reported.
     static func replay(_ replayer: Replayer, _ paths: [String]) -> (
-        bins: [String: [BinSummary]], events: [String: [DetectedEvent]], summary: ReplaySummary
+        bins: [String: [SignalBin]], events: [String: [DetectedEvent]], summary: ReplaySummary
     ) {
-        var bins: [String: [BinSummary]] = [:]
+        var bins: [String: [SignalBin]] = [:]
         var events: [String: [DetectedEvent]] = [:]
         let summary = replayer.run(paths: paths) { item in
             switch item {

@@ -21,11 +21,11 @@ import VigilTesting
         #expect(paths.count == 21)
         let target = Target(
             name: "youtube", originASNs: [36561], prefixes: [try #require(IPPrefix("208.65.152.0/22"))])
-        func run(open: Int, readAhead: Bool) -> ([BinSummary], [DetectedEvent], ReplaySummary) {
+        func run(open: Int, readAhead: Bool) -> ([SignalBin], [DetectedEvent], ReplaySummary) {
             var replayer = Replayer(target: target)
             replayer.maxOpenFiles = open
             replayer.readAhead = readAhead
-            var bins: [BinSummary] = []
+            var bins: [SignalBin] = []
             var events: [DetectedEvent] = []
             let summary = replayer.run(paths: paths) { item in
                 switch item {

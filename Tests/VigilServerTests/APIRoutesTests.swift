@@ -38,7 +38,7 @@ import VigilStore
         for e in events { try store.save(event: e, open: e.end == nil) }
         for (i, up) in [2, 1, 0].enumerated() {
             try store.save(
-                signals: BinSummary(
+                signals: SignalBin(
                     target: "north-korea", start: 4_920 + Double(i) * 60, seconds: 60, prefixesUp: up, prefixes: 2,
                     votingPeers: 6, updates: 10 * i, visibility: [p176: Double(up) / 2], upstreamShare: [4837: 1.5]))
         }

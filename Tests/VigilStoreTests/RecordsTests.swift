@@ -56,7 +56,7 @@ import VigilTesting
                 SignalRecord.databaseTableName,
                 keys(
                     SignalRecord(
-                        BinSummary(
+                        SignalBin(
                             target: "t", start: 0, seconds: 60, prefixesUp: 1, prefixes: 2, votingPeers: 3, updates: 4,
                             visibility: [:], upstreamShare: [:])
                     ))

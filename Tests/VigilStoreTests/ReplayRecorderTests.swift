@@ -9,8 +9,8 @@ import VigilTesting
 /// `vigil replay --store`'s writer: events numbered after those the store holds, bins and events written
 /// in batches, and a store locked by another process losing nothing.
 @Suite(.ownThread) struct ReplayRecorderTests {
-    static func bin(_ target: String, _ start: Double) -> BinSummary {
-        BinSummary(
+    static func bin(_ target: String, _ start: Double) -> SignalBin {
+        SignalBin(
             target: target, start: start, seconds: 60, prefixesUp: 4, prefixes: 4, votingPeers: 3, updates: 10,
             visibility: [:], upstreamShare: [:], darkShare: 0, originShare: [:])
     }
@@ -41,8 +41,8 @@ import VigilTesting
         #expect(try store.targets().map(\.name).sorted() == ["north-korea", "twin"])
         #expect(try store.events().map(\.id).sorted() == [1, 2, 3, 4])
         #expect(try store.events(open: true).map(\.id) == [4])
-        #expect(try store.signals(target: "twin", from: 0, to: 100).count == 1)
-        #expect(try store.signals(target: "north-korea", from: 0, to: 100).count == 1)
+        #expect(try store.signalBins(target: "twin", from: 0, to: 100, visibility: true).count == 1)
+        #expect(try store.signalBins(target: "north-korea", from: 0, to: 100, visibility: true).count == 1)
     }
 
     @Test("written in batches: with a batch of 3, the store holds 3 bins after 4 are added, all 7 after finish")
@@ -51,10 +51,10 @@ import VigilTesting
         var recorder = try ReplayRecorder(store: store, targets: [.northKorea])
         recorder.batchSize = 3
         for i in 0..<4 { recorder.add(Self.bin("north-korea", Double(i) * 60)) }
-        #expect(try store.signals(target: "north-korea", from: 0, to: 1e9).count == 3)
+        #expect(try store.signalBins(target: "north-korea", from: 0, to: 1e9, visibility: true).count == 3)
         for i in 4..<7 { recorder.add(Self.bin("north-korea", Double(i) * 60)) }
         try recorder.finish()
-        #expect(try store.signals(target: "north-korea", from: 0, to: 1e9).count == 7)
+        #expect(try store.signalBins(target: "north-korea", from: 0, to: 1e9, visibility: true).count == 7)
     }
 
     @Test(
@@ -73,7 +73,7 @@ import VigilTesting
         recorder.add(Self.bin("north-korea", 60))
         recorder.add(Self.bin("north-korea", 120))  // the next batch takes the waiting one with it
         #expect(recorder.error == nil)
-        #expect(try store.signals(target: "north-korea", from: 0, to: 1e9).count == 3)
+        #expect(try store.signalBins(target: "north-korea", from: 0, to: 1e9, visibility: true).count == 3)
         #expect(try store.events().map(\.id) == [1])
 
         // Locked again, and still locked when the replay ends: finish throws, naming the lock.

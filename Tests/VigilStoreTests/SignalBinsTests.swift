@@ -16,7 +16,7 @@ import VigilTesting
         let up = [4, 4, 3, 4, 4, 4, 0, 4, 4, 4]
         for (i, n) in up.enumerated() {
             try store.save(
-                signals: BinSummary(
+                signals: SignalBin(
                     target: "t", start: 600 + Double(i) * 60, seconds: 60, prefixesUp: n, prefixes: 4,
                     votingPeers: 10 + i, updates: i + 1, visibility: [:], upstreamShare: [4837: Double(n)]))
         }
@@ -66,7 +66,7 @@ import VigilTesting
         // A bin at a fractional second and one on another day, for the time writer.
         for start in [86_400 * 3 + 0.25, 86_400 * 400 + 59.5] {
             try store.save(
-                signals: BinSummary(
+                signals: SignalBin(
                     target: "t", start: start, seconds: 60, prefixesUp: 1, prefixes: 4, votingPeers: 2, updates: 0,
                     visibility: [IPPrefix(address: IPAddress(v4: 0x0A00_0000), length: 8): 0.5],
                     upstreamShare: [:]))
@@ -93,11 +93,11 @@ import VigilTesting
         #expect(try store.signalsJSON(target: "nobody", from: 0, to: 1e9) == Array("[]".utf8))
     }
 
-    @Test("golden: the API's bytes for stored bins are the bins' own JSON (BinSummary.jsonLine), byte for byte")
+    @Test("golden: the API's bytes for stored bins are the bins' own JSON (SignalBin.jsonLine), byte for byte")
     func sameBytesAsTheBinType() throws {
         let store = try History(path: VigilStoreTests.temporaryPath())
         var rng = SystemRandomNumberGenerator()
-        var bins: [BinSummary] = []
+        var bins: [SignalBin] = []
         for i in 0..<200 {
             // Times on the millisecond (the ISO form's resolution), counts, maps and shares of any value:
             // both writers round shares to three decimals.
@@ -111,7 +111,7 @@ import VigilTesting
             for _ in 0..<Int.random(in: 0...3, using: &rng) { ups[UInt32.random(in: 1...400_000)] = .random(in: 0...5) }
             let dark = [0, 1, 0.0005, 0.9995, Double.random(in: 0...1, using: &rng)][i % 5]
             bins.append(
-                BinSummary(
+                SignalBin(
                     target: "t", start: start, seconds: 60, prefixesUp: Int.random(in: 0...9), prefixes: 9,
                     votingPeers: Int.random(in: 0...500), updates: Int.random(in: 0...1_000_000),
                     visibility: visibility,
@@ -132,7 +132,7 @@ import VigilTesting
         let store = try History(path: VigilStoreTests.temporaryPath())
         for i in 0..<5 {
             try store.save(
-                signals: BinSummary(
+                signals: SignalBin(
                     target: "t", start: Double(i * 60), seconds: 60, prefixesUp: 1, prefixes: 1, votingPeers: 1,
                     updates: 0, visibility: [:], upstreamShare: [:]))
         }

@@ -104,11 +104,11 @@ import VigilTesting
         let p = IPPrefix("175.45.176.0/24")!
         for start in stride(from: 0.0, to: 600, by: 60) {
             try store.save(
-                signals: BinSummary(
+                signals: SignalBin(
                     target: "north-korea", start: start, seconds: 60, prefixesUp: 4, prefixes: 4, votingPeers: 9,
                     updates: Int(start), visibility: [p: 0.875], upstreamShare: [4837: 2.5]))
         }
-        let bins = try store.signals(target: "north-korea", from: 120, to: 300)
+        let bins = try store.signalBins(target: "north-korea", from: 120, to: 300, visibility: true)
         #expect(bins.map(\.start) == [120, 180, 240])
         #expect(bins.first?.visibility == [p: 0.875])
         #expect(bins.first?.upstreamShare == [4837: 2.5])
@@ -122,7 +122,7 @@ import VigilTesting
         try store.save(event: Self.event(id: 2, end: nil), open: true)
         // Before 300: bins 0..240 (5), the gap ended at 150 (1) and the event closed at 100 (1).
         #expect(try store.prune(before: 300) == 7)
-        #expect(try store.signals(target: "north-korea", from: 0, to: 1000).count == 5)
+        #expect(try store.signalBins(target: "north-korea", from: 0, to: 1000, visibility: true).count == 5)
         #expect(try store.events().map(\.id) == [2])
     }
 

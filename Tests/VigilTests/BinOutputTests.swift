@@ -6,7 +6,7 @@ import VigilTesting
 
 /// A replay bin's text and JSON forms, written out by hand.
 @Suite(.ownThread) struct BinOutputTests {
-    static let bin = BinSummary(
+    static let bin = SignalBin(
         target: "north-korea", start: 1_749_231_000, seconds: 300, prefixesUp: 3, prefixes: 4, votingPeers: 12,
         updates: 42, visibility: [ScenarioHarness.p176: 1, ScenarioHarness.p177: 0.25],
         upstreamShare: [20485: 0.5, 4837: 1.25], darkShare: 0.25, originShare: [131279: 1])

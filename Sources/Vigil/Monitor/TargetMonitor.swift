@@ -11,7 +11,7 @@ public enum MonitorOutput: Sendable, Equatable {
     /// An event is final.
     case closed(DetectedEvent)
     /// A time bin of the target's signals closed.
-    case bin(BinSummary)
+    case bin(SignalBin)
 }
 
 /// The one pipeline from route changes (and probe results) to what a target's watcher reports: the
@@ -105,7 +105,7 @@ public struct TargetMonitor {
             let s = TargetSignals(snapshotOf: view, time: end)
             outputs.append(
                 .bin(
-                    BinSummary(
+                    SignalBin(
                         target: view.target.name, start: start, seconds: binSeconds,
                         prefixesUp: s.prefixesUp(detector.thresholds.visibleFraction), prefixes: s.visibility.count,
                         votingPeers: s.votingPeers, updates: binUpdates, visibility: s.visibility,

@@ -2,7 +2,7 @@ import BGP
 import GRDB
 import Vigil
 
-/// A row of `signals`: one closed bin of a target's signals, its maps as `BinSummary.jsonLine` writes
+/// A row of `signals`: one closed bin of a target's signals, its maps as `SignalBin.jsonLine` writes
 /// them (the API copies these columns into its answers), clustered by target and start.
 struct SignalRecord: FetchableRecord, PersistableRecord, Equatable {
     static let databaseTableName = "signals"
@@ -27,7 +27,7 @@ struct SignalRecord: FetchableRecord, PersistableRecord, Equatable {
     var origins: String
 
     /// The row for bin `s`.
-    init(_ s: BinSummary) {
+    init(_ s: SignalBin) {
         target = s.target
         start = s.start
         seconds = s.seconds
@@ -67,16 +67,5 @@ struct SignalRecord: FetchableRecord, PersistableRecord, Equatable {
         container["upstreams"] = upstreams
         container["dark_share"] = darkShare
         container["origins"] = origins
-    }
-
-    /// The bin the row holds (its maps decoded; entries that do not read are dropped).
-    var bin: BinSummary {
-        BinSummary(
-            target: target, start: start, seconds: seconds, prefixesUp: prefixesUp, prefixes: prefixes,
-            votingPeers: votingPeers, updates: updates,
-            visibility: StoreJSON.numbers(visibility).reduce(into: [:]) { out, kv in
-                if let p = IPPrefix(kv.key) { out[p] = kv.value }
-            },
-            upstreamShare: StoreJSON.byASN(upstreams))
     }
 }

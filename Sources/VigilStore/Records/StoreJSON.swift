@@ -1,3 +1,4 @@
+import BGP
 import Foundation
 import Vigil
 
@@ -28,6 +29,13 @@ enum StoreJSON {
     static func byASN(_ text: String) -> [UInt32: Double] {
         numbers(text).reduce(into: [:]) { out, kv in
             if let a = UInt32(kv.key) { out[a] = kv.value }
+        }
+    }
+
+    /// A map of prefix to share (visibility); keys that are not prefixes are dropped.
+    static func byPrefix(_ text: String) -> [IPPrefix: Double] {
+        numbers(text).reduce(into: [:]) { out, kv in
+            if let p = IPPrefix(kv.key) { out[p] = kv.value }
         }
     }
 }

@@ -2,7 +2,7 @@ import BGP
 
 /// A target's signals over one time bin: what the monitor reports as a bin closes, what the store keeps
 /// per row of `signals`, and what `vigil replay` prints.
-public struct BinSummary: Sendable, Equatable {
+public struct SignalBin: Sendable, Equatable {
     /// The target's name.
     public var target: String
     /// Bin start (inclusive) and length in seconds.

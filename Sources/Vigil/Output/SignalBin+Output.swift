@@ -1,7 +1,7 @@
 import BGP
 import Foundation
 
-extension BinSummary {
+extension SignalBin {
     /// The bin as `vigil replay` prints it: prefixes up, the dark share of the space when any, peers,
     /// updates, and the routes per voting peer through each upstream.
     public var text: String { text(namingTarget: false) }
