@@ -72,13 +72,13 @@ let package = Package(
         // The core: targets, route events, the routing view, signals, detector and diagnosis.
         .target(name: "Vigil", dependencies: ["BGP"], swiftSettings: hot),
         // Sources of route events from MRT files, and the replay driver.
-        .target(name: "VigilReplay", dependencies: ["Vigil", "MRT", "BGP"], swiftSettings: hot),
+        .target(name: "VigilReplay", dependencies: ["Vigil", "MRT", "BGP", "RISLive"], swiftSettings: hot),
         // Public archives (RIPE RIS, RouteViews): listings read, files picked for a time range, downloaded
         // and cached.
         .target(
             name: "VigilArchive",
             dependencies: [
-                "BGP", "Vigil", "VigilClock", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "BGP", "Vigil", "VigilClock", "RISLive", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict),

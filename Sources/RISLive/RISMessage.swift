@@ -44,6 +44,10 @@ public struct RISMessage: Sendable, Equatable {
     public var announced: [IPPrefix]
     /// The withdrawn prefixes.
     public var withdrawn: [IPPrefix]
+    /// The whole AS path and an AS_SET at its end, read only when asked (`RISFrame(parsing:keepingPath:)`,
+    /// for recordings replayed): live monitoring needs the origin and upstream alone.
+    public var path: [UInt32] = []
+    public var originSet: [UInt32] = []
 
     /// Creates a message.
     public init(
@@ -73,12 +77,12 @@ public struct RISParseError: Error, Equatable, Sendable, CustomStringConvertible
 }
 
 extension RISFrame {
-    /// Parses one frame's JSON text.
-    public init(parsing text: String) throws(RISParseError) {
+    /// Parses one frame's JSON text (the whole AS path kept when `keepingPath`).
+    public init(parsing text: String, keepingPath: Bool = false) throws(RISParseError) {
         var text = text
         let result: Result<RISFrame, RISParseError> = text.withUTF8 { bytes in
             do throws(RISParseError) {
-                return .success(try RISFrame(parsing: UnsafeRawBufferPointer(bytes)))
+                return .success(try RISFrame(parsing: UnsafeRawBufferPointer(bytes), keepingPath: keepingPath))
             } catch {
                 return .failure(error)
             }
@@ -86,8 +90,8 @@ extension RISFrame {
         self = try result.get()
     }
 
-    /// Parses one frame from its UTF-8 bytes.
-    public init(parsing bytes: UnsafeRawBufferPointer) throws(RISParseError) {
+    /// Parses one frame from its UTF-8 bytes (the whole AS path kept when `keepingPath`).
+    public init(parsing bytes: UnsafeRawBufferPointer, keepingPath: Bool = false) throws(RISParseError) {
         var c = JSONCursor(bytes)
         var type: UnsafeRawBufferPointer?
         var message: RISMessage?
@@ -99,7 +103,7 @@ extension RISFrame {
             } else if key == "data" {
                 if type == nil { dataStart = c.at }
                 if let type, type == "ris_message" {
-                    message = try RISFrame.message(&c)
+                    message = try RISFrame.message(&c, keepingPath: keepingPath)
                 } else if let type, type == "ris_error" {
                     errorText = try RISFrame.errorMessage(&c)
                 } else {
@@ -116,7 +120,7 @@ extension RISFrame {
             var again = JSONCursor(bytes)
             again.at = dataStart
             if type == "ris_message" {
-                message = try RISFrame.message(&again)
+                message = try RISFrame.message(&again, keepingPath: keepingPath)
             } else {
                 errorText = try RISFrame.errorMessage(&again)
             }
@@ -144,7 +148,7 @@ extension RISFrame {
         return text
     }
 
-    static func message(_ c: inout JSONCursor) throws(RISParseError) -> RISMessage {
+    static func message(_ c: inout JSONCursor, keepingPath: Bool) throws(RISParseError) -> RISMessage {
         let start = c.at
         var m = RISMessage(timestamp: 0, peer: .zero(.v4), peerASN: 0, host: "", kind: .other(""))
         var sawPeer = false
@@ -183,10 +187,20 @@ extension RISFrame {
                 try c.array { c throws(RISParseError) in
                     if c.peek() == UInt8(ascii: "[") {
                         // An AS_SET: its members are not one origin.
-                        try c.array { c throws(RISParseError) in _ = try c.asn() }
+                        try c.array { c throws(RISParseError) in
+                            let asn = try c.asn()
+                            if keepingPath { m.originSet.append(asn) }
+                        }
                         path.appendSet()
                     } else {
-                        path.append(try c.asn())
+                        let asn = try c.asn()
+                        if keepingPath {
+                            // A sequence after a set: the set was not at the end (kept in order, as a sequence).
+                            m.path += m.originSet
+                            m.originSet.removeAll()
+                            m.path.append(asn)
+                        }
+                        path.append(asn)
                     }
                 }
             } else if key == "announcements" {

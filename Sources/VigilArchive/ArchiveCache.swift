@@ -13,6 +13,15 @@ public struct ArchiveCache: Sendable {
 
     public init(root: String) { self.root = root }
 
+    /// Where a RIPEstat answer is kept: `ROOT/ripestat/CALL-HASH.json`, the hash (64-bit FNV-1a, hex) of
+    /// the call's query without `sourceapp`, so the same question asked again finds its answer.
+    public func ripestatPath(call: String, query: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in query.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let hex = String(hash, radix: 16)
+        return root + "/ripestat/" + call + "-" + String(repeating: "0", count: 16 - hex.count) + hex + ".json"
+    }
+
     /// The default folder: `$XDG_CACHE_HOME/vigil/archives`, else `$HOME/.cache/vigil/archives`.
     public static func defaultRoot(environment: [String: String]) -> String? {
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/vigil/archives" }

@@ -273,76 +273,22 @@ public struct ArchiveFetcher: Sendable {
         return .absent
     }
 
-    /// Why a request failed.
-    enum FetchFailure: Error, CustomStringConvertible {
-        case notFound(Int)
-        case status(Int)
-        case truncated(UInt64, of: UInt64)
-        case tooLarge
-        case transport(String)
-        case local(String)
+    /// The retry rule of this request.
+    var policy: RetryPolicy { RetryPolicy(retries: request.retries, delay: request.retryDelay, clock: clock) }
 
-        var description: String {
-            switch self {
-            case .notFound(let code): "not found (HTTP \(code))"
-            case .status(let code): "HTTP \(code)"
-            case .truncated(let got, let of): "truncated: \(got) of \(of) bytes"
-            case .tooLarge: "larger than \(ArchiveFetcher.maxFileBytes >> 30) GiB"
-            case .transport(let why): why
-            case .local(let why): why
-            }
-        }
-
-        var retryable: Bool {
-            switch self {
-            case .notFound, .tooLarge, .local: false
-            case .status(let code): code >= 500 || code == 429 || code == 408
-            case .truncated, .transport: true
-            }
-        }
-    }
-
-    /// `attempt` tried once, and again after a back-off doubling from `retryDelay` while it fails in a way
-    /// worth trying again (`FetchFailure.retryable`), at most `retries` more times; each try is a request.
+    /// `attempt` under the retry rule, each try counted as a request.
     private func retrying<T>(
         _ state: Locked<ArchiveFetchResult>, _ attempt: () async -> Result<T, FetchFailure>
     ) async -> Result<T, FetchFailure> {
-        var last = FetchFailure.transport("not tried")
-        for n in 0...max(0, request.retries) {
-            if n > 0 { try? await clock.sleep(seconds: request.retryDelay * Double(1 << min(n - 1, 10))) }
-            state.withLock { $0.requests += 1 }
-            switch await attempt() {
-            case .success(let value): return .success(value)
-            case .failure(let e):
-                last = e
-                if !e.retryable { return .failure(e) }
-            }
-        }
-        return .failure(last)
+        await policy.run(count: { state.withLock { $0.requests += 1 } }, attempt)
     }
 
     /// A listing's body, with retries.
     private func get(_ url: String, client: HTTPClient, state: Locked<ArchiveFetchResult>) async
         -> Result<[UInt8], FetchFailure>
     {
-        await retrying(state) {
-            do {
-                let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(600))
-                guard response.status == .ok else {
-                    let code = Int(response.status.code)
-                    return .failure(code == 404 || code == 410 ? .notFound(code) : .status(code))
-                }
-                var body: [UInt8] = []
-                for try await chunk in response.body {
-                    guard body.count + chunk.readableBytes <= ArchiveListing.maxBytes else {
-                        return .failure(.tooLarge)
-                    }
-                    body += chunk.readableBytesView
-                }
-                return .success(body)
-            } catch {
-                return .failure(.transport(Self.describe(error)))
-            }
+        await policy.body(url, client: client, maxBytes: ArchiveListing.maxBytes) {
+            state.withLock { $0.requests += 1 }
         }
     }
 
@@ -401,7 +347,7 @@ public struct ArchiveFetcher: Sendable {
             default:
                 return .failure(.status(code))
             }
-            if let total, total > Self.maxFileBytes { return .failure(.tooLarge) }
+            if let total, total > Self.maxFileBytes { return .failure(.tooLarge(Self.maxFileBytes)) }
             let fd = open(part, O_WRONLY | O_CREAT | (have == 0 ? O_TRUNC : O_APPEND), 0o644)
             guard fd >= 0 else { return .failure(.local("cannot write \(part): \(String(cString: strerror(errno)))")) }
             defer { close(fd) }
@@ -429,12 +375,12 @@ public struct ArchiveFetcher: Sendable {
                 }
             } catch {
                 if let total { return .failure(.truncated(written, of: total)) }
-                return .failure(.transport(Self.describe(error)))
+                return .failure(.transport(RetryPolicy.describe(error)))
             }
             if let total, written != total { return .failure(.truncated(written, of: total)) }
             return .success(())
         } catch {
-            return .failure(.transport(Self.describe(error)))
+            return .failure(.transport(RetryPolicy.describe(error)))
         }
     }
 
@@ -462,18 +408,4 @@ public struct ArchiveFetcher: Sendable {
         return UInt64(text.dropFirst(8))
     }
 
-    /// A client error in words, without the type dump.
-    static func describe(_ error: any Error) -> String {
-        if let e = error as? HTTPClientError {
-            switch e {
-            case .readTimeout: return "timed out (no data for the read time-out)"
-            case .connectTimeout: return "timed out connecting"
-            case .deadlineExceeded: return "timed out"
-            case .remoteConnectionClosed: return "the server closed the connection"
-            default: return "\(e)"
-            }
-        }
-        if let e = error as? IOError { return "\(e.description)" }
-        return "\(error)"
-    }
 }

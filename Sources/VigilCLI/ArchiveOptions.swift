@@ -45,7 +45,25 @@ struct ArchiveOptions: ParsableArguments {
         help: ArgumentHelp("Base URL of RouteViews' archive (a mirror).", valueName: "url"))
     var routeViewsArchive: String?
 
-    @Option(name: .long, help: ArgumentHelp("Downloads at once (1 to 16).", valueName: "n"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where a range comes from: archives (RIS and RouteViews files) or ripestat (RIPEstat's bgp-state and bgp-updates for the targets' prefixes: megabytes for a small target; RIS collectors only, data from 2024 on).",
+            valueName: "archives|ripestat"))
+    var source: Source = .archives
+
+    /// Where a range comes from.
+    enum Source: String, ExpressibleByArgument {
+        case archives
+        case ripestat
+    }
+
+    @Option(
+        name: .customLong("ripestat-url"),
+        help: ArgumentHelp("Base URL of RIPEstat's data API (default https://stat.ripe.net).", valueName: "url"))
+    var ripestatURL: String?
+
+    @Option(name: .long, help: ArgumentHelp("Downloads at once (1 to 16; RIPEstat: at most 4).", valueName: "n"))
     var parallel = 4
 
     @Option(
@@ -61,6 +79,7 @@ struct ArchiveOptions: ParsableArguments {
     /// Any option that only means something when fetching.
     var fetches: Bool {
         collectors != nil || allCollectors || cache != nil || offline || risArchive != nil || routeViewsArchive != nil
+            || source != .archives || ripestatURL != nil
     }
 
     /// The range, when both ends are given (checked in `validate`).
@@ -91,7 +110,18 @@ struct ArchiveOptions: ParsableArguments {
         guard (0...10).contains(retries) else {
             throw ValidationError("--retries must be from 0 to 10, not \(retries)")
         }
-        for (name, url) in [("--ris-archive", risArchive), ("--routeviews-archive", routeViewsArchive)] {
+        if source == .ripestat && (collectors != nil || allCollectors || risArchive != nil || routeViewsArchive != nil)
+        {
+            throw ValidationError(
+                "--source ripestat asks RIPEstat about the targets' prefixes; --collectors and the archive URLs are for --source archives"
+            )
+        }
+        if ripestatURL != nil && source != .ripestat {
+            throw ValidationError("--ripestat-url goes with --source ripestat")
+        }
+        for (name, url) in [
+            ("--ris-archive", risArchive), ("--routeviews-archive", routeViewsArchive), ("--ripestat-url", ripestatURL),
+        ] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 throw ValidationError("\(name) must be an http:// or https:// URL, not \(url)")
             }
@@ -122,15 +152,36 @@ struct ArchiveOptions: ParsableArguments {
         return out
     }
 
-    /// The fetch these options ask for; nil without a range.
-    func request() throws -> ArchiveRequest? {
-        guard let range else { return nil }
-        let environment = ProcessInfo.processInfo.environment
-        guard let root = cache ?? ArchiveCache.defaultRoot(environment: environment) else {
+    /// The cache folder asked for, or the default.
+    func cacheRoot() throws -> String {
+        guard let root = cache ?? ArchiveCache.defaultRoot(environment: ProcessInfo.processInfo.environment) else {
             throw RuntimeError("no cache folder: set XDG_CACHE_HOME or HOME, or give --cache DIR")
         }
+        return root
+    }
+
+    /// The RIPEstat fetch these options ask for, about `prefixes`; nil without a range or with archives.
+    func ripestatRequest(prefixes: [String]) throws -> RIPEstatRequest? {
+        guard let range, source == .ripestat else { return nil }
+        guard !prefixes.isEmpty else {
+            throw RuntimeError("--source ripestat: the targets list no prefix to ask about; use --source archives")
+        }
+        var request = RIPEstatRequest(
+            resources: prefixes, from: range.from, to: range.to, cache: ArchiveCache(root: try cacheRoot()))
+        if let ripestatURL { request.base = ripestatURL }
+        request.offline = offline
+        request.parallel = min(parallel, 4)
+        request.timeout = .milliseconds(Int64(max(httpTimeout, 1) * 1000))
+        request.retries = retries
+        return request
+    }
+
+    /// The archive fetch these options ask for; nil without a range or with RIPEstat.
+    func request() throws -> ArchiveRequest? {
+        guard let range, source == .archives else { return nil }
         var request = ArchiveRequest(
-            from: range.from, to: range.to, collectors: try chosenCollectors(), cache: ArchiveCache(root: root))
+            from: range.from, to: range.to, collectors: try chosenCollectors(),
+            cache: ArchiveCache(root: try cacheRoot()))
         if let risArchive { request.bases[.ris] = risArchive }
         if let routeViewsArchive { request.bases[.routeViews] = routeViewsArchive }
         request.offline = offline

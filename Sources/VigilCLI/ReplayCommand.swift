@@ -95,7 +95,26 @@ struct ReplayCommand: AsyncParsableCommand {
         var sources = files
         var gaps: [ArchiveGap] = []
         let stderr = OutputSink(fd: 2)
-        if files.isEmpty, let request = try archive.request() {
+        if files.isEmpty,
+            let request = try archive.ripestatRequest(
+                prefixes: try targetOptions.resolveAll().flatMap { $0.prefixes.map(\.description) })
+        {
+            let fetched: RIPEstatFetchResult
+            do {
+                fetched = try await RIPEstatFetcher(request).fetch { [quiet] line in
+                    if !quiet { FileHandle.standardError.write(Data("vigil: \(line)\n".utf8)) }
+                }
+            } catch {
+                throw RuntimeError("\(error)")
+            }
+            for w in fetched.warnings where !quiet { stderr.say("vigil: warning: \(w)") }
+            stderr.say(
+                "vigil: \(fetched.paths.count) RIPEstat answers (\(fetched.cached) from the cache \(request.cache.root)/ripestat), \(fetched.requests) requests, \(ArchiveProgress.megabytes(fetched.bytes)) downloaded"
+            )
+            files = fetched.paths
+            sources = fetched.urls
+            gaps = fetched.gaps
+        } else if files.isEmpty, let request = try archive.request() {
             let printer = ArchiveProgressPrinter(sink: stderr)
             let fetched: ArchiveFetchResult
             do {
@@ -159,6 +178,8 @@ struct ReplayCommand: AsyncParsableCommand {
                 case .warning(let text):
                     warnings += 1
                     if !quiet && warnings <= DumpCommand.warningLimit { stderr.say("vigil: warning: \(text)") }
+                case .note(let text):
+                    if !quiet { stderr.say("vigil: \(text)") }
                 case .notice(let n, let name):
                     guard !eventsOnly else { return }
                     stdout.say(json ? n.jsonLine(target: name) : n.text(target: name, namingTarget: naming))

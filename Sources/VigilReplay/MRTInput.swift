@@ -78,6 +78,24 @@ final class MRTInput {
     }
 
     /// A reader of `path`, decompressed by `pool` (read at `priority`) when there is one.
+    /// An input over MRT records made in memory (route changes that came as JSON, `JSONInputs`), named
+    /// `name` in warnings, every peer at `collector`.
+    init(bytes: [UInt8], name: String, collector: String) {
+        path = name
+        pool = nil
+        reader = MRTReader(source: MemoryByteSource(bytes), name: name)
+        self.collector = collector
+        placeholder = PeerKey(collector: collector, address: .zero(.v4), asn: 0)
+        do {
+            pending = try reader.next()
+        } catch {
+            failure = "\(error)"
+            pending = nil
+        }
+        let type = pending?.header.type
+        isRIB = type == MRTType.tableDump || type == MRTType.tableDumpV2
+    }
+
     static func open(_ path: String, _ pool: ReadAheadPool?, priority: Double) throws(MRTInputError) -> MRTReader {
         guard let pool else { return try MRTReader.open(path: path) }
         return try MRTReader.open(path: path, readAhead: pool, priority: priority)

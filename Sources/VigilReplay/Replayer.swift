@@ -12,6 +12,8 @@ public enum ReplayOutput: Sendable {
     case event(DetectedEvent)
     /// A problem with an input, with its file and offset; the replay goes on.
     case warning(String)
+    /// What an input held, when that is worth a line (a JSON input: its form and routes).
+    case note(String)
 }
 
 /// Counts for the end of a replay.
@@ -88,10 +90,21 @@ public struct Replayer {
             pool?.shutdown()
         }
 
+        // JSON inputs (RIPEstat answers, RIS Live recordings) become MRT records in memory.
+        let json = paths.filter(JSONInputs.isJSON(path:))
+        if !json.isEmpty {
+            let made = JSONInputs.inputs(json)
+            for n in made.notes { output(.note(n)) }
+            for w in made.warnings { output(.warning(w)) }
+            summary.failedInputs += made.failed
+            for input in made.inputs { input.onWarning = { output(.warning("\($0)")) } }
+            inputs += made.inputs
+        }
+        let mrt = json.isEmpty ? paths : paths.filter { !json.contains($0) }
         // Many files (days of many collectors): an update file named as the archives name them waits
         // unopened until its turn comes.
-        let waits = paths.count > maxOpenFiles
-        for (i, path) in paths.enumerated() {
+        let waits = mrt.count > maxOpenFiles
+        for (i, path) in mrt.enumerated() {
             do {
                 let input: MRTInput
                 if waits, let (kind, time) = ArchiveFileName.parse(path: path), kind == .updates {
