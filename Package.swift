@@ -78,7 +78,8 @@ let package = Package(
         .target(
             name: "VigilArchive",
             dependencies: [
-                "BGP", "Vigil", "VigilClock", "RISLive", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "BGP", "Vigil", "VigilClock", "RISLive",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict),

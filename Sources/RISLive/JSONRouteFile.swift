@@ -38,6 +38,11 @@ public enum JSONRouteFile {
         }
     }
 
+    /// The longest AS path and the most communities a route may have (real paths are tens of ASes): so a
+    /// route always fits one BGP message of 4,096 bytes when written as MRT.
+    public static let maximumPathLength = 500
+    public static let maximumCommunities = 400
+
     /// True when the bytes start (after white space) with `{`: a JSON file, not MRT.
     public static func isJSON(_ bytes: some Collection<UInt8>) -> Bool {
         for b in bytes.prefix(4096) {
@@ -102,6 +107,12 @@ public enum JSONRouteFile {
                 r.kind = .withdraw
                 r.prefix = p
                 out.routes.append(r)
+            }
+            if m.path.count + m.originSet.count > maximumPathLength, !m.announced.isEmpty {
+                out.problem(
+                    "an UPDATE of \(m.host) peer \(m.peer) with a path of \(m.path.count + m.originSet.count) ASes (at most \(maximumPathLength))"
+                )
+                return
             }
             for p in m.announced {
                 var r = base
@@ -305,6 +316,15 @@ public enum JSONRouteFile {
             }
             if kind == .announce && path.isEmpty && originSet.isEmpty {
                 return .failure(ParseProblem("announcement of \(prefix) without a path"))
+            }
+            if path.count + originSet.count > JSONRouteFile.maximumPathLength {
+                return .failure(
+                    ParseProblem(
+                        "a path of \(path.count + originSet.count) ASes (at most \(JSONRouteFile.maximumPathLength))"))
+            }
+            if communities.count > JSONRouteFile.maximumCommunities {
+                return .failure(
+                    ParseProblem("\(communities.count) communities (at most \(JSONRouteFile.maximumCommunities))"))
             }
             return .success(
                 JSONRoute(

@@ -39,13 +39,20 @@ struct ReplayCommand: AsyncParsableCommand {
             cannot be had (404, time-out, truncated) is reported with its URL and becomes a feed gap for its \
             collector (never withdrawals); the rest goes on. A second run of the same range sends no request. \
             With files, --from and --to only window the replay.
+
+            For a small target, --source ripestat asks RIPEstat's data API instead (bgp-state at --from, \
+            bgp-updates to --to, for the targets' prefixes; RIS collectors, data from 2024 on). Files may also be \
+            RIPEstat bgp-state or bgp-updates answers, or RIS Live recordings (one message per line), told by \
+            their content.
             """
     )
 
     @OptionGroup var targetOptions: TargetOptions
 
     @Argument(
-        help: ArgumentHelp("MRT files: RIB snapshots and update files (or give --from and --to).", valueName: "file"))
+        help: ArgumentHelp(
+            "MRT files (RIB snapshots, update files), RIPEstat answers or RIS Live recordings (or give --from and --to).",
+            valueName: "file"))
     var files: [String] = []
 
     @OptionGroup var archive: ArchiveOptions

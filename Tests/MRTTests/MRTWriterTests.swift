@@ -7,31 +7,31 @@ import VigilTesting
 /// What `MRTWriter` makes of JSON routes, read back by Debian's bgpdump (an independent decoder): the
 /// lines expected are written by hand from the routes, in bgpdump's `-m` form.
 @Suite struct MRTWriterTests {
-    static func ip(_ text: String) -> IPAddress { IPAddress(Substring(text))! }
-    static func prefix(_ text: String) -> IPPrefix { IPPrefix(text)! }
+    static func ip(_ text: String) throws -> IPAddress { try #require(IPAddress(Substring(text))) }
+    static func prefix(_ text: String) throws -> IPPrefix { try #require(IPPrefix(text)) }
 
     @Test("UPDATEs (IPv4 and IPv6, announced and withdrawn), a session down and a table: bgpdump reads each as written")
     func bgpdumpReadsIt() async throws {
-        let peer4 = Self.ip("195.66.224.138")
-        let peer6 = Self.ip("2001:7f8:4::b0d:1")
+        let peer4 = try Self.ip("195.66.224.138")
+        let peer6 = try Self.ip("2001:7f8:4::b0d:1")
         var w = MRTWriter()
         // 2022-06-21T06:28:53Z = 1655792933.
         w.update(
             JSONRoute(
                 time: 1_655_792_933, collector: "rrc01", peer: peer4, peerASN: 2914, kind: .announce,
-                prefix: Self.prefix("104.16.0.0/20"), path: [2914, 13335], communities: [2914 << 16 | 410]))
+                prefix: try Self.prefix("104.16.0.0/20"), path: [2914, 13335], communities: [2914 << 16 | 410]))
         w.update(
             JSONRoute(
                 time: 1_655_792_934, collector: "rrc01", peer: peer4, peerASN: 2914, kind: .withdraw,
-                prefix: Self.prefix("104.16.0.0/20")))
+                prefix: try Self.prefix("104.16.0.0/20")))
         w.update(
             JSONRoute(
                 time: 1_655_792_935.5, collector: "rrc01", peer: peer6, peerASN: 2829, kind: .announce,
-                prefix: Self.prefix("2606:4700::/44"), path: [2829, 174, 174, 13335]))
+                prefix: try Self.prefix("2606:4700::/44"), path: [2829, 174, 174, 13335]))
         w.update(
             JSONRoute(
                 time: 1_655_792_936, collector: "rrc01", peer: peer6, peerASN: 2829, kind: .withdraw,
-                prefix: Self.prefix("2606:4700::/44")))
+                prefix: try Self.prefix("2606:4700::/44")))
         w.update(JSONRoute(time: 1_655_792_937, collector: "rrc01", peer: peer4, peerASN: 2914, kind: .peerDown))
         let updates = try Fixtures.temporaryFolder("writer") + "/updates.mrt"
         try Data(w.bytes).write(to: URL(fileURLWithPath: updates))
@@ -51,16 +51,16 @@ import VigilTesting
             [
                 JSONRoute(
                     time: 0, collector: "rrc01", peer: peer4, peerASN: 2914, kind: .announce,
-                    prefix: Self.prefix("1.1.1.0/24"), path: [2914, 13335]),
+                    prefix: try Self.prefix("1.1.1.0/24"), path: [2914, 13335]),
                 JSONRoute(
                     time: 0, collector: "rrc01", peer: peer6, peerASN: 2829, kind: .announce,
-                    prefix: Self.prefix("1.1.1.0/24"), path: [2829, 13335], originSet: [64512, 64513]),
+                    prefix: try Self.prefix("1.1.1.0/24"), path: [2829, 13335], originSet: [64512, 64513]),
                 JSONRoute(
                     time: 0, collector: "rrc01", peer: peer4, peerASN: 2914, kind: .withdraw,
-                    prefix: Self.prefix("1.0.0.0/24")),
+                    prefix: try Self.prefix("1.0.0.0/24")),
                 JSONRoute(
                     time: 0, collector: "rrc01", peer: peer6, peerASN: 2829, kind: .announce,
-                    prefix: Self.prefix("2606:4700::/32"), path: [2829, 13335]),
+                    prefix: try Self.prefix("2606:4700::/32"), path: [2829, 13335]),
             ], time: 1_655_791_200)
         let table = try Fixtures.temporaryFolder("writer") + "/bview.mrt"
         try Data(t.bytes).write(to: URL(fileURLWithPath: table))
