@@ -58,32 +58,29 @@ final class MRTInput {
         opened = false
     }
 
-    init(path: String, collector: String?, readAhead: ReadAheadPool? = nil, order: Int = 0) throws(MRTInputError) {
-        self.path = path
-        pool = readAhead
+    convenience init(path: String, collector: String?, readAhead: ReadAheadPool? = nil, order: Int = 0)
+        throws(MRTInputError)
+    {
         // Until its first record is read, inputs are read in the order given.
-        reader = try Self.open(path, readAhead, priority: -1e15 + Double(order))
-        self.collector = collector ?? MRTReader.collectorLabel(forFile: path)
-        placeholder = PeerKey(collector: self.collector, address: .zero(.v4), asn: 0)
-        do {
-            pending = try reader.next()
-        } catch {
-            failure = "\(error)"
-            pending = nil
-        }
-        let type = pending?.header.type
-        isRIB = type == MRTType.tableDump || type == MRTType.tableDumpV2
+        self.init(
+            reader: try Self.open(path, readAhead, priority: -1e15 + Double(order)), path: path, pool: readAhead,
+            collector: collector ?? MRTReader.collectorLabel(forFile: path))
         // RIB snapshots are played first, one after the other; update files by their first record's time.
         if !isRIB, let t = time { reader.readAhead?.setPriority(t) }
     }
 
-    /// A reader of `path`, decompressed by `pool` (read at `priority`) when there is one.
     /// An input over MRT records made in memory (route changes that came as JSON, `JSONInputs`), named
     /// `name` in warnings, every peer at `collector`.
-    init(bytes: [UInt8], name: String, collector: String) {
-        path = name
-        pool = nil
-        reader = MRTReader(source: MemoryByteSource(bytes), name: name)
+    convenience init(bytes: [UInt8], name: String, collector: String) {
+        self.init(
+            reader: MRTReader(source: MemoryByteSource(bytes), name: name), path: name, pool: nil, collector: collector)
+    }
+
+    /// An input over `reader`, its first record read: whether it is a RIB comes from that record.
+    private init(reader: MRTReader, path: String, pool: ReadAheadPool?, collector: String) {
+        self.path = path
+        self.pool = pool
+        self.reader = reader
         self.collector = collector
         placeholder = PeerKey(collector: collector, address: .zero(.v4), asn: 0)
         do {
@@ -96,6 +93,7 @@ final class MRTInput {
         isRIB = type == MRTType.tableDump || type == MRTType.tableDumpV2
     }
 
+    /// A reader of `path`, decompressed by `pool` (read at `priority`) when there is one.
     static func open(_ path: String, _ pool: ReadAheadPool?, priority: Double) throws(MRTInputError) -> MRTReader {
         guard let pool else { return try MRTReader.open(path: path) }
         return try MRTReader.open(path: path, readAhead: pool, priority: priority)
