@@ -56,7 +56,7 @@ struct TargetsCommand: ParsableCommand {
                 print("  prefixes:  \(shown)\(t.prefixes.count > 20 ? " and \(t.prefixes.count - 20) more" : "")")
                 if !t.upstreams.isEmpty {
                     let ups = t.upstreams.keys.sorted().map { asn in
-                        t.upstreamName(asn).map { "AS\(asn) \($0)" } ?? "AS\(asn)"
+                        ASLabel.text(asn, name: t.upstreamName(asn))
                     }
                     print("  upstreams: \(ups.joined(separator: ", "))")
                 }

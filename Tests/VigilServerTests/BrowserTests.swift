@@ -50,7 +50,7 @@ struct BrowserTests {
             #expect(Self.console(target.log).isEmpty, "\(Self.console(target.log))")
             #expect(target.dom.contains(#"class="band" data-event="1""#))
             #expect(target.dom.contains(#"data-lane="AS4837""#))
-            #expect(target.dom.contains("AS20485 TransTeleCom"))
+            #expect(target.dom.contains("AS20485 (TransTeleCom)"))
 
             let event = try await Self.chromium(base + "/events/1", screenshot: shots + "/event.png")
             #expect(Self.console(event.log).isEmpty, "\(Self.console(event.log))")

@@ -48,7 +48,7 @@ import VigilTesting
                 for id in 1...3 { #expect(html.contains("data-event=\"\(id)\"")) }
                 // Upstreams: 4837 from the bins, 20485 from the events.
                 #expect(html.contains(#"data-lane="AS4837""#))
-                #expect(html.contains(">AS20485 TransTeleCom<"))
+                #expect(html.contains(">AS20485 (TransTeleCom)<"))
                 #expect(html.contains("from=1970-01-01T00:25:00Z&amp;to=1970-01-01T01:25:00Z") == false)
                 // The 6-hour link ends at the page's end (now, 5,100 s = 01:25:00).
                 #expect(html.contains("to=1970-01-01T01:25:00Z\">6 h</a>"))
@@ -144,7 +144,7 @@ import VigilTesting
                 }
             }
             try await client.execute(uri: "/targets/north-korea", method: .get) { r in
-                #expect(String(buffer: r.body).contains("AS20485 &lt;img src=x onerror=alert(1)&gt;"))
+                #expect(String(buffer: r.body).contains("AS20485 (&lt;img src=x onerror=alert(1)&gt;)"))
             }
             try await client.execute(uri: "/", method: .get) { r in
                 #expect(String(buffer: r.body).contains("&quot;quoted&quot; &lt;desc&gt;"))

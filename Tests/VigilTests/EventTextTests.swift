@@ -16,7 +16,7 @@ import VigilTesting
         let expected = """
             EVENT OPEN 3 north-korea: upstream-loss (confidence 0.80)
               start 2025-06-06T17:30:00Z  end ongoing
-              prefixes 175.45.176.0/24, 175.45.178.0/24; upstreams AS4837 China Unicom, AS65000
+              prefixes 175.45.176.0/24, 175.45.178.0/24; upstreams AS4837 (China Unicom), AS65000
               - all paths via AS4837 vanished
               - second line
             """

@@ -16,7 +16,7 @@ public enum Diagnosis {
     }
 
     static func name(_ asn: UInt32, _ target: Target) -> String {
-        target.upstreamName(asn).map { "AS\(asn) (\($0))" } ?? "AS\(asn)"
+        ASLabel.text(asn, name: target.upstreamName(asn))
     }
 
     /// The first `limit` names and "and N more" (a sentence is a note, not a list).

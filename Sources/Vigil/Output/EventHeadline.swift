@@ -9,7 +9,7 @@ extension DetectedEvent {
         let at = Self.clock(start)
         let span = end.map { " for \(Self.duration($0 - start))" } ?? ", and it is not over"
         let likely = confidence >= 0.9 ? "" : "most likely "
-        func upstream(_ a: UInt32) -> String { upstreamNames[a].map { "AS\(a) (\($0))" } ?? "AS\(a)" }
+        func upstream(_ a: UInt32) -> String { ASLabel.text(a, name: upstreamNames[a]) }
         let upstreamList = upstreams.map(upstream)
         let count = prefixes.count == 1 ? "1 prefix" : "\(prefixes.count) prefixes"
         switch cause {

@@ -26,6 +26,6 @@ extension DetectedEvent {
 
     /// "AS4837 China Unicom" when the target names the upstream, else "AS4837".
     static func upstreamName(_ asn: UInt32, _ target: Target) -> String {
-        target.upstreamName(asn).map { "AS\(asn) \($0)" } ?? "AS\(asn)"
+        ASLabel.text(asn, name: target.upstreamName(asn))
     }
 }

@@ -153,7 +153,7 @@ enum Charts {
         for a in upstreams {
             let peak = max(shares.compactMap { $0[a] }.max() ?? 1, 1)
             draw(
-                "via AS\(a)" + (names[a].map { " " + $0 } ?? ""),
+                "via " + ASLabel.text(a, name: names[a]),
                 unit: "routes per peer (max \(String(format: "%.1f", peak)))", id: "AS\(a)", peak: peak
             ) { $0.upstreamShare[a] ?? 0 }
         }

@@ -202,7 +202,7 @@ public struct DashboardRoutes: Sendable {
 
     /// Upstreams as "AS4837 China Unicom, AS20485 TransTeleCom", escaped.
     static func upstreams(_ list: [UInt32], _ names: [UInt32: String]) -> String {
-        list.map { a in HTML.escape("AS\(a)" + (names[a].map { " " + $0 } ?? "")) }.joined(separator: ", ")
+        list.map { HTML.escape(ASLabel.text($0, name: names[$0])) }.joined(separator: ", ")
     }
 
     static func legend(events: [DetectedEvent], gaps: Bool) -> String {

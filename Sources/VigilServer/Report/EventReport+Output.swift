@@ -118,7 +118,7 @@ extension EventReport {
             out += "- Cause: \(e.cause.rawValue) (confidence \(Int((e.confidence * 100).rounded())) %)\n"
             out += "- Start: \(UTCTime.iso(e.start))\n- End: \(e.end.map { UTCTime.iso($0) } ?? "ongoing")\n"
             out +=
-                "- Upstreams: \(e.upstreams.isEmpty ? "none" : e.upstreams.map { a in upstreamNames[a].map { "AS\(a) (\($0))" } ?? "AS\(a)" }.joined(separator: ", "))\n"
+                "- Upstreams: \(e.upstreams.isEmpty ? "none" : e.upstreams.map { ASLabel.text($0, name: upstreamNames[$0]) }.joined(separator: ", "))\n"
             if !e.origins.isEmpty { out += "- Origins seen: \(e.origins.map { "AS\($0)" }.joined(separator: ", "))\n" }
         }
         out += "\n![Timeline of \(name)](timeline.png)\n"
