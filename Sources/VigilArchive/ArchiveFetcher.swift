@@ -114,6 +114,7 @@ public struct ArchiveFetcher: Sendable {
             var files: [ArchiveFile] = []
             var urls: [String: String] = [:]
             var listed = false
+            var uncached = false
             for month in ArchiveCache.months(from: request.from - collector.project.ribLookback, to: request.to) {
                 for (kind, candidates) in ArchiveCache.listingURLs(
                     base: request.base(collector.project), collector, month: month)
@@ -128,6 +129,8 @@ public struct ArchiveFetcher: Sendable {
                         }
                     case .absent:
                         continue
+                    case .notCached:
+                        uncached = true
                     case .failed(let why):
                         state.withLock { $0.warnings.append("\(collector): \(why)") }
                     }
@@ -135,9 +138,9 @@ public struct ArchiveFetcher: Sendable {
             }
             listedAny = listedAny || listed
             guard listed else {
+                // Offline, a folder the cache remembers as absent is the archive's hole, not the cache's.
                 let why =
-                    request.offline
-                    ? "no listing in the cache (--offline)" : "the archive has no folder for it in this range"
+                    uncached ? "no listing in the cache (--offline)" : "the archive has no folder for it in this range"
                 state.withLock {
                     $0.warnings.append("\(collector): \(why)")
                     $0.gaps.append(
@@ -229,7 +232,10 @@ public struct ArchiveFetcher: Sendable {
 
     enum ListingOutcome {
         case found([UInt8], url: String)
+        /// The archive has no such folder (asked now, or remembered by the cache).
         case absent
+        /// Offline, and the cache holds nothing for the folder.
+        case notCached
         case failed(String)
     }
 
@@ -249,7 +255,7 @@ public struct ArchiveFetcher: Sendable {
                 return head[0] == "-" ? .absent : .found(Array(cached[(newline + 1)...]), url: String(head[0]))
             }
         }
-        guard let client else { return .absent }
+        guard let client else { return .notCached }
         func keep(_ head: String, _ body: [UInt8]) {
             try? FileManager.default.createDirectory(
                 atPath: (cachePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
