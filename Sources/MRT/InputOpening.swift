@@ -54,8 +54,10 @@ extension MRTReader {
         var source: ByteSource?
         // The pool buffers ahead; the reader's own buffer need only hold a record (it grows for larger ones).
         let reader = try MRTReader(detecting: file, name: path == "-" ? "<stdin>" : path, bufferSize: 64 << 10) {
-            inner in
-            let wrapped = pool.wrap(inner, raw: file, priority: priority)
+            inner, compression in
+            let wrapped = pool.wrap(
+                inner, raw: file, priority: priority,
+                chunkSize: compression == .bzip2 ? pool.chunkSize : pool.smallChunkSize)
             source = wrapped
             return wrapped
         }
@@ -64,10 +66,10 @@ extension MRTReader {
     }
 
     /// Wraps any byte source, sniffing gzip or bzip2 from its first bytes; `wrap` may put the
-    /// decompressed stream behind another source (a read-ahead).
+    /// decompressed stream behind another source (a read-ahead), told which compression it undoes.
     public convenience init(
         detecting raw: ByteSource, name: String, bufferSize: Int = 1 << 20,
-        wrap: (ByteSource) -> ByteSource = { $0 }
+        wrap: (ByteSource, MRTCompression) -> ByteSource = { source, _ in source }
     ) throws(MRTInputError) {
         var head: [UInt8] = []
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4, alignment: 1)
@@ -85,7 +87,7 @@ extension MRTReader {
         case .gzip: source = try GzipByteSource(input: replay)
         case .bzip2: source = try Bzip2ByteSource(input: replay)
         }
-        self.init(source: wrap(source), name: name, bufferSize: bufferSize)
+        self.init(source: wrap(source, compression), name: name, bufferSize: bufferSize)
         self.compression = compression
     }
 }

@@ -22,6 +22,8 @@ public final class ReadAheadPool: @unchecked Sendable {
         var problems: [MRTInputProblem] = []
         var rawOffset: UInt64 = 0
         var closed = false
+        /// Bytes decompressed per turn of a worker on this input (`ReadAheadPool.chunkSize(for:)`).
+        var chunkSize = 0
 
         init(source: ByteSource, raw: FileByteSource?, priority: Double) {
             self.source = source
@@ -35,16 +37,22 @@ public final class ReadAheadPool: @unchecked Sendable {
     private var buffered = 0
     private var stopping = false
     private var running = 0
-    /// Bytes decompressed per read.
+    /// Bytes decompressed per turn of a worker on a bzip2 input: large, because a worker that leaves a bzip2
+    /// stream in the middle of a block comes back to a cold cache (undoing a block walks a 3.6 MB table at
+    /// random), which had doubled the cost of decompression with nine collectors' files in flight.
     public let chunkSize: Int
+    /// Bytes per turn on any other input (gzip's state is 32 KiB; small turns let a reader start sooner).
+    public let smallChunkSize: Int
     /// The most bytes held ahead of the readers, over all inputs.
     public let budget: Int
 
     /// A pool of `workers` threads (default: one per active core).
     public init(
-        workers: Int = ProcessInfo.processInfo.activeProcessorCount, budget: Int = 256 << 20, chunkSize: Int = 256 << 10
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount, budget: Int = 256 << 20,
+        chunkSize: Int = 4 << 20, smallChunkSize: Int = 256 << 10
     ) {
         self.chunkSize = chunkSize
+        self.smallChunkSize = min(smallChunkSize, chunkSize)
         self.budget = budget
         for i in 0..<max(1, workers) {
             let thread = Thread { [self] in work() }
@@ -68,9 +76,11 @@ public final class ReadAheadPool: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// `source` read ahead by the pool; `raw` is the file underneath, for progress.
-    func wrap(_ source: ByteSource, raw: FileByteSource?, priority: Double) -> ReadAheadSource {
+    /// `source` read ahead by the pool, `chunkSize` bytes per turn of a worker (`chunkSize` for bzip2,
+    /// `smallChunkSize` for the rest); `raw` is the file underneath, for progress.
+    func wrap(_ source: ByteSource, raw: FileByteSource?, priority: Double, chunkSize: Int) -> ReadAheadSource {
         let entry = Entry(source: source, raw: raw, priority: priority)
+        entry.chunkSize = max(1, chunkSize)
         condition.lock()
         entries.append(entry)
         condition.broadcast()
@@ -110,7 +120,7 @@ public final class ReadAheadPool: @unchecked Sendable {
         var best: Entry?
         for e in entries where !e.filling && !e.eof && e.error == nil && !e.closed {
             if e.waiting && e.chunks.isEmpty { return e }
-            guard buffered + chunkSize <= budget else { continue }
+            guard buffered + e.chunkSize <= budget else { continue }
             if best.map({ e.priority < $0.priority }) ?? true { best = e }
         }
         return best
@@ -124,13 +134,14 @@ public final class ReadAheadPool: @unchecked Sendable {
                 continue
             }
             e.filling = true
-            buffered += chunkSize
+            let size = e.chunkSize
+            buffered += size
             condition.unlock()
-            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
             var filled = 0
             var failure: MRTInputError?
             do {
-                while filled < chunkSize {
+                while filled < size {
                     let n = try e.source.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[filled...]))
                     if n == 0 { break }
                     filled += n
@@ -148,9 +159,9 @@ public final class ReadAheadPool: @unchecked Sendable {
                 e.chunks.append((chunk, filled))
             } else {
                 chunk.deallocate()
-                buffered -= chunkSize
+                buffered -= size
             }
-            if filled < chunkSize { e.eof = true }
+            if filled < size { e.eof = true }
             if let failure { e.error = failure }
             if e.closed {
                 free(e)

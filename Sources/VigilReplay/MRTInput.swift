@@ -43,6 +43,8 @@ final class MRTInput {
     private(set) var suspendedAt: Double?
     /// The file was opened (a waiting file the replay never reached was not).
     private(set) var opened = true
+    /// A waiting file opened ahead of its turn (`prefetch`).
+    private(set) var prefetched = false
 
     /// An update file opened only when its turn comes, `lead` seconds before the time its archive name
     /// gives (`updates.YYYYMMDD.HHMM`): a replay of thousands of files holds open only those it is
@@ -109,15 +111,31 @@ final class MRTInput {
     /// What reading found.
     var diagnostics: MRTDiagnostics { reader.diagnostics }
 
-    /// Opens a waiting file and reads its first record.
-    func resume() {
-        guard let t = suspendedAt else { return }
-        suspendedAt = nil
+    /// Opens a waiting file ahead of its turn, so the read-ahead workers start on it; its first record is
+    /// read at its turn (`resume`), and its place in the merge stays the time it waits for until then.
+    func prefetch() {
+        guard let t = suspendedAt, !prefetched else { return }
+        prefetched = true
         opened = true
         reader.onWarning = nil
         do {
             reader = try Self.open(path, pool, priority: t)
             reader.onWarning = onWarning
+        } catch {
+            failure = "\(error)"
+        }
+    }
+
+    /// Opens a waiting file (unless it was opened ahead) and reads its first record.
+    func resume() {
+        guard suspendedAt != nil else { return }
+        prefetch()
+        suspendedAt = nil
+        guard failure == nil else {
+            pending = nil
+            return
+        }
+        do {
             pending = try reader.next()
         } catch {
             failure = "\(error)"

@@ -193,11 +193,38 @@ public struct Replayer {
             changed.removeAll()
         }
         var heap = MergeHeap(count: updates.count) { updates[$0].time }
+        // Files waiting their turn are opened ahead, in time order, as others end, so that up to
+        // `maxOpenFiles` are open: the read-ahead workers then decompress the next files while the merge
+        // plays the current ones (opened only at their turn, a day's files left one core idle). Their first
+        // record is read at their turn: reading it now would wait for its decompression here.
+        let queue = updates.indices.filter { updates[$0].suspendedAt != nil }.sorted {
+            (updates[$0].suspendedAt ?? 0, $0) < (updates[$1].suspendedAt ?? 0, $1)
+        }
+        var nextWaiting = 0
+        var open = updates.filter { $0.suspendedAt == nil && $0.pending != nil }.count
+        func openAhead() {
+            while open < maxOpenFiles, nextWaiting < queue.count {
+                let input = updates[queue[nextWaiting]]
+                nextWaiting += 1
+                guard let at = input.suspendedAt, at < stopAt, !input.prefetched else { continue }
+                input.prefetch()
+                open += 1
+            }
+        }
+        /// An input ended: another file is opened ahead. (The heap is not captured here: a local captured by
+        /// a closure lives in a box, and the merge touches the heap for every run of records.)
+        func ended() {
+            open -= 1
+            openAhead()
+        }
+        openAhead()
         while let (nextTime, index) = heap.top {
             let input = updates[index]
             if input.suspendedAt != nil, nextTime < stopAt {
+                if !input.prefetched { open += 1 }
                 input.resume()
                 heap.updateTop(input.time)
+                if input.time == nil { ended() }
                 continue
             }
             guard input.pending != nil, nextTime < stopAt else { break }
@@ -205,6 +232,7 @@ public struct Replayer {
                 summary.skippedBeforeRIB += 1
                 input.advance()
                 heap.updateTop(input.time)
+                if input.time == nil { ended() }
                 continue
             }
             if let t = changed.latest, nextTime.rounded(.down) > t.rounded(.down) { observePending() }
@@ -226,6 +254,7 @@ public struct Replayer {
             let run = RecordRun(second: nextTime.rounded(.down), limit: limit, notBefore: ribTime)
             let (elements, records) = play(input, run, &set, &changed)
             heap.updateTop(input.time)
+            if input.time == nil { ended() }
             summary.updateElements += elements
             binUpdates += elements
             recordsSinceProgress &+= records
