@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "Probing",
             dependencies: [
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "Vigil", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),

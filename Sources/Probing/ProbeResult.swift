@@ -1,4 +1,5 @@
 import Foundation
+import Vigil
 
 /// What one probe found.
 public struct ProbeResult: Sendable, Equatable {
@@ -64,21 +65,21 @@ public struct ProbeResult: Sendable, Equatable {
     /// success); `kind`, `host`, `address`, `time`, and the kind's own fields.
     public var json: String {
         var f: [(String, String)] = [
-            ("url", Self.quote(request.url)), ("kind", Self.quote(request.kind.rawValue)),
-            ("host", Self.quote(request.host)), ("address", address.map(Self.quote) ?? "null"),
+            ("url", JSONObject.quote(request.url)), ("kind", JSONObject.quote(request.kind.rawValue)),
+            ("host", JSONObject.quote(request.host)), ("address", address.map(JSONObject.quote) ?? "null"),
             ("reachable", reachable ? "true" : "false"), ("rtt_ms", rttMs.map(Self.number) ?? "null"),
-            ("error", error.map(Self.quote) ?? "null"), ("time", Self.number(time)),
+            ("error", error.map(JSONObject.quote) ?? "null"), ("time", Self.number(time)),
         ]
         if let httpStatus { f.append(("http_status", "\(httpStatus)")) }
         if let dnsRcode { f.append(("dns_rcode", "\(dnsRcode)")) }
         if let dnsOverTCP { f.append(("dns_over_tcp", dnsOverTCP ? "true" : "false")) }
         if let hops {
             let items = hops.map { h in
-                "{\"ttl\":\(h.ttl),\"address\":\(h.address.map(Self.quote) ?? "null"),"
+                "{\"ttl\":\(h.ttl),\"address\":\(h.address.map(JSONObject.quote) ?? "null"),"
                     + "\"rtt_ms\":\(h.rttMs.map(Self.number) ?? "null"),\"asn\":\(h.asn.map { "\($0)" } ?? "null")}"
             }
             f.append(("hops", "[" + items.joined(separator: ",") + "]"))
-            f.append(("last_hop", lastHop?.address.map(Self.quote) ?? "null"))
+            f.append(("last_hop", lastHop?.address.map(JSONObject.quote) ?? "null"))
             f.append(("last_hop_asn", lastHop?.asn.map { "\($0)" } ?? "null"))
         }
         return "{" + f.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
@@ -86,25 +87,5 @@ public struct ProbeResult: Sendable, Equatable {
 
     static func number(_ v: Double) -> String {
         v.isFinite ? String(format: "%.3f", v) : "null"
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    out += String(format: "\\u%04x", u.value)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }
