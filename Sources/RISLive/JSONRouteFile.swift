@@ -57,14 +57,7 @@ public enum JSONRouteFile {
     /// when the bytes are neither (with the offset of what did not read); damage inside a file is
     /// skipped and reported in `problems`.
     public static func read(_ bytes: [UInt8]) throws(RISParseError) -> Contents {
-        let firstLine = bytes.firstIndex(of: 0x0A) ?? bytes.endIndex
-        let line = Array(bytes[..<firstLine])
-        let isRecording = line.withUnsafeBytes { raw -> Bool in
-            guard let frame = try? RISFrame(parsing: raw) else { return false }
-            if case .other(let type) = frame, type.isEmpty { return false }
-            return true
-        }
-        if isRecording { return recording(bytes) }
+        if isRecording(bytes) { return recording(bytes) }
         let result: Result<Contents, RISParseError> = bytes.withUnsafeBytes { raw in
             do throws(RISParseError) { return .success(try answer(raw)) } catch { return .failure(error) }
         }
@@ -72,6 +65,29 @@ public enum JSONRouteFile {
     }
 
     // MARK: RIS Live recordings
+
+    /// True when one of the first five lines that are not blank is a whole RIS Live frame (a damaged first
+    /// line does not make a recording a RIPEstat answer).
+    static func isRecording(_ bytes: [UInt8]) -> Bool {
+        var start = 0
+        var looked = 0
+        while start < bytes.count, looked < 5 {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            defer { start = end + 1 }
+            let line = bytes[start..<end]
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+            looked += 1
+            let frame = line.withUnsafeBytes { raw in try? RISFrame(parsing: raw) }
+            // RIS Live's own frame types only: a pretty-printed RIPEstat answer has lines that are whole
+            // objects with a `type` too ("A", "W").
+            switch frame {
+            case nil: continue
+            case .other(let type)? where !type.hasPrefix("ris_"): continue
+            default: return true
+            }
+        }
+        return false
+    }
 
     /// Every line a RIS Live message; UPDATEs and peer state changes become routes.
     static func recording(_ bytes: [UInt8]) -> Contents {
@@ -256,7 +272,8 @@ public enum JSONRouteFile {
     static func time(_ c: inout JSONCursor) throws(RISParseError) -> Result<Double, UTCTime.InputError> {
         if c.peek() == UInt8(ascii: "\"") {
             var text = try c.string()
-            if text.count == 19 { text += "Z" }
+            // RIPEstat writes UTC without the zone letter.
+            if text.contains("T") && !text.hasSuffix("Z") { text += "Z" }
             return UTCTime.read(text)
         }
         return UTCTime.checked(try c.number())

@@ -64,7 +64,8 @@ enum JSONInputs {
                 result.warnings.append("\(path): \(file.skipped - file.problems.count) more skipped")
             }
             var byCollector: [String: [JSONRoute]] = [:]
-            for r in file.routes { byCollector[r.collector, default: []].append(r) }
+            // A recording's messages without a `host` are one collector's, named after the source.
+            for r in file.routes { byCollector[r.collector.isEmpty ? "ris-live" : r.collector, default: []].append(r) }
             for (collector, routes) in byCollector.sorted(by: { $0.key < $1.key }) {
                 var writer = MRTWriter()
                 if let time = file.stateTime {

@@ -63,6 +63,8 @@ public final class FakeRISLiveServer: Sendable {
     public let pacing: Duration
     /// True while the stream is held (`hold()`): no frame goes out until `release()`.
     private let held = Mutex(false)
+    /// The stream holds by itself once this many frames have gone (`hold(atPosition:)`), until `release()`.
+    private let holdPosition = Mutex<Int?>(nil)
 
     /// A server for `frames`; `scripts(n)` says what connection n (from 1) does.
     public init(
@@ -94,8 +96,15 @@ public final class FakeRISLiveServer: Sendable {
     /// fault on the client's side first).
     public func hold() { held.withLock { $0 = true } }
 
+    /// Holds the stream once `position` frames have gone, until `release()`: a test that must act while part
+    /// of the stream is still to come does not depend on how fast a loaded machine reads it.
+    public func hold(atPosition position: Int) { holdPosition.withLock { $0 = position } }
+
     /// Lets the stream go on.
-    public func release() { held.withLock { $0 = false } }
+    public func release() {
+        held.withLock { $0 = false }
+        holdPosition.withLock { $0 = nil }
+    }
 
     /// Runs until the task is cancelled; `ready` is called with the port once listening.
     public func run(ready: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
@@ -175,7 +184,11 @@ public final class FakeRISLiveServer: Sendable {
     {
         var sent = 0
         while count.map({ sent < $0 }) ?? true {
-            while held.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+            while held.withLock({ $0 })
+                || holdPosition.withLock({ $0 }).map({ at in state.withLock { $0.position } >= at }) == true
+            {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let next: RISTestFrame? = state.withLock { s in
                 guard s.position < frames.count else { return nil }
                 defer { s.position += 1 }

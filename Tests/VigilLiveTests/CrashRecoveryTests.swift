@@ -1,5 +1,6 @@
 import BGP
 import Foundation
+import RISLive
 import Testing
 import Vigil
 import VigilStore
@@ -54,6 +55,17 @@ struct CrashRecoveryTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = dir.appendingPathComponent("history.sqlite").path
         let log = dir.appendingPathComponent("watch.log").path
+        if crash {
+            // The frames after the fault's second half wait until the watch has been killed and started
+            // again: under load the watch may read the stream late, and the kill must fall mid-stream.
+            let times = frames.map { f -> Double in
+                guard case .message(let m)? = try? RISFrame(parsing: f.text) else { return 0 }
+                return m.timestamp
+            }
+            let end = times.max() ?? truth.faultAt
+            let holdAt = times.firstIndex { $0 >= truth.faultAt + (end - truth.faultAt) / 2 } ?? frames.count - 1
+            server.hold(atPosition: holdAt)
+        }
         var watch = try startWatch(store: store, url: server.url, truth: truth, log: log)
         if crash {
             let opened = try await Live.wait(seconds: 180) {
@@ -68,6 +80,7 @@ struct CrashRecoveryTests {
             #expect(watch.terminationReason == .uncaughtSignal)
             #expect(server.remaining > 0, "the stream ended before the kill: the test proves nothing")
             watch = try startWatch(store: store, url: server.url, truth: truth, log: log)
+            server.release()
         }
         let drained = try await Live.wait(seconds: 180) { server.remaining == 0 }
         try #require(drained, "\(server.remaining) frames never sent")
