@@ -43,24 +43,8 @@ public struct MRTWriter {
                 Self.attribute(flags: 0x80, type: PathAttributeType.mpUnreachNLRI, body, into: &attributes)
             }
         } else {
-            Self.attribute(flags: 0x40, type: PathAttributeType.origin, [0], into: &attributes)
-            Self.attribute(flags: 0x40, type: PathAttributeType.asPath, Self.asPath(route), into: &attributes)
-            if v4 {
-                let hop = route.peer.family == .v4 ? route.peer.v4 : 0
-                Self.attribute(flags: 0x40, type: PathAttributeType.nextHop, Self.be32(hop), into: &attributes)
-                Self.prefix(route.prefix, into: &nlri)
-            } else {
-                var body: [UInt8] = [0, 2, 1, 16]
-                body += Self.addressBytes(route.peer.family == .v6 ? route.peer : .zero(.v6))
-                body.append(0)
-                Self.prefix(route.prefix, into: &body)
-                Self.attribute(flags: 0x80, type: PathAttributeType.mpReachNLRI, body, into: &attributes)
-            }
-            if !route.communities.isEmpty {
-                Self.attribute(
-                    flags: 0xC0, type: PathAttributeType.communities, route.communities.flatMap(Self.be32),
-                    into: &attributes)
-            }
+            attributes = Self.announcement(route, inRIB: false)
+            if v4 { Self.prefix(route.prefix, into: &nlri) }
         }
         message += [UInt8](repeating: 0xFF, count: 16)
         let length = 19 + 2 + withdrawnField.count + 2 + attributes.count + nlri.count
@@ -113,24 +97,7 @@ public struct MRTWriter {
             Self.prefix(prefix, into: &body)
             body += Self.be16(list.count)
             for (index, r) in list {
-                var attributes: [UInt8] = []
-                Self.attribute(flags: 0x40, type: PathAttributeType.origin, [0], into: &attributes)
-                Self.attribute(flags: 0x40, type: PathAttributeType.asPath, Self.asPath(r), into: &attributes)
-                if prefix.family == .v4 {
-                    let hop = r.peer.family == .v4 ? r.peer.v4 : 0
-                    Self.attribute(flags: 0x40, type: PathAttributeType.nextHop, Self.be32(hop), into: &attributes)
-                } else {
-                    // RFC 6396 4.3.4: a RIB entry's MP_REACH_NLRI holds the next hop only.
-                    let hop = r.peer.family == .v6 ? r.peer : IPAddress.zero(.v6)
-                    Self.attribute(
-                        flags: 0x80, type: PathAttributeType.mpReachNLRI, [16] + Self.addressBytes(hop),
-                        into: &attributes)
-                }
-                if !r.communities.isEmpty {
-                    Self.attribute(
-                        flags: 0xC0, type: PathAttributeType.communities, r.communities.flatMap(Self.be32),
-                        into: &attributes)
-                }
+                let attributes = Self.announcement(r, inRIB: true)
                 body += Self.be16(index) + Self.be32(Self.seconds(r.time)) + Self.be16(attributes.count) + attributes
             }
             let subtype = prefix.family == .v4 ? TableDumpV2Subtype.ribIPv4Unicast : TableDumpV2Subtype.ribIPv6Unicast
@@ -157,6 +124,34 @@ public struct MRTWriter {
     static func seconds(_ time: Double) -> UInt32 {
         guard time.isFinite else { return 0 }
         return UInt32(time.rounded(.down).clamped(0, Double(UInt32.max)))
+    }
+
+    /// The path attributes of an announced route: ORIGIN (IGP), AS_PATH, the next hop (the peer's address
+    /// when of the prefix's family, else zeros) and COMMUNITIES. An IPv4 next hop is NEXT_HOP; an IPv6 one
+    /// is MP_REACH_NLRI, which in an UPDATE carries the prefix too (AFI 2, SAFI 1) and in a RIB entry holds
+    /// the next hop only (RFC 6396 4.3.4).
+    static func announcement(_ r: JSONRoute, inRIB: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        attribute(flags: 0x40, type: PathAttributeType.origin, [0], into: &out)
+        attribute(flags: 0x40, type: PathAttributeType.asPath, asPath(r), into: &out)
+        if r.prefix.family == .v4 {
+            attribute(
+                flags: 0x40, type: PathAttributeType.nextHop, be32(r.peer.family == .v4 ? r.peer.v4 : 0), into: &out)
+        } else {
+            let hop = addressBytes(r.peer.family == .v6 ? r.peer : .zero(.v6))
+            var body: [UInt8]
+            if inRIB {
+                body = [16] + hop
+            } else {
+                body = [0, 2, 1, 16] + hop + [0]
+                prefix(r.prefix, into: &body)
+            }
+            attribute(flags: 0x80, type: PathAttributeType.mpReachNLRI, body, into: &out)
+        }
+        if !r.communities.isEmpty {
+            attribute(flags: 0xC0, type: PathAttributeType.communities, r.communities.flatMap(be32), into: &out)
+        }
+        return out
     }
 
     /// AS_PATH of four-byte ASes: AS_SEQUENCE segments of at most 255, then the AS_SET if any.

@@ -52,8 +52,8 @@ public enum JSONRouteFile {
         return false
     }
 
-    /// Reads a file's bytes. A RIS Live recording is told by its first line being a whole message with a
-    /// `type`; anything else must be a RIPEstat answer (`data.bgp_state` or `data.updates`). Throws only
+    /// Reads a file's bytes. A RIS Live recording is told by one of its first lines being a whole RIS Live
+    /// frame (`isRecording`); anything else must be a RIPEstat answer (`data.bgp_state` or `data.updates`). Throws only
     /// when the bytes are neither (with the offset of what did not read); damage inside a file is
     /// skipped and reported in `problems`.
     public static func read(_ bytes: [UInt8]) throws(RISParseError) -> Contents {
@@ -66,49 +66,56 @@ public enum JSONRouteFile {
 
     // MARK: RIS Live recordings
 
+    /// Calls `body` with each line of `raw` that is not blank and its number (from 1), until `body` says
+    /// to stop (returns false).
+    static func eachLine(_ raw: UnsafeRawBufferPointer, _ body: (Int, UnsafeRawBufferPointer) -> Bool) {
+        var start = 0
+        var number = 0
+        while start < raw.count {
+            number += 1
+            let end = raw[start...].firstIndex(of: 0x0A) ?? raw.count
+            let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+            start = end + 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+            if !body(number, line) { return }
+        }
+    }
+
     /// True when one of the first five lines that are not blank is a whole RIS Live frame (a damaged first
     /// line does not make a recording a RIPEstat answer).
     static func isRecording(_ bytes: [UInt8]) -> Bool {
-        var start = 0
+        var found = false
         var looked = 0
-        while start < bytes.count, looked < 5 {
-            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-            defer { start = end + 1 }
-            let line = bytes[start..<end]
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-            looked += 1
-            let frame = line.withUnsafeBytes { raw in try? RISFrame(parsing: raw) }
-            // RIS Live's own frame types only: a pretty-printed RIPEstat answer has lines that are whole
-            // objects with a `type` too ("A", "W").
-            switch frame {
-            case nil: continue
-            case .other(let type)? where !type.hasPrefix("ris_"): continue
-            default: return true
+        bytes.withUnsafeBytes { raw in
+            eachLine(raw) { _, line in
+                looked += 1
+                // RIS Live's own frame types only: a pretty-printed RIPEstat answer has lines that are whole
+                // objects with a `type` too ("A", "W").
+                switch try? RISFrame(parsing: line) {
+                case nil: break
+                case .other(let type)? where !type.hasPrefix("ris_"): break
+                default: found = true
+                }
+                return !found && looked < 5
             }
         }
-        return false
+        return found
     }
 
     /// Every line a RIS Live message; UPDATEs and peer state changes become routes.
     static func recording(_ bytes: [UInt8]) -> Contents {
         var out = Contents(kind: .risLive)
-        var lineNumber = 0
-        var start = 0
         bytes.withUnsafeBytes { raw in
-            while start < raw.count {
-                lineNumber += 1
-                let end = raw[start...].firstIndex(of: 0x0A) ?? raw.count
-                let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
-                defer { start = end + 1 }
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+            eachLine(raw) { number, line in
                 do throws(RISParseError) {
                     switch try RISFrame(parsing: line, keepingPath: true) {
                     case .message(let m): add(m, to: &out)
                     default: out.ignored += 1
                     }
                 } catch {
-                    out.problem("line \(lineNumber), byte \(error.offset): \(error.reason)")
+                    out.problem("line \(number), byte \(error.offset): \(error.reason)")
                 }
+                return true
             }
         }
         return out
@@ -137,14 +144,10 @@ public enum JSONRouteFile {
                 r.originSet = m.originSet
                 out.routes.append(r)
             }
-        case .peerState(let state):
-            if state == "down" {
+        case .peerState:
+            if let up = m.kind.sessionUp {
                 var r = base
-                r.kind = .peerDown
-                out.routes.append(r)
-            } else if state == "connected" || state == "up" {
-                var r = base
-                r.kind = .peerUp
+                r.kind = up ? .peerUp : .peerDown
                 out.routes.append(r)
             } else {
                 out.ignored += 1

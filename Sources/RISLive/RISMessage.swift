@@ -24,6 +24,15 @@ public struct RISMessage: Sendable, Equatable {
         case peerState(String)
         /// Another BGP message type (OPEN, NOTIFICATION, KEEPALIVE), by its RIS name.
         case other(String)
+
+        /// For a peer state change, whether the session came up ("connected", "up": true) or went down
+        /// ("down": false); nil for any other state and any other message. The one reading of RIS's states,
+        /// for live monitoring and for recordings replayed.
+        public var sessionUp: Bool? {
+            guard case .peerState(let state) = self else { return nil }
+            if state == "connected" || state == "up" { return true }
+            return state == "down" ? false : nil
+        }
     }
 
     /// When the collector received it, seconds since the epoch.

@@ -93,11 +93,8 @@ public struct ArchiveFetcher: Sendable {
     public func fetch(progress: @escaping @Sendable (ArchiveProgress) -> Void = { _ in }) async throws
         -> ArchiveFetchResult
     {
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .init(request.timeout), read: .init(request.timeout))
-        configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
-        configuration.decompression = .disabled
         if request.offline { return try await run(client: nil, progress: progress) }
+        let configuration = RetryPolicy.clientConfiguration(timeout: request.timeout)
         return try await HTTPClient.withHTTPClient(configuration: configuration) { client in
             try await run(client: client, progress: progress)
         }
@@ -181,40 +178,23 @@ public struct ArchiveFetcher: Sendable {
         let counter = ProgressCounter(
             files: wanted.count, expected: wanted.reduce(0) { $0 + ($1.file.listedSize ?? 0) }, clock: clock,
             report: progress)
-        var fetched: [FetchedFile?] = Array(repeating: nil, count: wanted.count)
-        await withTaskGroup(of: (Int, FetchedFile?).self) { group in
-            var next = 0
-            func start() {
-                guard next < wanted.count else { return }
-                let i = next
-                let w = wanted[i]
-                next += 1
-                group.addTask {
-                    let outcome = await self.file(w.url, to: w.path, client: client, counter: counter, state: state)
-                    counter.fileDone()
-                    switch outcome {
-                    case .success(let cached):
-                        return (
-                            i,
-                            FetchedFile(
-                                collector: w.collector.name, file: w.file, url: w.url, path: w.path, cached: cached)
-                        )
-                    case .failure(let why):
-                        state.withLock {
-                            $0.warnings.append("\(w.url): \(why)")
-                            $0.gaps.append(
-                                ArchiveGap(
-                                    collector: w.collector.name, start: w.file.time,
-                                    end: w.file.kind == .rib ? w.file.time : w.end, reason: "\(w.url): \(why)"))
-                        }
-                        return (i, nil)
-                    }
+        let jobs = wanted
+        let fetched = await RetryPolicy.inParallel(jobs.count, parallel: request.parallel) { i -> FetchedFile? in
+            let w = jobs[i]
+            let outcome = await self.file(w.url, to: w.path, client: client, counter: counter, state: state)
+            counter.fileDone()
+            switch outcome {
+            case .success(let cached):
+                return FetchedFile(collector: w.collector.name, file: w.file, url: w.url, path: w.path, cached: cached)
+            case .failure(let why):
+                state.withLock {
+                    $0.warnings.append("\(w.url): \(why)")
+                    $0.gaps.append(
+                        ArchiveGap(
+                            collector: w.collector.name, start: w.file.time,
+                            end: w.file.kind == .rib ? w.file.time : w.end, reason: "\(w.url): \(why)"))
                 }
-            }
-            for _ in 0..<max(1, request.parallel) { start() }
-            while let (i, f) = await group.next() {
-                fetched[i] = f
-                start()
+                return nil
             }
         }
         counter.finish()

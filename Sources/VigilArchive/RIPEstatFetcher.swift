@@ -118,30 +118,17 @@ public struct RIPEstatFetcher: Sendable {
             )
         }
         if !todo.isEmpty {
-            var configuration = HTTPClient.Configuration()
-            configuration.timeout = .init(connect: .init(request.timeout), read: .init(request.timeout))
-            configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+            let asked = todo
             let policy = RetryPolicy(retries: request.retries, delay: request.retryDelay, clock: clock)
-            let done: [(Int, String?)] = try await HTTPClient.withHTTPClient(configuration: configuration) { client in
-                await withTaskGroup(of: (Int, String?).self) { group in
-                    var results: [(Int, String?)] = []
-                    var next = 0
-                    func add() {
-                        guard next < todo.count else { return }
-                        let i = todo[next]
-                        next += 1
-                        group.addTask { (i, await self.answer(calls[i], client: client, policy: policy, state: state)) }
-                    }
-                    for _ in 0..<max(1, request.parallel) { add() }
-                    for await r in group {
-                        results.append(r)
-                        progress("RIPEstat: \(results.count) of \(todo.count) calls answered")
-                        add()
-                    }
-                    return results
+            let configuration = RetryPolicy.clientConfiguration(timeout: request.timeout)
+            let done = try await HTTPClient.withHTTPClient(configuration: configuration) { client in
+                await RetryPolicy.inParallel(asked.count, parallel: request.parallel) { k in
+                    await self.answer(calls[asked[k]], client: client, policy: policy, state: state)
+                } done: { ended in
+                    progress("RIPEstat: \(ended) of \(asked.count) calls answered")
                 }
             }
-            for (i, path) in done { slots[i] = path }
+            for (k, path) in done.enumerated() { slots[asked[k]] = path }
         }
         var result = state.value
         for (i, c) in calls.enumerated() {

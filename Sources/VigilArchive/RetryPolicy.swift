@@ -41,6 +41,42 @@ struct RetryPolicy: Sendable {
     var delay: Double
     var clock: any EpochClock
 
+    /// The client both fetchers use: `timeout` to connect and between reads, at most five redirects, bodies
+    /// as the server sends them (an archive's `.gz` stays compressed).
+    static func clientConfiguration(timeout: Duration) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .init(timeout), read: .init(timeout))
+        configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        configuration.decompression = .disabled
+        return configuration
+    }
+
+    /// `job` for each of `0..<count`, at most `parallel` at once; `done` is told how many have ended as each
+    /// ends. The results come back in index order.
+    static func inParallel<T: Sendable>(
+        _ count: Int, parallel: Int, _ job: @escaping @Sendable (Int) async -> T, done: (Int) -> Void = { _ in }
+    ) async -> [T] {
+        var results: [T?] = Array(repeating: nil, count: count)
+        await withTaskGroup(of: (Int, T).self) { group in
+            var next = 0
+            func start() {
+                guard next < count else { return }
+                let i = next
+                next += 1
+                group.addTask { (i, await job(i)) }
+            }
+            for _ in 0..<max(1, parallel) { start() }
+            var ended = 0
+            while let (i, result) = await group.next() {
+                results[i] = result
+                ended += 1
+                done(ended)
+                start()
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
     /// Runs `attempt` under the rule; `count` is called before each try (each is a request).
     func run<T>(count: () -> Void, _ attempt: () async -> Result<T, FetchFailure>) async -> Result<T, FetchFailure> {
         var last = FetchFailure.transport("not tried")

@@ -141,12 +141,10 @@ struct LiveState {
             let n = m.announced.count + m.withdrawn.count
             counters.risRoutes += n
             binUpdates += n
-        case .peerState(let state):
-            let kind: RouteEvent.Kind? =
-                state == "connected" || state == "up" ? .peerUp : (state == "down" ? .peerDown : nil)
-            if let kind {
+        case .peerState:
+            if let up = m.kind.sessionUp {
                 counters.sessionChanges += 1
-                apply(RouteEvent(time: m.timestamp, peer: placeholder, kind: kind), peer: id)
+                apply(RouteEvent(time: m.timestamp, peer: placeholder, kind: up ? .peerUp : .peerDown), peer: id)
             }
         case .other:
             break

@@ -91,7 +91,11 @@ public struct Replayer {
         }
 
         // JSON inputs (RIPEstat answers, RIS Live recordings) become MRT records in memory.
-        let json = paths.filter(JSONInputs.isJSON(path:))
+        var json: [String] = []
+        var mrt: [String] = []
+        for path in paths {
+            if JSONInputs.isJSON(path: path) { json.append(path) } else { mrt.append(path) }
+        }
         if !json.isEmpty {
             let made = JSONInputs.inputs(json)
             for n in made.notes { output(.note(n)) }
@@ -100,7 +104,6 @@ public struct Replayer {
             for input in made.inputs { input.onWarning = { output(.warning("\($0)")) } }
             inputs += made.inputs
         }
-        let mrt = json.isEmpty ? paths : paths.filter { !json.contains($0) }
         // Many files (days of many collectors): an update file named as the archives name them waits
         // unopened until its turn comes.
         let waits = mrt.count > maxOpenFiles
@@ -211,11 +214,15 @@ public struct Replayer {
                 open += 1
             }
         }
-        /// An input ended: another file is opened ahead. (The heap is not captured here: a local captured by
-        /// a closure lives in a box, and the merge touches the heap for every run of records.)
-        func ended() {
-            open -= 1
-            openAhead()
+        /// The top input moved on: its new place in the merge, and another file opened ahead when it ended.
+        /// (The heap is passed, not captured: a local captured by a closure lives in a box, and the merge
+        /// touches the heap for every run of records.)
+        func settle(_ input: MRTInput, _ heap: inout MergeHeap) {
+            heap.updateTop(input.time)
+            if input.time == nil {
+                open -= 1
+                openAhead()
+            }
         }
         openAhead()
         while let (nextTime, index) = heap.top {
@@ -223,16 +230,14 @@ public struct Replayer {
             if input.suspendedAt != nil, nextTime < stopAt {
                 if !input.prefetched { open += 1 }
                 input.resume()
-                heap.updateTop(input.time)
-                if input.time == nil { ended() }
+                settle(input, &heap)
                 continue
             }
             guard input.pending != nil, nextTime < stopAt else { break }
             if nextTime < ribTime {
                 summary.skippedBeforeRIB += 1
                 input.advance()
-                heap.updateTop(input.time)
-                if input.time == nil { ended() }
+                settle(input, &heap)
                 continue
             }
             if let t = changed.latest, nextTime.rounded(.down) > t.rounded(.down) { observePending() }
@@ -253,8 +258,7 @@ public struct Replayer {
                 stopAt, binSeconds > 0 ? (binStart ?? .infinity) + binSeconds : .infinity, heap.secondTime)
             let run = RecordRun(second: nextTime.rounded(.down), limit: limit, notBefore: ribTime)
             let (elements, records) = play(input, run, &set, &changed)
-            heap.updateTop(input.time)
-            if input.time == nil { ended() }
+            settle(input, &heap)
             summary.updateElements += elements
             binUpdates += elements
             recordsSinceProgress &+= records
